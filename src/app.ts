@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { AurgateError, Busy, Conflict, Forbidden, InvalidInput, NotFound } from './errors.js';
+import type { Logger } from './log.js';
+
+export interface AppRouters {
+  logger: Logger;
+  /** Routers mounted at the root, in order. */
+  routers: Hono[];
+  ready: () => boolean;
+}
+
+export function statusFor(error: unknown): 400 | 403 | 404 | 409 | 503 | 500 {
+  if (error instanceof InvalidInput) return 400;
+  if (error instanceof Forbidden) return 403;
+  if (error instanceof NotFound) return 404;
+  if (error instanceof Conflict) return 409;
+  if (error instanceof Busy) return 503;
+  return 500;
+}
+
+/**
+ * The HTTP application: health endpoints plus the mounted routers. Domain errors are mapped to HTTP
+ * statuses here, once; anything else is a 500 that is logged and never shows its details.
+ */
+export function createApp({ logger, routers, ready }: AppRouters): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => (ready() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503)));
+  for (const router of routers) app.route('/', router);
+  app.notFound((c) => c.text('not found\n', 404));
+  app.onError((error, c: Context) => {
+    const status = statusFor(error);
+    if (status === 500) {
+      logger.error({ err: error, path: c.req.path }, 'request failed');
+      return c.text('internal error\n', 500);
+    }
+    return c.text(`${error instanceof AurgateError ? error.message : 'error'}\n`, status);
+  });
+  return app;
+}

@@ -1,0 +1,26 @@
+import { userInfo } from 'node:os';
+import { loadConfig } from '../config.js';
+import { Aurgate } from '../context.js';
+import { createLogger } from '../log.js';
+
+/** Opens the application for one CLI command and closes it afterwards, whatever happens. */
+export async function withAurgate<T>(fn: (app: Aurgate) => Promise<T> | T): Promise<T> {
+  const config = loadConfig();
+  const app = new Aurgate(config, createLogger(config.logLevel, { process: 'cli' }));
+  try {
+    return await fn(app);
+  } finally {
+    app.close();
+  }
+}
+
+/** Who a CLI change is attributed to when the command has no explicit name for it. */
+export function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // Containers may run under a uid with no passwd entry; the audit row still says it came from the CLI.
+  }
+  return `cli:${user}`;
+}

@@ -1,0 +1,134 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { Busy } from '../errors.js';
+import { listAllowlist, listAllowlistedPackages } from '../quarantine/packages.js';
+import { listPendingRevisions } from '../quarantine/revisions.js';
+import type { SyncOptions } from '../sync/run.js';
+import type { SyncSummary } from '../sync/runs.js';
+import { listRuns } from '../sync/runs.js';
+import type { Aurgate } from '../context.js';
+import { cliActor, withAurgate } from './context.js';
+import { formatAge, formatTime, printJson, table } from './output.js';
+
+/** A progress bar on a terminal; elsewhere nothing until the one-line summary. */
+function progressReporter(): { onProgress?: SyncOptions['onProgress']; stop: () => void } {
+  if (!process.stderr.isTTY) return { stop: () => undefined };
+  const bar = new SingleBar({ format: 'sync [{bar}] {value}/{total} {pkgbase}', stream: process.stderr, hideCursor: true });
+  let started = false;
+  return {
+    onProgress: (done, total, pkgbase) => {
+      if (!started) (bar.start(total, 0, { pkgbase }), (started = true));
+      bar.update(done, { pkgbase });
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+export function summaryLine(summary: SyncSummary): string {
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  const failures = summary.errors.map((entry) => `\n  ${entry.pkgbase}: ${entry.error}`).join('');
+  return `sync ${summary.status}: ${summary.packages} packages, ${summary.fetched} fetched, ${summary.newRevisions} new revisions, ${summary.failed} failed in ${seconds}s${failures}`;
+}
+
+async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProgress'>): Promise<SyncSummary> {
+  const progress = progressReporter();
+  try {
+    return await app.sync({ ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    progress.stop();
+  }
+}
+
+export function registerMirrorCommands(program: Command): void {
+  program
+    .command('allow')
+    .description('add packages (by pkgname) to the allowlist and fetch them at once')
+    .argument('<pkgname...>', 'AUR package names')
+    .option('--by <name>', 'who adds them (for the audit log)', cliActor())
+    .option('--no-fetch', 'only add them; the next sync fetches them')
+    .action(async (names: string[], options: { by: string; fetch: boolean }) =>
+      withAurgate(async (app) => {
+        const added = await app.allow(names, options.by);
+        for (const entry of added) process.stdout.write(`allowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
+        if (added.length === 0) process.stdout.write('already on the allowlist\n');
+        if (!options.fetch) return;
+        try {
+          const summary = await syncWithProgress(app, { only: [...new Set(names)], trigger: 'allow' });
+          process.stdout.write(`${summaryLine(summary)}\n`);
+          if (summary.failed > 0) process.exitCode = 1;
+        } catch (error) {
+          if (!(error instanceof Busy)) throw error;
+          process.stdout.write(`a sync is running (${error.message}); the next sync fetches the new packages\n`);
+        }
+      }),
+    );
+
+  program
+    .command('disallow')
+    .description('remove packages (pkgname or pkgbase) from the allowlist; they stop being served')
+    .argument('<pkgname...>')
+    .option('--by <name>', 'who removes them (for the audit log)', cliActor())
+    .action(async (names: string[], options: { by: string }) =>
+      withAurgate((app) => {
+        for (const entry of app.disallow(names, options.by)) process.stdout.write(`disallowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
+      }),
+    );
+
+  program
+    .command('allowlist')
+    .description('list the allowlist')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) =>
+      withAurgate((app) => {
+        const entries = listAllowlist(app.db);
+        if (options.json) return printJson(entries);
+        if (entries.length === 0) return void process.stdout.write('the allowlist is empty\n');
+        const rows = entries.map((entry) => [entry.pkgname, entry.pkgbase, formatTime(entry.addedAt), entry.addedBy]);
+        process.stdout.write(`${table([['PKGNAME', 'PKGBASE', 'ADDED', 'BY'], ...rows])}\n`);
+      }),
+    );
+
+  program
+    .command('sync')
+    .description('fetch changed allowlisted packages from upstream now (all, or the given ones)')
+    .argument('[pkgbase...]')
+    .option('--full', 'git-fetch every package, whatever the RPC metadata says')
+    .option('--json', 'print the run summary as JSON')
+    .action(async (pkgbases: string[], options: { full?: boolean; json?: boolean }) =>
+      withAurgate(async (app) => {
+        const summary = await syncWithProgress(app, { only: pkgbases, full: options.full ?? false, trigger: 'cli' });
+        if (options.json) printJson(summary);
+        else process.stdout.write(`${summaryLine(summary)}\n`);
+        if (summary.failed > 0) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('status')
+    .description('recent sync runs and the state of every package')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => withAurgate((app) => printStatus(app, options.json ?? false)));
+}
+
+function printStatus(app: Aurgate, json: boolean): void {
+  const runs = listRuns(app.db, 10);
+  const packages = listAllowlistedPackages(app.db);
+  const pending = listPendingRevisions(app.db);
+  if (json) return printJson({ runs, packages, pending: pending.length });
+  const last = runs[0];
+  process.stdout.write(
+    last
+      ? `last sync #${last.id} ${last.status} at ${formatTime(last.startedAt)} (${last.trigger}): ${last.packages} packages, ${last.fetched} fetched, ${last.newRevisions} new, ${last.failed} failed\n`
+      : 'no sync has run yet\n',
+  );
+  process.stdout.write(`${packages.length} allowlisted packages, ${pending.length} pending review\n`);
+  if (packages.length === 0) return;
+  const rows = packages.map((pkg) => [
+    pkg.pkgbase,
+    pkg.upstreamStatus,
+    pkg.upstreamVersion ?? '-',
+    pkg.lastCheckedAt ? formatAge(pkg.lastCheckedAt) : '-',
+    pkg.lastError ?? '',
+  ]);
+  process.stdout.write(`${table([['PKGBASE', 'UPSTREAM', 'VERSION', 'CHECKED', 'ERROR'], ...rows])}\n`);
+}

@@ -1,0 +1,80 @@
+/**
+ * The small vocabulary of domain errors. The domain throws these; each edge (CLI, admin,
+ * AUR-facing routes) maps them to its own output once.
+ */
+export interface ErrorContext {
+  pkgbase?: string | undefined;
+  pkgname?: string | undefined;
+  commit?: string | undefined;
+  cause?: unknown;
+}
+
+export abstract class AurgateError extends Error {
+  abstract readonly code: string;
+  readonly pkgbase: string | undefined;
+  readonly pkgname: string | undefined;
+  readonly commit: string | undefined;
+
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.pkgbase = context.pkgbase;
+    this.pkgname = context.pkgname;
+    this.commit = context.commit;
+  }
+}
+
+/** Input that breaks a rule: a bad package name, a malformed request, a missing flag. */
+export class InvalidInput extends AurgateError {
+  readonly code = 'invalid_input';
+}
+
+export class NotFound extends AurgateError {
+  readonly code = 'not_found';
+}
+
+/** The request is well formed but the current state forbids it (wrong commit, illegal transition). */
+export class Conflict extends AurgateError {
+  readonly code = 'conflict';
+}
+
+/** A caller without the right to do this. */
+export class Forbidden extends AurgateError {
+  readonly code = 'forbidden';
+}
+
+/** The upstream AUR failed or answered something it never sends. */
+export class UpstreamError extends AurgateError {
+  readonly code = 'upstream_error';
+}
+
+/** Another process holds a lock we need (a sync in progress). */
+export class Busy extends AurgateError {
+  readonly code = 'busy';
+}
+
+/** A git command failed; carries the command's stderr in the message. */
+export class GitError extends AurgateError {
+  readonly code = 'git_error';
+}
+
+/** The database is unusable (driver errors are wrapped into this one at the db/ edge). */
+export class StorageError extends AurgateError {
+  readonly code = 'storage_error';
+}
+
+/** Describes any thrown value in one line, following `cause` chains. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
+    if (current instanceof Error) {
+      parts.push(current.message);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      current = undefined;
+    }
+  }
+  return parts.filter((part, index) => index === 0 || !parts[0]?.includes(part)).join(': ');
+}

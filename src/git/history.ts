@@ -1,0 +1,78 @@
+import { git, gitBuffer } from './run.js';
+
+export interface CommitInfo {
+  id: string;
+  subject: string;
+  authorName: string;
+  authorEmail: string;
+  /** epoch seconds */
+  authorDate: number;
+  committerName: string;
+  committerEmail: string;
+  committerDate: number;
+}
+
+const FORMAT = ['%H', '%s', '%an', '%ae', '%at', '%cn', '%ce', '%ct'].join('%x1f') + '%x1e';
+
+function parseCommits(stdout: string): CommitInfo[] {
+  return stdout
+    .split('\x1e')
+    .map((record) => record.trim())
+    .filter(Boolean)
+    .map((record) => {
+      const [id = '', subject = '', authorName = '', authorEmail = '', authorDate = '0', committerName = '', committerEmail = '', committerDate = '0'] =
+        record.split('\x1f');
+      return { id, subject, authorName, authorEmail, authorDate: Number(authorDate), committerName, committerEmail, committerDate: Number(committerDate) };
+    });
+}
+
+export async function commitInfo(repo: string, commit: string): Promise<CommitInfo> {
+  const { stdout } = await git(['log', '-1', `--format=${FORMAT}`, commit, '--'], { cwd: repo });
+  const [info] = parseCommits(stdout);
+  if (!info) throw new Error(`no commit ${commit} in ${repo}`);
+  return info;
+}
+
+/** Commits in base..head (everything reachable from head when base is null), newest first, capped. */
+export async function commitsBetween(repo: string, base: string | null, head: string, limit = 500): Promise<CommitInfo[]> {
+  const range = base ? [`${base}..${head}`] : [head];
+  const { stdout } = await git(['log', `--max-count=${limit}`, `--format=${FORMAT}`, ...range, '--'], { cwd: repo });
+  return parseCommits(stdout);
+}
+
+export async function isAncestor(repo: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await git(['merge-base', '--is-ancestor', ancestor, descendant], { cwd: repo, okCodes: [1] });
+  return result.code === 0;
+}
+
+export async function hasCommit(repo: string, commit: string): Promise<boolean> {
+  const result = await git(['cat-file', '-e', `${commit}^{commit}`], { cwd: repo, okCodes: [1, 128] });
+  return result.code === 0;
+}
+
+/** A file of a commit, or null when the commit has no such path. */
+export async function readBlob(repo: string, commit: string, file: string): Promise<Buffer | null> {
+  const exists = await git(['cat-file', '-e', `${commit}:${file}`], { cwd: repo, okCodes: [1, 128] });
+  if (exists.code !== 0) return null;
+  return gitBuffer(['cat-file', 'blob', `${commit}:${file}`], { cwd: repo });
+}
+
+export interface TreeEntry {
+  path: string;
+  mode: string;
+  type: string;
+  object: string;
+  size: number;
+}
+
+export async function listTree(repo: string, commit: string): Promise<TreeEntry[]> {
+  const { stdout } = await git(['ls-tree', '-r', '-l', '-z', commit], { cwd: repo });
+  return stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode = '', type = '', object = '', size = '0'] = line.slice(0, tab).split(/\s+/);
+      return { path: line.slice(tab + 1), mode, type, object, size: Number(size) || 0 };
+    });
+}

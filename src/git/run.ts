@@ -1,0 +1,85 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { GitError } from '../errors.js';
+
+/**
+ * Git with a clean, predictable environment: no system or global config, no prompts, no pager, and
+ * hooks disabled, so a repository's contents can never make git run anything of theirs.
+ */
+export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/tmp',
+    LANG: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_PAGER: 'cat',
+    ...extra,
+  };
+}
+
+export const SAFE_GIT_ARGS = ['-c', 'core.hooksPath=/dev/null'];
+
+export interface GitRunOptions {
+  cwd: string;
+  input?: string | Buffer;
+  timeoutMs?: number;
+  maxBuffer?: number;
+  env?: Record<string, string>;
+  /** Treat these exit codes as success (e.g. 1 for `merge-base --is-ancestor`). */
+  okCodes?: number[];
+  encoding?: 'utf8' | 'buffer';
+}
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs git to completion (for short, bounded output). Failures become GitError with stderr. */
+export function git(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...SAFE_GIT_ARGS, ...args],
+      {
+        cwd: options.cwd,
+        env: gitEnv(options.env),
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        if (code === 0 || options.okCodes?.includes(code)) {
+          resolve({ code, stdout, stderr });
+          return;
+        }
+        const reason = error?.killed ? 'timed out' : stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`;
+        reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${reason}`, { cause: error }));
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Runs git and returns stdout as bytes (blobs may be binary). */
+export function gitBuffer(args: readonly string[], options: GitRunOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      [...SAFE_GIT_ARGS, ...args],
+      { cwd: options.cwd, env: gitEnv(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, encoding: 'buffer' },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${stderr.toString('utf8').trim() || error.message}`, { cause: error }));
+      },
+    );
+  });
+}
+
+/** Starts git with piped stdio for streaming (serving clones, archives). The caller owns the process. */
+export function spawnGit(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+  return spawn('git', [...SAFE_GIT_ARGS, ...args], { cwd: options.cwd, env: gitEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}

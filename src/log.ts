@@ -1,0 +1,8 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Structured JSON logs on stderr, so stdout stays free for command output. */
+export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
+}

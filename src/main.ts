@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommand } from './cli/config-command.js';
+import { registerMirrorCommands } from './cli/mirror-commands.js';
+import { exitCodeFor, reportError } from './cli/output.js';
+import { registerReviewCommands } from './cli/review-commands.js';
+import { registerServerCommand } from './cli/server-command.js';
+
+const program = new Command()
+  .name('aurgate')
+  .description('A private AUR mirror proxy: mirror allowlisted packages, quarantine every upstream revision, serve only approved ones.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServerCommand(program);
+registerMirrorCommands(program);
+registerReviewCommands(program);
+registerConfigCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    reportError(error);
+    process.exitCode = exitCodeFor(error);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Db } from '../db/open.js';
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  pkgbase: string | null;
+  commit: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface NewAuditEntry {
+  actor: string;
+  action: string;
+  pkgbase?: string | null;
+  commit?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** Appends one row. Callers run it inside the transaction of the change it records. */
+export function appendAudit(db: Db, entry: NewAuditEntry, at = Date.now()): number {
+  const result = db
+    .prepare('INSERT INTO audit_log (at, actor, action, pkgbase, commit_id, detail) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(at, entry.actor, entry.action, entry.pkgbase ?? null, entry.commit ?? null, entry.detail ? JSON.stringify(entry.detail) : null);
+  return Number(result.lastInsertRowid);
+}
+
+export interface AuditFilter {
+  pkgbase?: string;
+  action?: string;
+  actor?: string;
+  beforeId?: number;
+  limit?: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  pkgbase: string | null;
+  commit_id: string | null;
+  detail: string | null;
+}
+
+export function listAudit(db: Db, filter: AuditFilter = {}): AuditEntry[] {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.pkgbase) (where.push('pkgbase = ?'), params.push(filter.pkgbase));
+  if (filter.action) (where.push('(action = ? OR action LIKE ?)'), params.push(filter.action, `${filter.action}.%`));
+  if (filter.actor) (where.push('actor = ?'), params.push(filter.actor));
+  if (filter.beforeId) (where.push('id < ?'), params.push(filter.beforeId));
+  const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  const rows = db.prepare(sql).all(...params, Math.min(filter.limit ?? 100, 1000)) as AuditRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    pkgbase: row.pkgbase,
+    commit: row.commit_id,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+  }));
+}

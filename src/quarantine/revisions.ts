@@ -1,0 +1,236 @@
+import type { Db } from '../db/open.js';
+import type { CommitInfo } from '../git/history.js';
+import type { Srcinfo } from '../srcinfo/types.js';
+import type { UpstreamMeta } from '../upstream/rpc-schema.js';
+import { appendAudit } from './audit.js';
+import { assertTransition, type RevisionState } from './states.js';
+
+export interface Revision {
+  id: number;
+  pkgbase: string;
+  commit: string;
+  state: RevisionState;
+  baseCommit: string | null;
+  previousHead: string | null;
+  historyRewritten: boolean;
+  commits: CommitInfo[];
+  author: { name: string; email: string; date: number };
+  committer: { name: string; email: string; date: number };
+  srcinfoText: string | null;
+  srcinfo: Srcinfo | null;
+  srcinfoError: string | null;
+  version: string | null;
+  upstreamMeta: UpstreamMeta | null;
+  recordedAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  approvedSeq: number | null;
+}
+
+interface RevisionRow {
+  id: number;
+  pkgbase: string;
+  commit_id: string;
+  state: RevisionState;
+  base_commit: string | null;
+  previous_head: string | null;
+  history_rewritten: number;
+  commits: string;
+  author_name: string;
+  author_email: string;
+  author_date: number;
+  committer_name: string;
+  committer_email: string;
+  committer_date: number;
+  srcinfo_text: string | null;
+  srcinfo: string | null;
+  srcinfo_error: string | null;
+  version: string | null;
+  upstream_meta: string;
+  recorded_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision_note: string | null;
+  approved_seq: number | null;
+}
+
+function toRevision(row: RevisionRow): Revision {
+  return {
+    id: row.id,
+    pkgbase: row.pkgbase,
+    commit: row.commit_id,
+    state: row.state,
+    baseCommit: row.base_commit,
+    previousHead: row.previous_head,
+    historyRewritten: row.history_rewritten === 1,
+    commits: JSON.parse(row.commits) as CommitInfo[],
+    author: { name: row.author_name, email: row.author_email, date: row.author_date },
+    committer: { name: row.committer_name, email: row.committer_email, date: row.committer_date },
+    srcinfoText: row.srcinfo_text,
+    srcinfo: row.srcinfo ? (JSON.parse(row.srcinfo) as Srcinfo) : null,
+    srcinfoError: row.srcinfo_error,
+    version: row.version,
+    upstreamMeta: row.upstream_meta === 'null' ? null : (JSON.parse(row.upstream_meta) as UpstreamMeta),
+    recordedAt: row.recorded_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    decisionNote: row.decision_note,
+    approvedSeq: row.approved_seq,
+  };
+}
+
+export function getPendingRevision(db: Db, pkgbase: string): Revision | null {
+  const row = db.prepare("SELECT * FROM revisions WHERE pkgbase = ? AND state = 'pending'").get(pkgbase) as RevisionRow | undefined;
+  return row ? toRevision(row) : null;
+}
+
+/** The newest approved, non-revoked revision: what is served for the package. */
+export function getServedRevision(db: Db, pkgbase: string): Revision | null {
+  const row = db
+    .prepare("SELECT * FROM revisions WHERE pkgbase = ? AND state = 'approved' ORDER BY approved_seq DESC LIMIT 1")
+    .get(pkgbase) as RevisionRow | undefined;
+  return row ? toRevision(row) : null;
+}
+
+export function getRevision(db: Db, pkgbase: string, commit: string): Revision | null {
+  const row = db.prepare('SELECT * FROM revisions WHERE pkgbase = ? AND commit_id = ?').get(pkgbase, commit) as RevisionRow | undefined;
+  return row ? toRevision(row) : null;
+}
+
+export function listRevisions(db: Db, pkgbase: string): Revision[] {
+  return (db.prepare('SELECT * FROM revisions WHERE pkgbase = ? ORDER BY id DESC').all(pkgbase) as RevisionRow[]).map(toRevision);
+}
+
+/** Pending revisions of allowlisted packages, oldest first (the review queue). */
+export function listPendingRevisions(db: Db): Revision[] {
+  const rows = db
+    .prepare(
+      `SELECT r.* FROM revisions r WHERE r.state = 'pending'
+       AND EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = r.pkgbase) ORDER BY r.recorded_at, r.id`,
+    )
+    .all() as RevisionRow[];
+  return rows.map(toRevision);
+}
+
+/** Every approved (non-revoked) revision, newest approval first. */
+export function listApprovedRevisions(db: Db, pkgbase?: string): Revision[] {
+  const rows = (
+    pkgbase
+      ? db.prepare("SELECT * FROM revisions WHERE state = 'approved' AND pkgbase = ? ORDER BY approved_seq DESC").all(pkgbase)
+      : db.prepare("SELECT * FROM revisions WHERE state = 'approved' ORDER BY pkgbase, approved_seq DESC").all()
+  ) as RevisionRow[];
+  return rows.map(toRevision);
+}
+
+export interface NewRevision {
+  pkgbase: string;
+  commit: string;
+  baseCommit: string | null;
+  previousHead: string | null;
+  historyRewritten: boolean;
+  commits: CommitInfo[];
+  head: CommitInfo;
+  srcinfoText: string | null;
+  srcinfo: Srcinfo | null;
+  srcinfoError: string | null;
+  version: string | null;
+  upstreamMeta: UpstreamMeta | null;
+}
+
+/**
+ * Records a new upstream head as the package's pending revision. A revision still pending is
+ * superseded: the new one is reviewed against the last approved revision, so its diff covers
+ * everything in between. Must run inside the caller's transaction.
+ */
+export function insertPendingRevision(db: Db, revision: NewRevision, now = Date.now()): Revision {
+  const previous = getPendingRevision(db, revision.pkgbase);
+  if (previous) {
+    assertTransition(previous.state, 'superseded', { pkgbase: previous.pkgbase, commit: previous.commit });
+    db.prepare("UPDATE revisions SET state = 'superseded', decided_at = ?, decided_by = 'sync' WHERE id = ?").run(now, previous.id);
+    appendAudit(db, { actor: 'sync', action: 'revision.superseded', pkgbase: previous.pkgbase, commit: previous.commit, detail: { by: revision.commit } }, now);
+  }
+  const { head } = revision;
+  const result = db
+    .prepare(
+      `INSERT INTO revisions (pkgbase, commit_id, state, base_commit, previous_head, history_rewritten, commits,
+         author_name, author_email, author_date, committer_name, committer_email, committer_date,
+         srcinfo_text, srcinfo, srcinfo_error, version, upstream_meta, recorded_at)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      revision.pkgbase,
+      revision.commit,
+      revision.baseCommit,
+      revision.previousHead,
+      revision.historyRewritten ? 1 : 0,
+      JSON.stringify(revision.commits),
+      head.authorName,
+      head.authorEmail,
+      head.authorDate,
+      head.committerName,
+      head.committerEmail,
+      head.committerDate,
+      revision.srcinfoText,
+      revision.srcinfo ? JSON.stringify(revision.srcinfo) : null,
+      revision.srcinfoError,
+      revision.version,
+      JSON.stringify(revision.upstreamMeta),
+      now,
+    );
+  appendAudit(
+    db,
+    {
+      actor: 'sync',
+      action: 'revision.recorded',
+      pkgbase: revision.pkgbase,
+      commit: revision.commit,
+      detail: { version: revision.version, base: revision.baseCommit, historyRewritten: revision.historyRewritten, srcinfoError: revision.srcinfoError },
+    },
+    now,
+  );
+  const row = db.prepare('SELECT * FROM revisions WHERE id = ?').get(result.lastInsertRowid) as RevisionRow;
+  return toRevision(row);
+}
+
+/** Moves a revision to a new state after checking the transition table; returns the updated row. */
+export function transitionRevision(
+  db: Db,
+  revision: Revision,
+  to: RevisionState,
+  decision: { by: string; note: string | null; at: number },
+): Revision {
+  assertTransition(revision.state, to, { pkgbase: revision.pkgbase, commit: revision.commit });
+  const seq =
+    to === 'approved' ? ((db.prepare('SELECT COALESCE(MAX(approved_seq), 0) + 1 AS next FROM revisions').get() as { next: number }).next) : revision.approvedSeq;
+  db.prepare('UPDATE revisions SET state = ?, decided_at = ?, decided_by = ?, decision_note = ?, approved_seq = ? WHERE id = ? AND state = ?').run(
+    to,
+    decision.at,
+    decision.by,
+    decision.note,
+    seq,
+    revision.id,
+    revision.state,
+  );
+  return toRevision(db.prepare('SELECT * FROM revisions WHERE id = ?').get(revision.id) as RevisionRow);
+}
+
+/** The served head of every allowlisted package: its newest approved, non-revoked revision. */
+export function listServedHeads(db: Db): Revision[] {
+  const rows = db
+    .prepare(
+      `SELECT r.* FROM revisions r
+       WHERE r.state = 'approved'
+         AND EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = r.pkgbase)
+         AND r.approved_seq = (SELECT MAX(r2.approved_seq) FROM revisions r2 WHERE r2.pkgbase = r.pkgbase AND r2.state = 'approved')
+       ORDER BY r.pkgbase`,
+    )
+    .all() as RevisionRow[];
+  return rows.map(toRevision);
+}
+
+/** The state of the most recent revision of a package, for telling a client why nothing is served. */
+export function latestRevisionState(db: Db, pkgbase: string): RevisionState | null {
+  const row = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? ORDER BY id DESC LIMIT 1').get(pkgbase) as { state: RevisionState } | undefined;
+  return row?.state ?? null;
+}

@@ -1,0 +1,87 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { commitsBetween, readBlob } from '../../git/history.js';
+import { isFullCommitId, isValidPackageName } from '../../srcinfo/names.js';
+import type { Snapshot, SnapshotStore } from '../../store/snapshots.js';
+import { unavailableMessage, type RevisionLookup, type ServedLookup } from '../catalog.js';
+import { logPage } from '../pages/log-page.js';
+import { validPlainPath } from './paths.js';
+
+export interface CgitDeps {
+  lookup: ServedLookup & RevisionLookup;
+  servedRoot: string;
+  snapshots: SnapshotStore;
+}
+
+function plain(c: Context, status: 400 | 404 | 410, message: string): Response {
+  return c.body(`${message}\n`, status, { 'Content-Type': 'text/plain; charset=utf-8' });
+}
+
+function snapshotResponse(c: Context, name: string, snapshot: Snapshot, cacheControl: string): Response {
+  const headers = {
+    'Content-Type': 'application/x-gzip',
+    'Content-Length': String(snapshot.size),
+    'Content-Disposition': `attachment; filename="${name}"`,
+    ETag: `"${snapshot.sha256}"`,
+    'X-Checksum-Sha256': snapshot.sha256,
+    'Cache-Control': cacheControl,
+  };
+  if (c.req.header('If-None-Match') === `"${snapshot.sha256}"`) return c.body(null, 304, headers);
+  if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+  return new Response(Readable.toWeb(createReadStream(snapshot.file)) as ReadableStream<Uint8Array>, { status: 200, headers });
+}
+
+/**
+ * cgit-style URLs over served repos only: the snapshot of the approved head, immutable per-revision
+ * snapshots, plain files and the log. Each name and path is validated before git is asked anything.
+ */
+export function cgitRoutes(deps: CgitDeps): Hono {
+  const app = new Hono();
+  const repoOf = (pkgbase: string) => path.join(deps.servedRoot, `${pkgbase}.git`);
+
+  app.on(['GET', 'HEAD'], '/cgit/aur.git/snapshot/:file', async (c) => {
+    const file = c.req.param('file');
+    const name = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
+    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: snapshots are named <pkgbase>.tar.gz');
+    const availability = deps.lookup.availability(name);
+    if (availability.kind !== 'served' || availability.pkgbase !== name) return plain(c, 404, unavailableMessage(name, availability));
+    return snapshotResponse(c, file, await deps.snapshots.get(name, availability.commit), 'no-cache');
+  });
+
+  app.on(['GET', 'HEAD'], '/snapshot/:pkgbase/:file', async (c) => {
+    const pkgbase = c.req.param('pkgbase');
+    const file = c.req.param('file');
+    const commit = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
+    if (!isValidPackageName(pkgbase) || !isFullCommitId(commit)) return plain(c, 404, 'aurgate: pinned snapshots are /snapshot/<pkgbase>/<full commit id>.tar.gz');
+    const availability = deps.lookup.revisionAvailability(pkgbase, commit);
+    if (availability.kind === 'revoked') return plain(c, 410, `aurgate: ${pkgbase} ${commit} was revoked: ${availability.reason}`);
+    if (availability.kind !== 'approved') return plain(c, 404, `aurgate: ${pkgbase} ${commit} is not an approved revision`);
+    return snapshotResponse(c, `${pkgbase}-${commit.slice(0, 12)}.tar.gz`, await deps.snapshots.get(pkgbase, commit), 'public, max-age=31536000, immutable');
+  });
+
+  app.on(['GET', 'HEAD'], '/cgit/aur.git/plain/*', async (c) => {
+    const name = c.req.query('h') ?? '';
+    const file = validPlainPath(c.req.path.slice('/cgit/aur.git/plain/'.length));
+    if (!isValidPackageName(name) || !file) return plain(c, 404, 'aurgate: no such file');
+    const availability = deps.lookup.availability(name);
+    if (availability.kind !== 'served') return plain(c, 404, unavailableMessage(name, availability));
+    const blob = await readBlob(repoOf(availability.pkgbase), availability.commit, file);
+    if (!blob) return plain(c, 404, `aurgate: ${availability.pkgbase} has no file ${file}`);
+    const headers = { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': String(blob.length) };
+    return c.req.method === 'HEAD' ? c.body(null, 200, headers) : c.body(new Uint8Array(blob), 200, headers);
+  });
+
+  app.get('/cgit/aur.git/log/', async (c) => {
+    const name = c.req.query('h') ?? '';
+    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: no such package');
+    const availability = deps.lookup.availability(name);
+    if (availability.kind !== 'served') return plain(c, 404, unavailableMessage(name, availability));
+    const commits = await commitsBetween(repoOf(availability.pkgbase), null, availability.commit, 200);
+    return c.html(logPage(availability.pkgbase, commits));
+  });
+
+  return app;
+}

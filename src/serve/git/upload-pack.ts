@@ -1,0 +1,73 @@
+import type { ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { spawnGit } from '../../git/run.js';
+
+/** Only what git itself sends in the Git-Protocol header reaches upload-pack's environment. */
+const PROTOCOL_HEADER = /^[a-z0-9]+=[a-z0-9.]+(:[a-z0-9]+=[a-z0-9.]+)*$/i;
+
+export function protocolEnv(header: string | undefined): Record<string, string> {
+  return header && header.length <= 200 && PROTOCOL_HEADER.test(header) ? { GIT_PROTOCOL: header } : {};
+}
+
+export function isProtocolV2(header: string | undefined): boolean {
+  return protocolEnv(header).GIT_PROTOCOL?.split(':').includes('version=2') ?? false;
+}
+
+export interface UploadPackRun {
+  child: ChildProcess;
+  stdout: ReadableStream<Uint8Array>;
+  done: Promise<void>;
+}
+
+/**
+ * Starts git's own server side (`git upload-pack --stateless-rpc`) on a served repo, exactly what
+ * `git http-backend` runs, with a hard timeout. The caller streams stdout to the client.
+ */
+export function startUploadPack(options: {
+  repo: string;
+  advertise: boolean;
+  protocol: string | undefined;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}): UploadPackRun {
+  const args = ['upload-pack', '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), options.repo];
+  const child = spawnGit(args, { cwd: options.repo, env: protocolEnv(options.protocol) });
+  const kill = () => child.kill('SIGKILL');
+  const timer = setTimeout(kill, options.timeoutMs);
+  options.signal?.addEventListener('abort', kill, { once: true });
+  const done = new Promise<void>((resolve) => {
+    child.on('close', () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      resolve();
+    });
+  });
+  child.stderr?.resume();
+  if (!child.stdout) throw new Error('git upload-pack has no stdout');
+  return { child, stdout: Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>, done };
+}
+
+/** Feeds the client's request (gzip-decoded when git compressed it) into upload-pack, bounded in size. */
+export async function feedRequest(child: ChildProcess, body: ReadableStream<Uint8Array> | null, gzip: boolean, maxBytes: number): Promise<void> {
+  if (!child.stdin) return;
+  if (!body) return void child.stdin.end();
+  let seen = 0;
+  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const limit = async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
+      seen += chunk.length;
+      if (seen > maxBytes) throw new Error(`request body larger than ${maxBytes} bytes`);
+      yield chunk;
+    }
+  };
+  try {
+    if (gzip) await pipeline(source, createGunzip(), limit, child.stdin);
+    else await pipeline(source, limit, child.stdin);
+  } catch {
+    // A bad or oversized body ends the exchange: upload-pack sees a truncated request and exits, and the
+    // client gets a failed fetch. Nothing partial is ever stored on our side.
+    child.kill('SIGKILL');
+  }
+}

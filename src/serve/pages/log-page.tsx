@@ -1,0 +1,32 @@
+import type { CommitInfo } from '../../git/history.js';
+import { PublicLayout } from './layout.js';
+
+export function logPage(pkgbase: string, commits: readonly CommitInfo[]) {
+  return (
+    <PublicLayout title={`${pkgbase} — log`}>
+      <h1>{pkgbase}: approved history</h1>
+      <table>
+        <thead>
+          <tr>
+            <th>Commit</th>
+            <th>Message</th>
+            <th>Author</th>
+            <th>Date</th>
+          </tr>
+        </thead>
+        <tbody>
+          {commits.map((commit) => (
+            <tr>
+              <td>
+                <code>{commit.id.slice(0, 12)}</code>
+              </td>
+              <td>{commit.subject}</td>
+              <td>{commit.authorName}</td>
+              <td>{new Date(commit.authorDate * 1000).toISOString().slice(0, 10)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </PublicLayout>
+  );
+}

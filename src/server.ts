@@ -1,0 +1,87 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { ScheduledTask } from 'node-cron';
+import { createApp } from './app.js';
+import type { Aurgate } from './context.js';
+import { cgitRoutes } from './serve/cgit/routes.js';
+import { gitRoutes } from './serve/git/routes.js';
+import { listRoutes } from './serve/lists/index.js';
+import { pageRoutes } from './serve/pages/routes.js';
+import { rpcRoutes } from './serve/rpc/index.js';
+import { DbCatalog } from './store/catalog.js';
+import { reconcileAll } from './store/publish.js';
+import { SnapshotStore } from './store/snapshots.js';
+import { startScheduler } from './sync/scheduler.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight clones finish (up to graceMs), stops the scheduler. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Counts git requests in flight so shutdown can wait for clones to finish. */
+class InFlight {
+  count = 0;
+  private waiters: Array<() => void> = [];
+  enter(): void {
+    this.count += 1;
+  }
+  leave(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+  idle(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => (clearTimeout(timer), resolve()));
+    });
+  }
+}
+
+/**
+ * Starts `aurgate serve`: repairs the served repos from the database first (the database is the source
+ * of truth after a crash), then serves the AUR-facing routes and, if asked, runs the sync schedule.
+ */
+export async function startServer(app: Aurgate, options: { schedule: boolean; port?: number }): Promise<RunningServer> {
+  const { config, logger, db } = app;
+  let ready = false;
+  const repair = await reconcileAll(db, app.served, logger);
+  if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
+  const catalog = new DbCatalog(db, logger);
+  const snapshots = new SnapshotStore(db, config.paths.servedRepos, config.paths.snapshots);
+  const inFlight = new InFlight();
+  const http = createApp({
+    logger,
+    ready: () => ready,
+    routers: [
+      pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
+      rpcRoutes(catalog),
+      listRoutes(catalog),
+      cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
+      gitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, timeoutMs: config.cloneTimeoutMs, logger, inFlight }),
+    ],
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const started = serve({ fetch: http.fetch, hostname: config.host, port: options.port ?? config.port }, () => resolve(started));
+  });
+  const port = (server.address() as AddressInfo).port;
+  let task: ScheduledTask | undefined;
+  if (options.schedule) task = startScheduler(config.syncSchedule, () => app.sync({ trigger: 'schedule' }), logger);
+  ready = true;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, publicUrl: config.publicUrl, schedule: options.schedule ? config.syncSchedule : null }, 'aurgate serving');
+  return {
+    url,
+    port,
+    close: async (graceMs = 30_000) => {
+      ready = false;
+      await task?.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await inFlight.idle(graceMs);
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../git/run.js';
+import { assertPackageName } from '../srcinfo/names.js';
+
+/** Hidden refs that keep every approved commit fetchable by id after newer approvals. */
+export const APPROVED_REF_PREFIX = 'refs/aurgate/approved/';
+const MASTER = 'refs/heads/master';
+
+export interface DesiredState {
+  /** Every approved, non-revoked commit of the package. */
+  approved: readonly string[];
+  /** The newest of them (served as master), or null when nothing is approved. */
+  head: string | null;
+}
+
+export interface ReconcileResult {
+  pushed: string[];
+  removed: string[];
+  head: string | null;
+}
+
+/**
+ * The served side: one bare repo per pkgbase holding approved commits only. Objects arrive solely by
+ * pushing an approved commit from the mirror repo; no alternates, no shared object directory, so an
+ * object of a pending or rejected revision cannot exist here (git's protocol v2 would hand out any
+ * object present when asked for it by id).
+ */
+export class ServedRepos {
+  constructor(
+    readonly servedRoot: string,
+    private readonly mirrorRoot: string,
+  ) {}
+
+  repoPath(pkgbase: string): string {
+    return path.join(this.servedRoot, `${assertPackageName(pkgbase, 'pkgbase')}.git`);
+  }
+
+  async ensure(pkgbase: string): Promise<string> {
+    const repo = this.repoPath(pkgbase);
+    if (existsSync(path.join(repo, 'HEAD'))) return repo;
+    await this.create(repo);
+    return repo;
+  }
+
+  private async create(repo: string): Promise<void> {
+    await mkdir(repo, { recursive: true });
+    await git(['init', '--quiet', '--bare', repo], { cwd: this.servedRoot });
+    const settings: Array<[string, string]> = [
+      ['uploadpack.hideRefs', 'refs/aurgate'],
+      ['uploadpack.allowTipSHA1InWant', 'true'],
+      ['uploadpack.allowFilter', 'true'],
+      // No reflogs: a revoked commit must not stay reachable through one.
+      ['core.logAllRefUpdates', 'false'],
+      ['gc.auto', '0'],
+      ['receive.fsckObjects', 'true'],
+    ];
+    for (const [key, value] of settings) await git(['config', key, value], { cwd: repo });
+    await git(['symbolic-ref', 'HEAD', MASTER], { cwd: repo });
+    // Attributes inside a package's tree (export-subst, export-ignore) must not change what git archive
+    // produces: info/attributes outranks them, so snapshots are exactly the committed files.
+    await mkdir(path.join(repo, 'info'), { recursive: true });
+    await writeFile(path.join(repo, 'info', 'attributes'), '* -export-subst -export-ignore\n');
+  }
+
+  /** Approved commits the served repo holds refs for, and its master. */
+  async actualState(pkgbase: string): Promise<{ approved: string[]; head: string | null }> {
+    const repo = this.repoPath(pkgbase);
+    if (!existsSync(path.join(repo, 'HEAD'))) return { approved: [], head: null };
+    const { stdout } = await git(['for-each-ref', '--format=%(objectname) %(refname)', APPROVED_REF_PREFIX, MASTER], { cwd: repo });
+    const approved: string[] = [];
+    let head: string | null = null;
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const [object = '', ref = ''] = line.split(' ');
+      if (ref === MASTER) head = object;
+      else approved.push(ref.slice(APPROVED_REF_PREFIX.length));
+    }
+    return { approved, head };
+  }
+
+  /**
+   * Makes the served repo match the database: pushes approved commits it lacks from the mirror repo,
+   * points master at the served head, and physically removes everything no longer approved.
+   */
+  async reconcile(pkgbase: string, desired: DesiredState): Promise<ReconcileResult> {
+    const repo = await this.ensure(pkgbase);
+    await removeLeftovers(repo);
+    const actual = await this.actualState(pkgbase);
+    const wanted = new Set(desired.approved);
+    const missing = desired.approved.filter((commit) => !actual.approved.includes(commit));
+    const extra = actual.approved.filter((commit) => !wanted.has(commit));
+    if (missing.length > 0) {
+      const mirror = path.join(this.mirrorRoot, `${pkgbase}.git`);
+      const refspecs = missing.map((commit) => `${commit}:${APPROVED_REF_PREFIX}${commit}`);
+      await git(['push', '--quiet', '--no-verify', repo, ...refspecs], { cwd: mirror, timeoutMs: 300_000 });
+    }
+    if (desired.head === null) {
+      if (actual.head !== null) await git(['update-ref', '-d', MASTER], { cwd: repo });
+    } else if (actual.head !== desired.head) {
+      await git(['update-ref', MASTER, desired.head], { cwd: repo });
+    }
+    for (const commit of extra) await git(['update-ref', '-d', `${APPROVED_REF_PREFIX}${commit}`], { cwd: repo });
+    if (extra.length > 0 || (actual.head !== null && !wanted.has(actual.head))) await this.prune(repo);
+    return { pushed: missing, removed: extra, head: desired.head };
+  }
+
+  /** Deletes every object no ref reaches, at once (no grace period: removed means gone). */
+  async prune(repo: string): Promise<void> {
+    await git(['reflog', 'expire', '--expire=now', '--all'], { cwd: repo });
+    await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: 300_000 });
+    await git(['prune', '--expire=now'], { cwd: repo });
+  }
+
+  async listPackages(): Promise<string[]> {
+    if (!existsSync(this.servedRoot)) return [];
+    return (await readdir(this.servedRoot)).filter((entry) => entry.endsWith('.git')).map((entry) => entry.slice(0, -4));
+  }
+}
+
+/** Quarantine directories and temporary packs of an interrupted push hold nothing we may keep. */
+async function removeLeftovers(repo: string): Promise<void> {
+  const objects = path.join(repo, 'objects');
+  const leftovers: string[] = [];
+  for (const entry of existsSync(objects) ? await readdir(objects) : []) if (entry.startsWith('incoming-')) leftovers.push(path.join(objects, entry));
+  const packs = path.join(objects, 'pack');
+  for (const entry of existsSync(packs) ? await readdir(packs) : []) if (entry.startsWith('tmp_')) leftovers.push(path.join(packs, entry));
+  for (const lock of ['packed-refs.lock', 'refs/heads/master.lock']) leftovers.push(path.join(repo, lock));
+  await Promise.all(leftovers.map((file) => rm(file, { recursive: true, force: true })));
+}

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import { UpstreamError, describeError } from '../errors.js';
+import { git, gitEnv } from '../git/run.js';
+import { assertPackageName } from '../srcinfo/names.js';
+
+export interface MirrorOptions {
+  mirrorRoot: string;
+  upstreamUrl: string;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** Where the fetched upstream head lands; the revision refs keep every recorded head reachable. */
+export const UPSTREAM_REF = 'refs/upstream/master';
+export const REVISION_REF_PREFIX = 'refs/aurgate/revisions/';
+
+export type FetchOutcome = { kind: 'head'; commit: string } | { kind: 'missing' };
+
+/**
+ * The quarantined side: one bare repo per pkgbase that `git fetch` fills from upstream. Nothing here is
+ * ever read by the HTTP server.
+ */
+export class MirrorRepos {
+  constructor(private readonly options: MirrorOptions) {}
+
+  repoPath(pkgbase: string): string {
+    return path.join(this.options.mirrorRoot, `${assertPackageName(pkgbase, 'pkgbase')}.git`);
+  }
+
+  upstreamGitUrl(pkgbase: string): string {
+    return `${this.options.upstreamUrl}/${assertPackageName(pkgbase, 'pkgbase')}.git`;
+  }
+
+  async ensure(pkgbase: string): Promise<string> {
+    const repo = this.repoPath(pkgbase);
+    if (!existsSync(path.join(repo, 'HEAD'))) {
+      await mkdir(repo, { recursive: true });
+      await git(['init', '--quiet', '--bare', repo], { cwd: this.options.mirrorRoot });
+      // Check every object upstream sends; corrupt or malicious objects abort the fetch.
+      for (const [key, value] of [
+        ['transfer.fsckObjects', 'true'],
+        ['fetch.fsckObjects', 'true'],
+        ['gc.auto', '0'],
+        // Keep every fetch as a pack so the size watcher sees incoming bytes (loose objects it would miss).
+        ['fetch.unpackLimit', '1'],
+        ['transfer.unpackLimit', '1'],
+        ['core.logAllRefUpdates', 'false'],
+      ] as const) {
+        await git(['config', key, value], { cwd: repo });
+      }
+    }
+    return repo;
+  }
+
+  /**
+   * Fetches upstream master into UPSTREAM_REF, bounded in time and size. A package upstream no longer
+   * has (deleted, or an empty repo) is reported as missing rather than as an error.
+   */
+  async fetch(pkgbase: string): Promise<FetchOutcome> {
+    const repo = await this.ensure(pkgbase);
+    await removeStaleLocks(repo);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    const watcher = setInterval(() => {
+      void incomingBytes(repo).then((bytes) => {
+        if (bytes > this.options.maxBytes) controller.abort(new Error(`pack larger than the ${this.options.maxBytes}-byte cap`));
+      });
+    }, 250);
+    try {
+      await simpleGit({ baseDir: repo, abort: controller.signal, timeout: { block: this.options.timeoutMs } })
+        .env(gitEnv())
+        .raw(['-c', 'core.hooksPath=/dev/null', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.upstreamGitUrl(pkgbase), `+refs/heads/master:${UPSTREAM_REF}`]);
+    } catch (error) {
+      const message = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
+      if (/couldn't find remote ref|not found|does not appear to be a git repository/i.test(message)) return { kind: 'missing' };
+      throw new UpstreamError(`git fetch of ${pkgbase} failed: ${message.split('\n')[0]}`, { pkgbase, cause: error });
+    } finally {
+      clearTimeout(timer);
+      clearInterval(watcher);
+    }
+    const head = (await git(['rev-parse', '--verify', '--quiet', `${UPSTREAM_REF}^{commit}`], { cwd: repo, okCodes: [1] })).stdout.trim();
+    return head ? { kind: 'head', commit: head } : { kind: 'missing' };
+  }
+
+  /** Keeps a recorded head reachable whatever upstream does later (force-push, deletion). */
+  async keepRevision(pkgbase: string, commit: string): Promise<void> {
+    await git(['update-ref', `${REVISION_REF_PREFIX}${commit}`, commit], { cwd: this.repoPath(pkgbase) });
+  }
+}
+
+/**
+ * A process killed mid-fetch leaves lock files behind that would make every later fetch fail. Only the
+ * sync lock holder calls this, so no live git process can own them.
+ */
+export async function removeStaleLocks(repo: string): Promise<void> {
+  const candidates = [path.join(repo, 'packed-refs.lock'), path.join(repo, 'shallow.lock'), path.join(repo, 'config.lock')];
+  for (const dir of ['refs/upstream', 'refs/aurgate/revisions', 'refs/heads']) {
+    const full = path.join(repo, dir);
+    if (!existsSync(full)) continue;
+    for (const entry of await readdir(full)) if (entry.endsWith('.lock')) candidates.push(path.join(full, entry));
+  }
+  const packDir = path.join(repo, 'objects', 'pack');
+  if (existsSync(packDir)) {
+    for (const entry of await readdir(packDir)) if (entry.startsWith('tmp_')) candidates.push(path.join(packDir, entry));
+  }
+  await Promise.all(candidates.map((file) => rm(file, { force: true })));
+}
+
+async function incomingBytes(repo: string): Promise<number> {
+  const packDir = path.join(repo, 'objects', 'pack');
+  let total = 0;
+  try {
+    for (const entry of await readdir(packDir)) {
+      if (entry.startsWith('tmp_')) total += (await stat(path.join(packDir, entry))).size;
+    }
+  } catch {
+    // The pack directory appears only once git writes the first pack; nothing incoming yet.
+  }
+  return total;
+}
