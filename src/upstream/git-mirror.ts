@@ -48,6 +48,8 @@ export class MirrorRepos {
         ['fetch.unpackLimit', '1'],
         ['transfer.unpackLimit', '1'],
         ['core.logAllRefUpdates', 'false'],
+        // No hook (reference-transaction runs even on fetch) may ever run in a repo that holds upstream data.
+        ['core.hooksPath', '/dev/null'],
       ] as const) {
         await git(['config', key, value], { cwd: repo });
       }
@@ -70,9 +72,10 @@ export class MirrorRepos {
       });
     }, 250);
     try {
-      await simpleGit({ baseDir: repo, abort: controller.signal, timeout: { block: this.options.timeoutMs } })
-        .env(gitEnv())
-        .raw(['-c', 'core.hooksPath=/dev/null', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.upstreamGitUrl(pkgbase), `+refs/heads/master:${UPSTREAM_REF}`]);
+      // GIT_CONFIG_GLOBAL is ours (/dev/null: no user config), which simple-git only accepts when told so.
+      await simpleGit({ baseDir: repo, abort: controller.signal, timeout: { block: this.options.timeoutMs }, unsafe: { allowUnsafeConfigPaths: true } })
+        .env(fetchEnv())
+        .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.upstreamGitUrl(pkgbase), `+refs/heads/master:${UPSTREAM_REF}`]);
     } catch (error) {
       const message = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
       if (/couldn't find remote ref|not found|does not appear to be a git repository/i.test(message)) return { kind: 'missing' };
@@ -89,6 +92,12 @@ export class MirrorRepos {
   async keepRevision(pkgbase: string, commit: string): Promise<void> {
     await git(['update-ref', `${REVISION_REF_PREFIX}${commit}`, commit], { cwd: this.repoPath(pkgbase) });
   }
+}
+
+/** The clean git environment, less what simple-git refuses to pass (a pager is irrelevant to fetch). */
+function fetchEnv(): NodeJS.ProcessEnv {
+  const { GIT_PAGER: _pager, ...env } = gitEnv();
+  return env;
 }
 
 /**

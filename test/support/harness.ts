@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../src/config.js';
+import { Aurgate } from '../../src/context.js';
+import { createLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(REPO_ROOT, 'src/main.ts');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Harness {
+  dataDir: string;
+  env: Record<string, string>;
+  config: Config;
+  app: Aurgate;
+  /** Runs the real CLI (`aurgate <args>`) as a separate process on the same data dir. */
+  cli(args: readonly string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  /** Starts the HTTP server in this process (no schedule) and returns its base URL. */
+  serve(): Promise<string>;
+  server: RunningServer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * A real aurgate on a fresh temporary data dir (real SQLite file, real git repos) pointed at an
+ * upstream URL. Retries are fast so failure tests do not wait for production back-offs.
+ */
+export async function startAurgate(options: { upstreamUrl: string; env?: Record<string, string> }): Promise<Harness> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aurgate-test-'));
+  const env: Record<string, string> = {
+    AURGATE_DATA_DIR: dataDir,
+    AURGATE_UPSTREAM_URL: options.upstreamUrl,
+    AURGATE_PORT: '0',
+    AURGATE_LOG_LEVEL: 'warn',
+    AURGATE_UPSTREAM_TIMEOUT_MS: '5000',
+    AURGATE_GIT_TIMEOUT_MS: '20000',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const app = new Aurgate(config, createLogger(config.logLevel, { process: 'test' }));
+  const harness: Harness = {
+    dataDir,
+    env,
+    config,
+    app,
+    server: undefined,
+    cli: (args, extraEnv = {}) => runCli(args, { ...env, ...extraEnv }),
+    serve: async () => {
+      harness.server ??= await startServer(app, { schedule: false, port: 0 });
+      return harness.server.url;
+    },
+    close: async () => {
+      await harness.server?.close(2000);
+      app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

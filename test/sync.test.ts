@@ -1,0 +1,252 @@
+import { hostname } from 'node:os';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Busy, Conflict, InvalidInput, NotFound } from '../src/errors.js';
+import { listAudit } from '../src/quarantine/audit.js';
+import { getPackage, listAllowlist } from '../src/quarantine/packages.js';
+import { getPendingRevision, getRevision, listRevisions } from '../src/quarantine/revisions.js';
+import { listRuns } from '../src/sync/runs.js';
+import { makePackage } from './support/fixture-packages.js';
+import { startAurgate, type Harness } from './support/harness.js';
+import { TestUpstream } from './support/upstream.js';
+
+let upstream: TestUpstream;
+let aurgate: Harness;
+
+const gitRequests = () => upstream.requests.filter((request) => request.kind === 'git').length;
+
+beforeAll(async () => {
+  upstream = await TestUpstream.start();
+});
+afterAll(async () => {
+  await upstream.stop();
+});
+beforeEach(async () => {
+  upstream.fail('none');
+  aurgate = await startAurgate({ upstreamUrl: upstream.url });
+});
+afterEach(async () => {
+  await aurgate.close();
+});
+
+let counter = 0;
+async function newPackage(options: { pkgver?: string } = {}): Promise<{ pkgbase: string; commit: string }> {
+  counter += 1;
+  const pkgbase = `sync-test-${counter}-${Date.now() % 100000}`;
+  const commit = await upstream.addPackage(makePackage({ pkgbase, pkgver: options.pkgver ?? '1.0.0' }), { Maintainer: 'alice' });
+  return { pkgbase, commit };
+}
+
+describe('allowlist and first sync', () => {
+  it('allow resolves the name upstream, fetches at once, and the first revision waits for review', async () => {
+    const { pkgbase, commit } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    const summary = await aurgate.app.sync({ only: [pkgbase], trigger: 'allow' });
+    expect(summary).toMatchObject({ packages: 1, fetched: 1, newRevisions: 1, failed: 0, status: 'ok' });
+    const pending = getPendingRevision(aurgate.app.db, pkgbase);
+    expect(pending).toMatchObject({ commit, state: 'pending', baseCommit: null, version: '1.0.0-1', srcinfoError: null });
+    expect(pending?.upstreamMeta?.Maintainer).toBe('alice');
+    expect(pending?.author.name).toBe('Test Packager');
+    expect(pending?.commits.map((c) => c.id)).toEqual([commit]);
+  });
+
+  it('an unknown package name is a clear error and nothing is written', async () => {
+    const { pkgbase } = await newPackage();
+    await expect(aurgate.app.allow([pkgbase, 'no-such-package-anywhere'], 'tester')).rejects.toThrow(/unknown AUR package: no-such-package-anywhere/);
+    expect(listAllowlist(aurgate.app.db)).toEqual([]);
+    await expect(aurgate.app.allow(['../etc/passwd'], 'tester')).rejects.toBeInstanceOf(InvalidInput);
+  });
+
+  it('the CLI allows, lists and disallows by name', async () => {
+    const { pkgbase } = await newPackage();
+    const allowed = await aurgate.cli(['allow', pkgbase]);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.stdout).toContain(`allowed ${pkgbase}`);
+    expect(allowed.stdout).toMatch(/sync ok: 1 packages, 1 fetched, 1 new revisions, 0 failed/);
+    const listed = JSON.parse((await aurgate.cli(['allowlist', '--json'])).stdout) as Array<{ pkgname: string }>;
+    expect(listed.map((entry) => entry.pkgname)).toEqual([pkgbase]);
+    const unknown = await aurgate.cli(['allow', 'does-not-exist-upstream']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('unknown AUR package: does-not-exist-upstream');
+    expect((await aurgate.cli(['disallow', pkgbase])).stdout).toContain(`disallowed ${pkgbase}`);
+    expect((await aurgate.cli(['disallow', pkgbase])).code).toBe(3);
+  });
+});
+
+describe('change detection', () => {
+  it('nothing changed upstream: no new revision and no git fetch', async () => {
+    const { pkgbase } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    upstream.resetRequests();
+    const summary = await aurgate.app.sync({ trigger: 'cli' });
+    expect(summary).toMatchObject({ fetched: 0, newRevisions: 0, failed: 0 });
+    expect(gitRequests()).toBe(0);
+    expect(upstream.requests.filter((request) => request.kind === 'rpc').length).toBe(1);
+    expect(listRevisions(aurgate.app.db, pkgbase)).toHaveLength(1);
+  });
+
+  it('a push becomes a new pending revision reviewed against the last approved one', async () => {
+    const { pkgbase, commit: first } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.1.0' }), 'Update to 1.1.0');
+    const summary = await aurgate.app.sync({ trigger: 'cli' });
+    expect(summary).toMatchObject({ fetched: 1, newRevisions: 1 });
+    expect(getPendingRevision(aurgate.app.db, pkgbase)).toMatchObject({ commit: second, baseCommit: first, version: '1.1.0-1', historyRewritten: false });
+  });
+
+  it('two pushes before review: one pending, the older superseded, the diff spans both', async () => {
+    const { pkgbase, commit: first } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.1.0' }));
+    await aurgate.app.sync({ trigger: 'cli' });
+    const third = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.2.0' }));
+    await aurgate.app.sync({ trigger: 'cli' });
+    expect(getRevision(aurgate.app.db, pkgbase, second)?.state).toBe('superseded');
+    const pending = getPendingRevision(aurgate.app.db, pkgbase);
+    expect(pending).toMatchObject({ commit: third, baseCommit: first });
+    expect(pending?.commits.map((c) => c.id)).toEqual([third, second]);
+    const diff = await aurgate.cli(['diff', pkgbase]);
+    expect(diff.stdout).toContain('-pkgver=1.0.0');
+    expect(diff.stdout).toContain('+pkgver=1.2.0');
+  });
+
+  it('a force-push is recorded and flagged, never silently followed', async () => {
+    const { pkgbase, commit: first } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    const rewritten = await upstream.rewriteHistory(pkgbase, makePackage({ pkgbase, pkgver: '6.6.6' }));
+    await aurgate.app.sync({ trigger: 'cli' });
+    expect(getPendingRevision(aurgate.app.db, pkgbase)).toMatchObject({ commit: rewritten, historyRewritten: true, baseCommit: first });
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'upstream.history-rewritten' })).toHaveLength(1);
+  });
+
+  it('a package deleted upstream is flagged and what was mirrored stays', async () => {
+    const { pkgbase, commit } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    await upstream.deletePackage(pkgbase);
+    await aurgate.app.sync({ trigger: 'cli' });
+    expect(getPackage(aurgate.app.db, pkgbase)?.upstreamStatus).toBe('deleted');
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'upstream.deleted' })).toHaveLength(1);
+    expect(getRevision(aurgate.app.db, pkgbase, commit)?.state).toBe('approved');
+  });
+});
+
+describe('decisions', () => {
+  it('approve or reject with a commit that is not the pending one is refused', async () => {
+    const { pkgbase, commit: first } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '2.0.0' }));
+    await aurgate.app.sync({ trigger: 'cli' });
+    await expect(aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' })).rejects.toBeInstanceOf(Conflict);
+    expect(() => aurgate.app.reject({ pkgbase, commit: first, reviewer: 'rita', note: 'no' })).toThrow(Conflict);
+    const cli = await aurgate.cli(['approve', pkgbase, '--commit', first.slice(0, 10), '--reviewer', 'rita']);
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toContain(`the pending one is ${second}`);
+    expect(() => aurgate.app.reject({ pkgbase, commit: second, reviewer: 'rita', note: '  ' })).toThrow(/reason is required/);
+    const rejected = await aurgate.cli(['reject', pkgbase, '--commit', second, '--reviewer', 'rita', '--reason', 'adds a binary']);
+    expect(rejected.stdout).toContain(`rejected ${pkgbase} ${second}`);
+    expect(getRevision(aurgate.app.db, pkgbase, second)?.state).toBe('rejected');
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.rejected' })[0]).toMatchObject({ actor: 'rita', detail: { reason: 'adds a binary' } });
+  });
+
+  it('a decided revision cannot be decided again and the audit log refuses edits', async () => {
+    const { pkgbase, commit } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    await expect(aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' })).rejects.toThrow(/no pending revision \(commit .* is approved\)/);
+    expect(() => aurgate.app.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    expect(() => aurgate.app.db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
+    await expect(aurgate.app.approve({ pkgbase: 'unknown-pkg', commit, reviewer: 'rita' })).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('malformed upstream data', () => {
+  it('a malformed .SRCINFO is recorded, reviewable and marked', async () => {
+    const { pkgbase, commit: first } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    const broken = await upstream.push(pkgbase, { '.SRCINFO': 'pkgbase = x\nthis line has no equals sign\n' }, 'break it', { bumpLastModified: true });
+    await aurgate.app.sync({ trigger: 'cli', full: true });
+    const pending = getPendingRevision(aurgate.app.db, pkgbase);
+    expect(pending?.commit).toBe(broken);
+    expect(pending?.srcinfoError).toMatch(/line 2/);
+    const listed = await aurgate.cli(['pending']);
+    expect(listed.stdout).toContain('MALFORMED .SRCINFO');
+  });
+
+  for (const mode of ['down', 'html', 'truncated', 'wrong-types', 'rpc-500'] as const) {
+    it(`upstream ${mode}: the run records the error and loses nothing already mirrored`, async () => {
+      const { pkgbase, commit } = await newPackage();
+      await aurgate.app.allow([pkgbase], 'tester');
+      await aurgate.app.sync({ trigger: 'cli' });
+      await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+      await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '9.0.0' }));
+      upstream.fail(mode);
+      const summary = await aurgate.app.sync({ trigger: 'cli', full: true });
+      upstream.fail('none');
+      expect(summary.status).toBe('failed');
+      expect(summary.errors[0]?.pkgbase).toBe(pkgbase);
+      expect(summary.errors[0]?.error).toMatch(mode === 'down' ? /fetch failed|ECONNRESET|socket|other side closed/i : /upstream RPC info/);
+      expect(listRuns(aurgate.app.db, 1)[0]).toMatchObject({ status: 'failed', failed: 1 });
+      expect(getPackage(aurgate.app.db, pkgbase)?.lastError).toContain(pkgbase);
+      expect(getRevision(aurgate.app.db, pkgbase, commit)?.state).toBe('approved');
+      expect(getPendingRevision(aurgate.app.db, pkgbase)).toBeNull();
+      const recovered = await aurgate.app.sync({ trigger: 'cli' });
+      expect(recovered).toMatchObject({ failed: 0, newRevisions: 1 });
+    });
+  }
+
+  it('upstream slow: the request times out, the run records it', async () => {
+    const slowAurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_UPSTREAM_TIMEOUT_MS: '300' } });
+    try {
+      const { pkgbase } = await newPackage();
+      await slowAurgate.app.allow([pkgbase], 'tester');
+      upstream.fail('slow', { delayMs: 3000, only: 'rpc' });
+      const summary = await slowAurgate.app.sync({ trigger: 'cli' });
+      expect(summary.status).toBe('failed');
+      expect(summary.errors[0]?.error).toMatch(/timeout|aborted/i);
+    } finally {
+      upstream.fail('none');
+      await slowAurgate.close();
+    }
+  });
+});
+
+describe('one sync at a time', () => {
+  it('two aurgate sync processes at once: one runs, the other is refused with exit code 5', async () => {
+    const { pkgbase } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    upstream.fail('slow', { delayMs: 1500, only: 'rpc' });
+    try {
+      const [a, b] = await Promise.all([aurgate.cli(['sync']), aurgate.cli(['sync'])]);
+      const codes = [a.code, b.code].sort();
+      expect(codes).toEqual([0, 5]);
+      expect([a.stderr, b.stderr].join('')).toMatch(/another sync is running \(pid \d+/);
+    } finally {
+      upstream.fail('none');
+    }
+  });
+
+  it('the lock of a killed process is taken over at once', () => {
+    aurgate.app.db.prepare("INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 0, ?)").run(hostname(), Date.now());
+    return expect(aurgate.app.sync({ trigger: 'cli' })).resolves.toMatchObject({ status: 'ok' });
+  });
+
+  it('an in-process second sync gets Busy', async () => {
+    const { pkgbase } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    const first = aurgate.app.sync({ trigger: 'cli' });
+    await expect(aurgate.app.sync({ trigger: 'cli' })).rejects.toBeInstanceOf(Busy);
+    await first;
+  });
+});
