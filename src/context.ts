@@ -3,9 +3,11 @@ import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { NotFound } from './errors.js';
 import type { Logger } from './log.js';
-import { approveRevision, rejectRevision, revokeRevision, type ApproveResult, type DecisionInput } from './quarantine/decisions.js';
+import { approveRevision, rejectRevision, resolveRevision, revokeRevisions, type ApproveResult, type DecisionInput } from './quarantine/decisions.js';
 import { addToAllowlist, removeFromAllowlist, type AllowlistEntry } from './quarantine/packages.js';
-import type { Revision } from './quarantine/revisions.js';
+import { getPendingRevision, listApprovedRevisions, type Revision } from './quarantine/revisions.js';
+import { isAncestor } from './git/history.js';
+import { Conflict } from './errors.js';
 import { assertPackageName } from './srcinfo/names.js';
 import { publishPackage } from './store/publish.js';
 import { ServedRepos } from './store/served-repos.js';
@@ -63,6 +65,7 @@ export class Aurgate {
   }
 
   async approve(input: DecisionInput): Promise<ApproveResult> {
+    await this.refuseRevokedHistory(input.pkgbase);
     const result = approveRevision(this.db, input, this.config.requiredApprovals);
     if (result.approved) await publishPackage(this.db, this.served, result.revision.pkgbase);
     return result;
@@ -72,9 +75,34 @@ export class Aurgate {
     return rejectRevision(this.db, input);
   }
 
-  async revoke(input: DecisionInput): Promise<Revision> {
-    const revision = revokeRevision(this.db, input);
-    await publishPackage(this.db, this.served, revision.pkgbase);
-    return revision;
+  /** Revokes a commit and every approved revision built on it; returns all revoked revisions. */
+  async revoke(input: DecisionInput): Promise<Revision[]> {
+    const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
+    const named = resolveRevision(this.db, pkgbase, input.commit.trim().toLowerCase());
+    const repo = this.mirror.repoPath(pkgbase);
+    const descendants: string[] = [];
+    for (const approved of listApprovedRevisions(this.db, pkgbase)) {
+      if (approved.commit !== named.commit && (await isAncestor(repo, named.commit, approved.commit))) descendants.push(approved.commit);
+    }
+    const revoked = revokeRevisions(this.db, { ...input, pkgbase, commit: named.commit }, descendants);
+    await publishPackage(this.db, this.served, pkgbase);
+    return revoked;
+  }
+
+  /**
+   * A revoked commit must never be served again, and a revision whose history contains one would
+   * carry it back into the served repo; such a revision cannot be approved until upstream rewrites
+   * its history.
+   */
+  private async refuseRevokedHistory(pkgbaseInput: string): Promise<void> {
+    const pkgbase = assertPackageName(pkgbaseInput, 'pkgbase');
+    const pending = getPendingRevision(this.db, pkgbase);
+    if (!pending) return;
+    const revoked = this.db.prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'revoked'").all(pkgbase) as Array<{ commit_id: string }>;
+    for (const { commit_id: commit } of revoked) {
+      if (await isAncestor(this.mirror.repoPath(pkgbase), commit, pending.commit)) {
+        throw new Conflict(`${pkgbase} ${pending.commit} cannot be approved: its history contains the revoked commit ${commit}, which would be served again; reject it and wait for upstream to rewrite history`, { pkgbase, commit: pending.commit });
+      }
+    }
   }
 }

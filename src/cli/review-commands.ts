@@ -100,8 +100,8 @@ export function registerReviewCommands(program: Command): void {
     .option('--by <name>', 'who revokes', cliActor())
     .action(async (pkgbase: string, options: { commit: string; reason: string; by: string }) =>
       withAurgate(async (app) => {
-        const revision = await app.revoke({ pkgbase, commit: options.commit, reviewer: options.by, note: options.reason });
-        process.stdout.write(`revoked ${revision.pkgbase} ${revision.commit}\n`);
+        const revoked = await app.revoke({ pkgbase, commit: options.commit, reviewer: options.by, note: options.reason });
+        for (const revision of revoked) process.stdout.write(`revoked ${revision.pkgbase} ${revision.commit} (${revision.decisionNote ?? ''})\n`);
       }),
     );
 

@@ -95,21 +95,36 @@ export function rejectRevision(db: Db, input: DecisionInput): Revision {
   });
 }
 
-/** Withdraws an approval: the commit stops being served and its objects leave the served repo. */
-export function revokeRevision(db: Db, input: DecisionInput): Revision {
+/**
+ * Withdraws approvals: the commits stop being served and leave the served repo. The caller passes the
+ * named commit first, then every approved revision that descends from it (their history contains it,
+ * so serving any of them would serve it again); all are revoked in one transaction.
+ */
+export function revokeRevisions(db: Db, input: DecisionInput, descendants: readonly string[] = []): Revision[] {
   const actor = validateActor(input.reviewer);
   const reason = input.note?.trim();
   if (!reason) throw new InvalidInput('a reason is required to revoke a revision', { pkgbase: input.pkgbase });
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
-  const commit = validateCommitArgument(input.commit, pkgbase);
   return inTransaction(db, () => {
-    const matches = db.prepare('SELECT commit_id FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').all(pkgbase, `${commit}%`) as Array<{ commit_id: string }>;
-    if (matches.length !== 1 || !matches[0]) throw new NotFound(`${pkgbase} has no revision ${commit}`, { pkgbase, commit });
-    const revision = getRevision(db, pkgbase, matches[0].commit_id);
-    if (!revision) throw new NotFound(`${pkgbase} has no revision ${commit}`, { pkgbase, commit });
+    const named = resolveRevision(db, pkgbase, validateCommitArgument(input.commit, pkgbase));
     const now = Date.now();
-    const revoked = transitionRevision(db, revision, 'revoked', { by: actor, note: reason, at: now });
-    appendAudit(db, { actor, action: 'revision.revoked', pkgbase, commit: revision.commit, detail: { reason, version: revision.version } }, now);
+    const revoked = [transitionRevision(db, named, 'revoked', { by: actor, note: reason, at: now })];
+    appendAudit(db, { actor, action: 'revision.revoked', pkgbase, commit: named.commit, detail: { reason, version: named.version } }, now);
+    for (const commit of descendants) {
+      const revision = getRevision(db, pkgbase, commit);
+      if (!revision || revision.state !== 'approved' || commit === named.commit) continue;
+      const note = `descends from revoked ${named.commit}: ${reason}`;
+      revoked.push(transitionRevision(db, revision, 'revoked', { by: actor, note, at: now }));
+      appendAudit(db, { actor, action: 'revision.revoked', pkgbase, commit, detail: { reason: note, version: revision.version, cascadeFrom: named.commit } }, now);
+    }
     return revoked;
   });
+}
+
+/** Finds a package's revision by full id or unambiguous prefix. */
+export function resolveRevision(db: Db, pkgbase: string, commit: string): Revision {
+  const matches = db.prepare('SELECT commit_id FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').all(pkgbase, `${commit}%`) as Array<{ commit_id: string }>;
+  const revision = matches.length === 1 && matches[0] ? getRevision(db, pkgbase, matches[0].commit_id) : null;
+  if (!revision) throw new NotFound(`${pkgbase} has no revision ${commit}${matches.length > 1 ? ' (ambiguous prefix)' : ''}`, { pkgbase, commit });
+  return revision;
 }

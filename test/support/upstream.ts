@@ -1,0 +1,632 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseSrcinfo } from '../../src/srcinfo/parse.js';
+import { rpcFieldsFromSrcinfo } from '../../src/srcinfo/rpc-fields.js';
+import type { SrcinfoRpcFields } from '../../src/srcinfo/types.js';
+
+/**
+ * A real local "AUR" for tests: per-pkgbase bare repos served over smart HTTP by the real
+ * `git http-backend`, and RPC v5 answers computed from each repo's current .SRCINFO.
+ */
+
+/** pkgbase-level data the AUR keeps in its database rather than in git. */
+export interface UpstreamMeta {
+  Maintainer: string | null;
+  Submitter: string | null;
+  CoMaintainers: string[];
+  NumVotes: number;
+  Popularity: number;
+  OutOfDate: number | null;
+  FirstSubmitted: number;
+  LastModified: number;
+  Keywords: string[];
+  PendingRequests: number;
+}
+
+export type FailureMode = 'none' | 'down' | 'slow' | 'html' | 'truncated' | 'wrong-types' | 'rpc-500';
+export type RequestKind = 'rpc' | 'git' | 'other';
+export interface FailOptions {
+  /** For 'slow'; default 30000. */
+  delayMs?: number;
+  /**
+   * Default 'all' for 'down' and 'slow', 'rpc' for the others. 'html' and 'rpc-500' hit git requests
+   * too when selected; 'truncated' and 'wrong-types' only ever change RPC answers.
+   */
+  only?: RequestKind | 'all';
+}
+export interface LoggedRequest {
+  method: string;
+  /** Pathname without the query. */
+  path: string;
+  /** `url.search`, e.g. `?service=git-upload-pack`, or ''. */
+  query: string;
+  kind: RequestKind;
+}
+export interface CommitOptions {
+  /** Default true: a push is a modification, as on the AUR. */
+  bumpLastModified?: boolean;
+}
+
+interface PackageBase {
+  id: number;
+  meta: UpstreamMeta;
+  /** pkgname → package ID, assigned the first time a pkgname appears in a pushed .SRCINFO. */
+  ids: Map<string, number>;
+}
+
+/** nginx's route on the AUR: optional `.git`, then a smart- or dumb-HTTP path. */
+const GIT_PATH = /^\/([a-z0-9][a-z0-9.+_-]*?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.+)$/;
+/** Not a valid pkgbase (leading `_`), so it can stand in for every unknown one. */
+const EMPTY_REPO = '_empty.git';
+const IDENTITY = { name: 'Test Packager', email: 'packager@example.org' };
+const CLOUDFLARE_PAGE =
+  '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>' +
+  '<h1>aur.archlinux.org</h1><p>Checking if the site connection is secure</p>' +
+  '<p>Cloudflare Ray ID: 8f1e2d3c4b5a6978</p></body></html>';
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export class TestUpstream {
+  readonly requests: LoggedRequest[] = [];
+  private readonly bases = new Map<string, PackageBase>();
+  private readonly lastGoodRows = new Map<string, RpcRow[]>();
+  private readonly children = new Set<ChildProcess>();
+  private readonly stopping = new AbortController();
+  private failure: { mode: FailureMode; delayMs: number; only: RequestKind | 'all' } = {
+    mode: 'none', delayMs: 30_000, only: 'all',
+  };
+  private nextBaseId = 101;
+  private nextPackageId = 1001;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(
+    /** The temp dir; removed by stop(). */
+    readonly root: string,
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  /** `dir` is the parent of the temp dir (default os.tmpdir()). */
+  static async start(options: { dir?: string } = {}): Promise<TestUpstream> {
+    const root = await mkdtemp(join(options.dir ?? tmpdir(), 'aurgate-upstream-'));
+    const server = createServer();
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(0, '127.0.0.1', () => done());
+    });
+    const { port } = server.address() as AddressInfo;
+    const upstream = new TestUpstream(root, server, `http://127.0.0.1:${port}`);
+    server.on('request', (req, res) => upstream.route(req, res));
+    try {
+      await mkdir(upstream.reposDir);
+      await upstream.git(['init', '-q', '--bare', join(upstream.reposDir, EMPTY_REPO)]);
+    } catch (error) {
+      await upstream.stop();
+      throw error;
+    }
+    return upstream;
+  }
+
+  get reposDir(): string {
+    return join(this.root, 'repos');
+  }
+
+  /** The clone URL the AUR prints: `<url>/<pkgbase>.git`. */
+  cloneUrl(pkgbase: string): string {
+    return `${this.url}/${pkgbase}.git`;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopping.abort();
+    for (const child of this.children) killGroup(child);
+    const closed = new Promise<void>((done) => this.server.close(() => done()));
+    this.server.closeAllConnections();
+    await closed;
+    await this.queue;
+    // Retries cover a killed git process's last writes racing the removal.
+    await rm(this.root, { recursive: true, force: true, maxRetries: 5 });
+  }
+
+  // ---- control API ---------------------------------------------------------------------------
+
+  /** Creates `<pkgbase>.git` (pkgbase from `.SRCINFO`) with one commit on master; returns its sha. */
+  async addPackage(
+    files: Record<string, string>,
+    meta: Partial<UpstreamMeta> = {},
+    message = 'Initial import',
+  ): Promise<string> {
+    const srcinfo = files['.SRCINFO'];
+    if (srcinfo === undefined) throw new Error('addPackage: files must include .SRCINFO');
+    const { pkgbase } = parseSrcinfo(srcinfo);
+    return this.serial(async () => {
+      if (this.bases.has(pkgbase)) throw new Error(`addPackage: ${pkgbase} already exists`);
+      const work = this.workDir(pkgbase);
+      await rm(work, { recursive: true, force: true });
+      await this.git(['init', '-q', '--bare', '-b', 'master', this.repoDir(pkgbase)]);
+      await this.git(['init', '-q', '-b', 'master', work]);
+      await this.git(['remote', 'add', 'origin', this.repoDir(pkgbase)], work);
+      await this.commit(work, files, message);
+      await this.git(['push', '-q', 'origin', 'HEAD:refs/heads/master'], work);
+      const now = nowSeconds();
+      this.bases.set(pkgbase, { id: this.nextBaseId++, ids: new Map(), meta: {
+        Maintainer: 'packager', Submitter: 'packager', CoMaintainers: [], NumVotes: 0, Popularity: 0,
+        OutOfDate: null, FirstSubmitted: now, LastModified: now, Keywords: [], PendingRequests: 0, ...meta,
+      } });
+      return this.afterPush(pkgbase, false);
+    });
+  }
+
+  /** A new fast-forward commit on master applying `files` (null deletes); returns its sha. */
+  async push(
+    pkgbase: string,
+    files: Record<string, string | null>,
+    message = 'Update',
+    options: CommitOptions = {},
+  ): Promise<string> {
+    return this.serial(async () => {
+      const work = this.workDirOf(pkgbase);
+      await this.commit(work, files, message);
+      await this.git(['push', '-q', 'origin', 'HEAD:refs/heads/master'], work);
+      return this.afterPush(pkgbase, options.bumpLastModified ?? true);
+    });
+  }
+
+  /**
+   * Force-pushes a commit that does not descend from the current head: by default a child of the
+   * head's parent (an amended commit), or an orphan root when the head has no parent or
+   * `base: 'orphan'`. `files` apply on top of that base's tree (empty for an orphan).
+   */
+  async rewriteHistory(
+    pkgbase: string,
+    files: Record<string, string | null>,
+    message = 'Rewrite history',
+    options: CommitOptions & { base?: 'parent' | 'orphan' } = {},
+  ): Promise<string> {
+    return this.serial(async () => {
+      const work = this.workDirOf(pkgbase);
+      const hasParent = await this.git(['rev-parse', '-q', '--verify', 'HEAD~1'], work).then(() => true, () => false);
+      const orphan = (options.base ?? (hasParent ? 'parent' : 'orphan')) === 'orphan';
+      if (orphan) {
+        await this.git(['checkout', '-q', '--orphan', 'rewrite'], work);
+        await this.git(['rm', '-r', '-q', '-f', '--ignore-unmatch', '.'], work);
+      } else {
+        await this.git(['reset', '-q', '--hard', 'HEAD~1'], work);
+      }
+      await this.commit(work, files, message);
+      if (orphan) await this.git(['branch', '-q', '-M', 'master'], work);
+      await this.git(['push', '-q', '-f', 'origin', 'HEAD:refs/heads/master'], work);
+      return this.afterPush(pkgbase, options.bumpLastModified ?? true);
+    });
+  }
+
+  setMeta(pkgbase: string, partial: Partial<UpstreamMeta>): void {
+    Object.assign(this.base(pkgbase).meta, partial);
+  }
+
+  /** A copy of the pkgbase's metadata plus its IDs. */
+  meta(pkgbase: string): UpstreamMeta & { PackageBaseID: number; IDs: Record<string, number> } {
+    const base = this.base(pkgbase);
+    return { ...structuredClone(base.meta), PackageBaseID: base.id, IDs: Object.fromEntries(base.ids) };
+  }
+
+  /** Gone from RPC, and git answers as for a package that never existed (empty advertisement). */
+  async deletePackage(pkgbase: string): Promise<void> {
+    return this.serial(async () => {
+      this.base(pkgbase);
+      this.bases.delete(pkgbase);
+      this.lastGoodRows.delete(pkgbase);
+      await rm(this.repoDir(pkgbase), { recursive: true, force: true });
+      await rm(this.workDir(pkgbase), { recursive: true, force: true });
+    });
+  }
+
+  async head(pkgbase: string): Promise<string> {
+    this.base(pkgbase);
+    return (await this.git(['--git-dir', this.repoDir(pkgbase), 'rev-parse', 'refs/heads/master'])).trim();
+  }
+
+  fail(mode: FailureMode, options: FailOptions = {}): void {
+    const only = options.only ?? (mode === 'down' || mode === 'slow' ? 'all' : 'rpc');
+    this.failure = { mode, delayMs: options.delayMs ?? 30_000, only };
+  }
+
+  resetRequests(): void {
+    this.requests.length = 0;
+  }
+
+  // ---- git plumbing --------------------------------------------------------------------------
+
+  private base(pkgbase: string): PackageBase {
+    const base = this.bases.get(pkgbase);
+    if (base === undefined) throw new Error(`TestUpstream: no package base ${pkgbase}`);
+    return base;
+  }
+
+  private repoDir(pkgbase: string): string {
+    return join(this.reposDir, `${pkgbase}.git`);
+  }
+
+  private workDir(pkgbase: string): string {
+    return join(this.root, 'work', pkgbase);
+  }
+
+  /** The work clone of an existing pkgbase (throws for an unknown one). */
+  private workDirOf(pkgbase: string): string {
+    this.base(pkgbase);
+    return this.workDir(pkgbase);
+  }
+
+  /** Control calls share one work clone per pkgbase, so they run one at a time. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commit(work: string, files: Record<string, string | null>, message: string): Promise<void> {
+    for (const [path, content] of Object.entries(files)) {
+      const target = resolve(work, path);
+      const gitDir = join(work, '.git');
+      if (!target.startsWith(work + sep) || target === gitDir || target.startsWith(gitDir + sep)) {
+        throw new Error(`TestUpstream: file path ${path} leaves the work tree`);
+      }
+      if (content === null) await rm(target, { force: true });
+      else await mkdir(dirname(target), { recursive: true }).then(() => writeFile(target, content));
+    }
+    await this.git(['add', '-A'], work);
+    await this.git(['commit', '-q', '--allow-empty', '--no-verify', '-m', message], work);
+  }
+
+  /** Bumps LastModified and gives new pkgnames their IDs, as aurweb does on each accepted push. */
+  private async afterPush(pkgbase: string, bump: boolean): Promise<string> {
+    const base = this.base(pkgbase);
+    if (bump) base.meta.LastModified = nowSeconds();
+    const text = await readFile(join(this.workDir(pkgbase), '.SRCINFO'), 'utf8').catch(() => '');
+    try {
+      for (const { pkgname } of parseSrcinfo(text).packages) {
+        if (!base.ids.has(pkgname)) base.ids.set(pkgname, this.nextPackageId++);
+      }
+    } catch {
+      // Tests may push a broken .SRCINFO on purpose; RPC then skips the package.
+    }
+    return (await this.git(['rev-parse', 'HEAD'], this.workDir(pkgbase))).trim();
+  }
+
+  /** Plain git with a clean, deterministic environment: no user config, fixed identity. */
+  private git(args: string[], cwd?: string): Promise<string> {
+    return new Promise((done, fail) => {
+      const options = { cwd, env: this.gitEnv(), maxBuffer: 64 * 1024 * 1024, detached: true };
+      const child = execFile('git', args, options, (error, stdout, stderr) => {
+        if (error) fail(new Error(`git ${args.join(' ')}: ${stderr.trim() || error.message}`));
+        else done(stdout);
+      });
+      this.track(child);
+    });
+  }
+
+  private gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+    return {
+      ...env, ...extra, HOME: this.root, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: IDENTITY.name, GIT_AUTHOR_EMAIL: IDENTITY.email,
+      GIT_COMMITTER_NAME: IDENTITY.name, GIT_COMMITTER_EMAIL: IDENTITY.email,
+    };
+  }
+
+  /** Children get their own process group (detached) so stop() also reaches what git spawns. */
+  private track(child: ChildProcess): void {
+    this.children.add(child);
+    child.once('close', () => this.children.delete(child));
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(String(error));
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://upstream.invalid');
+    const git = GIT_PATH.exec(url.pathname);
+    const kind: RequestKind = git ? 'git' : /^\/rpc(\.php)?(\/|$)/.test(url.pathname) ? 'rpc' : 'other';
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, kind });
+    const { mode, delayMs, only } = this.failure;
+    const failure = only === 'all' || only === kind ? mode : 'none';
+    if (failure === 'down') {
+      req.socket.resetAndDestroy(); // an RST, so clients see ECONNRESET rather than a clean close
+      return;
+    }
+    if (failure === 'slow') {
+      await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      if (this.stopped) return void res.destroy();
+    }
+    if (failure === 'html') return send(res, 200, 'text/html; charset=UTF-8', CLOUDFLARE_PAGE);
+    if (failure === 'rpc-500') return send(res, 500, 'text/plain', 'Internal Server Error');
+    if (git) return this.serveGit(req, res, git[1] ?? '', git[2] ?? '', url);
+    if (kind === 'rpc') return this.serveRpc(req, res, url, failure);
+    return send(res, 404, 'text/plain', 'Not Found');
+  }
+
+  /** Pushes go over SSH on the AUR; git-http-backend refuses receive-pack without REMOTE_USER. */
+  private serveGit(req: IncomingMessage, res: ServerResponse, pkgbase: string, rest: string, url: URL): void {
+    if (rest === 'git-receive-pack' || url.searchParams.get('service') === 'git-receive-pack') {
+      return send(res, 403, 'text/plain', 'Forbidden');
+    }
+    // The AUR keeps every pkgbase in one repo's namespaces; an unknown one is an empty namespace.
+    const repo = this.bases.has(pkgbase) ? `${pkgbase}.git` : EMPTY_REPO;
+    const fromHeader = (variable: string, header: string): Record<string, string> => {
+      const value = req.headers[header];
+      return typeof value === 'string' ? { [variable]: value } : {};
+    };
+    const env = this.gitEnv({
+      GIT_PROJECT_ROOT: this.reposDir, GIT_HTTP_EXPORT_ALL: '1', PATH_INFO: `/${repo}/${rest}`,
+      QUERY_STRING: url.search.slice(1), REQUEST_METHOD: req.method ?? 'GET', GATEWAY_INTERFACE: 'CGI/1.1',
+      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1', SERVER_PROTOCOL: 'HTTP/1.1',
+      ...fromHeader('CONTENT_TYPE', 'content-type'), ...fromHeader('CONTENT_LENGTH', 'content-length'),
+      // http-backend gunzips the body itself; GIT_PROTOCOL (version=2) is what upload-pack reads.
+      ...fromHeader('HTTP_CONTENT_ENCODING', 'content-encoding'), ...fromHeader('GIT_PROTOCOL', 'git-protocol'),
+    });
+    const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    this.track(child);
+    child.stdin.on('error', () => undefined); // the backend may exit before reading the whole body
+    req.pipe(child.stdin);
+    res.once('close', () => child.exitCode === null && killGroup(child)); // the client gave up
+    pipeCgiResponse(child.stdout, res);
+  }
+
+  private async serveRpc(req: IncomingMessage, res: ServerResponse, url: URL, failure: FailureMode): Promise<void> {
+    const request = await readRpcRequest(req, url);
+    if (request === 'not-found') return send(res, 404, 'text/plain', 'Not Found');
+    if (request === 'docs') return send(res, 200, 'text/html; charset=utf-8', '<html><body>aurweb RPC</body></html>');
+    const answer = answerRpc(request, await this.rows());
+    let body = JSON.stringify(failure === 'wrong-types' ? wrongTypes(answer) : answer);
+    if (failure === 'truncated') body = body.slice(0, Math.floor(body.length / 2));
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: etag, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** One row per pkgname of every pkgbase, read from the current head's .SRCINFO. */
+  private async rows(): Promise<RpcRow[]> {
+    const perBase = await Promise.all([...this.bases].map(async ([pkgbase, base]) => {
+      try {
+        const text = await this.git(['--git-dir', this.repoDir(pkgbase), 'show', 'refs/heads/master:.SRCINFO']);
+        const rows = rpcFieldsFromSrcinfo(parseSrcinfo(text)).map((fields) => ({
+          // The repo name is the pkgbase: aurweb rejects a push whose .SRCINFO says otherwise.
+          fields: { ...fields, PackageBase: pkgbase }, meta: base.meta, packageBaseId: base.id,
+          id: base.ids.get(fields.Name) ?? 0,
+        }));
+        this.lastGoodRows.set(pkgbase, rows);
+        return rows;
+      } catch {
+        // No valid .SRCINFO at head: like aurweb's database, RPC keeps the last metadata it could read.
+        return (this.lastGoodRows.get(pkgbase) ?? []).map((row) => ({ ...row, meta: base.meta }));
+      }
+    }));
+    return perBase.flat();
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL'); // the group is already gone
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** CGI output: header lines (`Status: 404 Not Found`, `Content-Type: …`), a blank line, the body. */
+function pipeCgiResponse(stdout: Readable, res: ServerResponse): void {
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    head = Buffer.concat([head, chunk]);
+    const text = head.toString('latin1');
+    const match = /\r?\n\r?\n/.exec(text);
+    if (match === null) return;
+    stdout.off('data', onData);
+    let status = 200;
+    for (const line of text.slice(0, match.index).split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      const [name, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else if (colon > 0) res.setHeader(name, value);
+    }
+    res.writeHead(status);
+    res.write(head.subarray(match.index + match[0].length));
+    stdout.pipe(res);
+  };
+  stdout.on('data', onData);
+  stdout.once('end', () => {
+    if (!res.headersSent) send(res, 502, 'text/plain', 'git http-backend sent no headers');
+  });
+}
+
+/** Plausible type confusion: numbers turned into strings, and an empty result list into `{}`. */
+function wrongTypes(answer: unknown): unknown {
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) return answer;
+  const envelope = answer as Record<string, unknown>;
+  const results = Array.isArray(envelope.results) ? (envelope.results as Record<string, unknown>[]) : [];
+  const stringify = (row: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'number' ? String(value) : value]));
+  return { ...envelope, resultcount: String(results.length), results: results.length === 0 ? {} : results.map(stringify) };
+}
+
+// ---- RPC v5 (aurweb/rpc.py, aurweb/routers/rpc.py) --------------------------------------------
+
+interface RpcRow {
+  fields: SrcinfoRpcFields;
+  meta: UpstreamMeta;
+  packageBaseId: number;
+  id: number;
+}
+interface RpcRequest {
+  v: string | undefined;
+  type: string | undefined;
+  by: string | undefined;
+  args: string[];
+}
+type Json = Record<string, unknown>;
+
+const RPC_LEGACY = /^\/rpc(?:\.php)?\/?$/;
+const RPC_PATH = /^\/rpc\/v([^/]+)\/([a-z-]+)(?:\/(.+))?$/;
+const BYS = new Set(['name-desc', 'name', 'maintainer', 'depends', 'makedepends', 'optdepends', 'checkdepends',
+  'provides', 'conflicts', 'replaces', 'groups', 'submitter', 'keywords', 'comaintainers']);
+const TYPES = new Set(['multiinfo', 'search', 'msearch', 'suggest', 'suggest-pkgbase']);
+const RELATION_FIELDS = {
+  depends: 'Depends', makedepends: 'MakeDepends', optdepends: 'OptDepends', checkdepends: 'CheckDepends',
+  provides: 'Provides', conflicts: 'Conflicts', replaces: 'Replaces',
+} as const satisfies Record<string, keyof SrcinfoRpcFields>;
+
+async function readRpcRequest(req: IncomingMessage, url: URL): Promise<RpcRequest | 'docs' | 'not-found'> {
+  const path = RPC_PATH.exec(url.pathname);
+  if (!RPC_LEGACY.test(url.pathname) && path === null) return 'not-found';
+  const body = req.method === 'POST' ? await readBody(req) : undefined;
+  if (path === null && body === undefined && url.search.length <= 1) return 'docs'; // aurweb serves rpc.html
+  const request = fromPairs(body === undefined ? queryPairs(url.search.slice(1)) : bodyPairs(body));
+  if (path === null) return request;
+  const [, v, type, arg] = path;
+  // The path arg wins; aurweb re-parsing the query and losing it is a bug not worth copying.
+  return { ...request, v, type, args: arg === undefined ? request.args : [decode(arg)] };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** aurweb's legacy GET parsing uses unquote(), not unquote_plus(): a literal `+` stays `+`. */
+function queryPairs(query: string): [string, string][] {
+  return query.split('&').filter(Boolean).map((part) => {
+    const equals = part.indexOf('=');
+    return equals === -1 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))];
+  });
+}
+
+/** POST bodies come as forms (paru, aurutils) or as JSON (aurweb's openapi routes). */
+function bodyPairs(body: string): [string, string][] {
+  if (!body.trimStart().startsWith('{')) return [...new URLSearchParams(body)];
+  const parsed = JSON.parse(body) as Json;
+  return Object.entries(parsed).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item): [string, string] => [key, String(item)]));
+}
+
+function fromPairs(pairs: [string, string][]): RpcRequest {
+  const last = (key: string): string | undefined => pairs.filter(([name, value]) => name === key && value !== '').at(-1)?.[1];
+  const args = pairs.filter(([name]) => name === 'arg' || name === 'arg[]').map(([, value]) => value);
+  return { v: last('v'), type: last('type'), by: last('by'), args };
+}
+
+function answerRpc(request: RpcRequest, rows: RpcRow[]): unknown {
+  const version = request.v === undefined ? null : Number(request.v);
+  const error = (message: string): Json =>
+    ({ error: message, resultcount: 0, results: [], type: 'error', version: Number.isInteger(version) ? version : null });
+  // The checks run in aurweb's order (RPC._verify_inputs), so each bad request gets its exact message.
+  if (version === null) return error('Please specify an API version.');
+  if (version !== 5) return error('Invalid version specified.');
+  const by = request.by ?? 'name-desc';
+  if (!BYS.has(by)) return error('Incorrect by field specified.');
+  if (request.type === undefined) return error('No request type/data specified.');
+  const type = request.type === 'info' ? 'multiinfo' : request.type;
+  if (!TYPES.has(type)) return error('Incorrect request type specified.');
+  if (type === 'suggest' || type === 'suggest-pkgbase') return suggest(type, request.args[0], rows);
+  if (type === 'multiinfo') {
+    if (request.args.length === 0) return error('No request type/data specified.');
+    const wanted = new Set(request.args);
+    return envelope(type, rows.filter((row) => wanted.has(row.fields.Name)).map(infoResult));
+  }
+  const searchBy = type === 'msearch' ? 'maintainer' : by;
+  const arg = request.args[0] ?? '';
+  if (searchBy !== 'maintainer' && request.args.length === 0) return error('No request type/data specified.');
+  if (searchBy !== 'maintainer' && arg.length < 2) return error('Query arg too small.');
+  const found = rows.filter((row) => matches(row, searchBy, arg));
+  return envelope(type, found.sort((a, b) => compare(a.fields.Name, b.fields.Name)).map(searchResult));
+}
+
+function envelope(type: string, results: unknown[]): Json {
+  return { resultcount: results.length, results, type, version: 5 };
+}
+
+/** aurweb/packages/search.py: name searches are MySQL LIKE (substring, case-insensitive), the rest exact. */
+function matches({ fields, meta }: RpcRow, by: string, arg: string): boolean {
+  const contains = (text: string | null): boolean => (text ?? '').toLowerCase().includes(arg.toLowerCase());
+  if (by === 'name') return contains(fields.Name);
+  if (by === 'name-desc') return contains(fields.Name) || contains(fields.Description);
+  if (by === 'maintainer') return meta.Maintainer === (arg === '' ? null : arg); // empty arg: the orphans
+  if (by === 'submitter') return meta.Submitter === arg;
+  if (by === 'comaintainers') return meta.CoMaintainers.includes(arg);
+  if (by === 'keywords') return meta.Keywords.includes(arg);
+  if (by === 'groups') return fields.Groups.includes(arg);
+  if (by === 'provides' && fields.Name === arg) return true; // a package always provides itself
+  const key = RELATION_FIELDS[by as keyof typeof RELATION_FIELDS];
+  return fields[key].some((entry) => entry.split(/[<>=]/, 1)[0] === arg);
+}
+
+function suggest(type: string, arg: string | undefined, rows: RpcRow[]): string[] {
+  if (arg === undefined) return [];
+  const names = rows.map((row) => (type === 'suggest' ? row.fields.Name : row.fields.PackageBase));
+  const prefix = arg.toLowerCase();
+  return [...new Set(names)].filter((name) => name.toLowerCase().startsWith(prefix)).sort(compare).slice(0, 20);
+}
+
+function searchResult({ fields, meta, id, packageBaseId }: RpcRow): Json {
+  return sortedKeys({
+    ID: id, Name: fields.Name, PackageBaseID: packageBaseId, PackageBase: fields.PackageBase,
+    Version: fields.Version, Description: fields.Description, URL: fields.URL,
+    URLPath: `/cgit/aur.git/snapshot/${fields.PackageBase}.tar.gz`, NumVotes: meta.NumVotes,
+    // aurweb rounds to 6 decimals and prints an integer 0 for zero.
+    Popularity: meta.Popularity === 0 ? 0 : Math.round(meta.Popularity * 1e6) / 1e6,
+    OutOfDate: meta.OutOfDate, Maintainer: meta.Maintainer,
+    FirstSubmitted: meta.FirstSubmitted, LastModified: meta.LastModified,
+  });
+}
+
+/** Info adds Submitter, License, Keywords, PendingRequests always, and the other lists only when non-empty. */
+function infoResult(row: RpcRow): Json {
+  const { fields, meta } = row;
+  const lists: Record<string, string[]> = {
+    Depends: fields.Depends, MakeDepends: fields.MakeDepends, CheckDepends: fields.CheckDepends,
+    OptDepends: fields.OptDepends, Conflicts: fields.Conflicts, Provides: fields.Provides,
+    Replaces: fields.Replaces, Groups: fields.Groups, CoMaintainers: meta.CoMaintainers,
+  };
+  return sortedKeys({
+    ...searchResult(row), Submitter: meta.Submitter, License: fields.License, Keywords: meta.Keywords,
+    PendingRequests: meta.PendingRequests, ...Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)),
+  });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** orjson's OPT_SORT_KEYS: JSON.stringify keeps insertion order, so insert in code-point order. */
+function sortedKeys(object: Json): Json {
+  return Object.fromEntries(Object.entries(object).sort(([a], [b]) => compare(a, b)));
+}
