@@ -57,7 +57,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     ready: () => ready,
     routers: [
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
-      rpcRoutes(catalog),
+      // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
+      rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
       listRoutes(catalog),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
       gitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, timeoutMs: config.cloneTimeoutMs, logger, inFlight }),

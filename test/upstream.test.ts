@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSrcinfo } from '../src/srcinfo/parse.js';
 import { fixtureNames, loadFixture, loadFixtureMeta, makePackage } from './support/fixture-packages.js';
+import { runMakepkg } from './support/makepkg.js';
 import { TestUpstream } from './support/upstream.js';
 
 const run = promisify(execFile);
@@ -366,29 +367,12 @@ describe('fixture packages', () => {
   });
 });
 
-/**
- * The strongest check of "exactly what makepkg prints" is makepkg itself. It refuses to run as root,
- * so as root it needs a `builder` user; PACMAN=true stands in for pacman, which Debian's makepkg lacks.
- */
-async function findMakepkg(): Promise<{ uid: number; prefix: string[] } | undefined> {
-  const found = await run('sh', ['-c', 'command -v makepkg']).then(() => true, () => false);
-  if (!found) return undefined;
-  if (process.getuid?.() !== 0) return { uid: -1, prefix: [] };
-  const uid = await run('id', ['-u', 'builder']).then(({ stdout }) => Number(stdout.trim()), () => undefined);
-  return uid === undefined ? undefined : { uid, prefix: ['runuser', '-u', 'builder', '--'] };
-}
-
-const makepkg = await findMakepkg();
-
-describe.skipIf(makepkg === undefined).concurrent('fixture .SRCINFO files against makepkg --printsrcinfo', () => {
+describe.concurrent('fixture .SRCINFO files against makepkg --printsrcinfo', () => {
   async function printSrcinfo(files: Record<string, string>): Promise<string> {
-    // Not under `scratch`: that is private to us, and `builder` must reach the directory.
     const dir = await mkdtemp(join(tmpdir(), 'aurgate-makepkg-'));
     try {
       for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content);
-      if (makepkg !== undefined && makepkg.uid >= 0) await chown(dir, makepkg.uid, -1);
-      const [command = 'makepkg', ...args] = [...(makepkg?.prefix ?? []), 'env', 'PACMAN=true', 'makepkg', '--printsrcinfo'];
-      return (await run(command, args, { cwd: dir })).stdout;
+      return (await runMakepkg(dir, ['--printsrcinfo'])).stdout;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

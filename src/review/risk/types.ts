@@ -1,0 +1,68 @@
+/**
+ * Types of the risk analysis. Everything in `src/review/risk/` is pure: the caller loads the two
+ * revisions and the upstream metadata, the checks only look at the values passed in.
+ */
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+export interface RiskFlag {
+  /** Id of the check that raised the flag (see RISK_CHECKS in index.ts). */
+  check: string;
+  severity: Severity;
+  /** One sentence naming what was found. */
+  reason: string;
+  file?: string;
+  /** 1-based line in the candidate file. */
+  line?: number;
+}
+
+export interface RevisionFile {
+  /** File content; null for binary files. */
+  text: string | null;
+  size: number;
+}
+
+export interface RevisionFiles {
+  /** path -> file content; binary files have content null and a size */
+  files: Map<string, RevisionFile>;
+}
+
+export interface UpstreamMeta {
+  Maintainer: string | null;
+  Submitter: string | null;
+  CoMaintainers: string[];
+  NumVotes: number;
+  Popularity: number;
+  OutOfDate: number | null;
+  FirstSubmitted: number;
+  LastModified: number;
+}
+
+export interface RiskInput {
+  /** last approved revision, null for a package's first revision */
+  previous: RevisionFiles | null;
+  candidate: RevisionFiles;
+  previousMeta: UpstreamMeta | null;
+  candidateMeta: UpstreamMeta | null;
+  /** commit time of the candidate (epoch seconds) and "now", for the young-revision check */
+  candidateCommittedAt: number;
+  now: number;
+}
+
+/** Every check has this shape. */
+export type RiskCheck = (input: RiskInput) => RiskFlag[];
+
+export const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+
+/** The higher of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_ORDER[a] <= SEVERITY_ORDER[b] ? a : b;
+}
+
+export const PKGBUILD = 'PKGBUILD';
+export const SRCINFO = '.SRCINFO';
+
+/** Text of a file of a revision, or null when the revision, the file or its text is absent. */
+export function fileText(rev: RevisionFiles | null, path: string): string | null {
+  return rev?.files.get(path)?.text ?? null;
+}
