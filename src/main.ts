@@ -4,6 +4,7 @@ import { registerMirrorCommands } from './cli/mirror-commands.js';
 import { exitCodeFor, reportError } from './cli/output.js';
 import { registerReviewCommands } from './cli/review-commands.js';
 import { registerServerCommand } from './cli/server-command.js';
+import { registerUserCommands } from './cli/user-commands.js';
 
 const program = new Command()
   .name('aurgate')
@@ -15,6 +16,7 @@ const program = new Command()
 registerServerCommand(program);
 registerMirrorCommands(program);
 registerReviewCommands(program);
+registerUserCommands(program);
 registerConfigCommand(program);
 
 try {

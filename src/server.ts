@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { ScheduledTask } from 'node-cron';
+import { createAdmin } from './admin/index.js';
 import { createApp } from './app.js';
 import type { Aurgate } from './context.js';
+import { createNotifier } from './notify/webhook.js';
 import { cgitRoutes } from './serve/cgit/routes.js';
 import { gitRoutes } from './serve/git/routes.js';
 import { listRoutes } from './serve/lists/index.js';
@@ -52,10 +54,12 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const catalog = new DbCatalog(db, logger);
   const snapshots = new SnapshotStore(db, config.paths.servedRepos, config.paths.snapshots);
   const inFlight = new InFlight();
+  const admin = createAdmin(app, createNotifier(config, logger));
   const http = createApp({
     logger,
     ready: () => ready,
     routers: [
+      admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
       rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
@@ -69,7 +73,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   });
   const port = (server.address() as AddressInfo).port;
   let task: ScheduledTask | undefined;
-  if (options.schedule) task = startScheduler(config.syncSchedule, () => app.sync({ trigger: 'schedule' }), logger);
+  if (options.schedule) task = startScheduler(config.syncSchedule, () => admin.services.syncRunner.run({ trigger: 'schedule' }), logger);
   ready = true;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, publicUrl: config.publicUrl, schedule: options.schedule ? config.syncSchedule : null }, 'aurgate serving');
@@ -81,6 +85,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       await task?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await inFlight.idle(graceMs);
+      await admin.services.syncRunner.idle();
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
     },

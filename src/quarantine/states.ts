@@ -26,7 +26,8 @@ export function assertTransition(
 ): void {
   if (canTransition(from, to)) return;
   const allowed = TRANSITIONS[from];
-  const hint = allowed.length === 0 ? `${from} is final` : `a ${from} revision can only become ${allowed.join(' or ')}`;
+  const article = from === 'approved' ? 'an' : 'a';
+  const hint = allowed.length === 0 ? `${from} is final` : `${article} ${from} revision can only become ${allowed.join(' or ')}`;
   throw new Conflict(`cannot move revision ${context.commit.slice(0, 12)} of ${context.pkgbase} from ${from} to ${to}: ${hint}`, context);
 }
 
