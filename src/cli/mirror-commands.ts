@@ -17,10 +17,15 @@ function progressReporter(): { onProgress?: SyncOptions['onProgress']; stop: () 
   let started = false;
   return {
     onProgress: (done, total, pkgbase) => {
-      if (!started) (bar.start(total, 0, { pkgbase }), (started = true));
+      if (!started) {
+        bar.start(total, 0, { pkgbase });
+        started = true;
+      }
       bar.update(done, { pkgbase });
     },
-    stop: () => started && bar.stop(),
+    stop: () => {
+      if (started) bar.stop();
+    },
   };
 }
 

@@ -38,8 +38,3 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
     throw error;
   }
 }
-
-/** A number that changes whenever another connection commits (cheap: no I/O beyond a shared-memory read). */
-export function dataVersion(db: Db): number {
-  return db.pragma('data_version', { simple: true }) as number;
-}

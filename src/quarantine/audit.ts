@@ -47,10 +47,14 @@ interface AuditRow {
 export function listAudit(db: Db, filter: AuditFilter = {}): AuditEntry[] {
   const where: string[] = [];
   const params: Array<string | number> = [];
-  if (filter.pkgbase) (where.push('pkgbase = ?'), params.push(filter.pkgbase));
-  if (filter.action) (where.push('(action = ? OR action LIKE ?)'), params.push(filter.action, `${filter.action}.%`));
-  if (filter.actor) (where.push('actor = ?'), params.push(filter.actor));
-  if (filter.beforeId) (where.push('id < ?'), params.push(filter.beforeId));
+  const add = (clause: string, ...values: Array<string | number>) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (filter.pkgbase) add('pkgbase = ?', filter.pkgbase);
+  if (filter.action) add('(action = ? OR action LIKE ?)', filter.action, `${filter.action}.%`);
+  if (filter.actor) add('actor = ?', filter.actor);
+  if (filter.beforeId) add('id < ?', filter.beforeId);
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   const rows = db.prepare(sql).all(...params, Math.min(filter.limit ?? 100, 1000)) as AuditRow[];
   return rows.map((row) => ({

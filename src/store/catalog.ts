@@ -1,5 +1,4 @@
 import type { Db } from '../db/open.js';
-import { dataVersion } from '../db/open.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { latestRevisionState, listServedHeads, type Revision } from '../quarantine/revisions.js';
@@ -29,11 +28,19 @@ export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
   private seenVersion = -1;
   private seenChanges = -1;
   private fingerprint = '';
+  private readonly statements;
 
   constructor(
     private readonly db: Db,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    // Prepared once: refresh() runs on every request.
+    this.statements = {
+      changes: db.prepare('SELECT total_changes() AS n'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      fingerprint: db.prepare(FINGERPRINT_SQL),
+    };
+  }
 
   generation(): number {
     this.refresh();
@@ -71,12 +78,12 @@ export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
   }
 
   private refresh(): void {
-    const version = dataVersion(this.db);
-    const changes = (this.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const version = this.statements.dataVersion.get() as number;
+    const changes = (this.statements.changes.get() as { n: number }).n;
     if (version === this.seenVersion && changes === this.seenChanges) return;
     this.seenVersion = version;
     this.seenChanges = changes;
-    const { fingerprint } = this.db.prepare(FINGERPRINT_SQL).get() as { fingerprint: string };
+    const { fingerprint } = this.statements.fingerprint.get() as { fingerprint: string };
     if (fingerprint === this.fingerprint) return;
     this.fingerprint = fingerprint;
     this.index = this.build(listServedHeads(this.db));

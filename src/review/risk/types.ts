@@ -1,3 +1,5 @@
+import type { UpstreamMeta as RecordedUpstreamMeta } from '../../upstream/rpc-schema.js';
+
 /**
  * Types of the risk analysis. Everything in `src/review/risk/` is pure: the caller loads the two
  * revisions and the upstream metadata, the checks only look at the values passed in.
@@ -27,16 +29,11 @@ export interface RevisionFiles {
   files: Map<string, RevisionFile>;
 }
 
-export interface UpstreamMeta {
-  Maintainer: string | null;
-  Submitter: string | null;
-  CoMaintainers: string[];
-  NumVotes: number;
-  Popularity: number;
-  OutOfDate: number | null;
-  FirstSubmitted: number;
-  LastModified: number;
-}
+/** The upstream metadata fields the checks compare (a view of what sync records with each revision). */
+export type UpstreamMeta = Pick<
+  RecordedUpstreamMeta,
+  'Maintainer' | 'Submitter' | 'CoMaintainers' | 'NumVotes' | 'Popularity' | 'OutOfDate' | 'FirstSubmitted' | 'LastModified'
+>;
 
 export interface RiskInput {
   /** last approved revision, null for a package's first revision */
