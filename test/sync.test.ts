@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Busy, Conflict, InvalidInput, NotFound } from '../src/errors.js';
@@ -248,5 +249,24 @@ describe('one sync at a time', () => {
     const first = aurgate.app.sync({ trigger: 'cli' });
     await expect(aurgate.app.sync({ trigger: 'cli' })).rejects.toBeInstanceOf(Busy);
     await first;
+  });
+});
+
+describe('size cap', () => {
+  it('a repository larger than AURGATE_MAX_REPO_BYTES is refused and nothing of it is recorded', async () => {
+    const capped = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_MAX_REPO_BYTES: String(64 * 1024) } });
+    try {
+      counter += 1;
+      const pkgbase = `huge-${counter}-${Date.now() % 100000}`;
+      const noise = randomBytes(512 * 1024).toString('base64');
+      await upstream.addPackage(makePackage({ pkgbase, extraFiles: { 'payload.txt': noise } }));
+      await capped.app.allow([pkgbase], 'tester');
+      const summary = await capped.app.sync({ trigger: 'cli' });
+      expect(summary.failed).toBe(1);
+      expect(summary.errors[0]?.error).toMatch(/more than the 65536-byte cap|larger than the 65536-byte cap/);
+      expect(listRevisions(capped.app.db, pkgbase)).toHaveLength(0);
+    } finally {
+      await capped.close();
+    }
   });
 });

@@ -64,13 +64,14 @@ export class MirrorRepos {
   async fetch(pkgbase: string): Promise<FetchOutcome> {
     const repo = await this.ensure(pkgbase);
     await removeStaleLocks(repo);
+    const before = await this.upstreamHead(repo);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`timed out after ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
     const watcher = setInterval(() => {
       void incomingBytes(repo).then((bytes) => {
         if (bytes > this.options.maxBytes) controller.abort(new Error(`pack larger than the ${this.options.maxBytes}-byte cap`));
       });
-    }, 250);
+    }, 100);
     try {
       // GIT_CONFIG_GLOBAL is ours (/dev/null: no user config), which simple-git only accepts when told so.
       await simpleGit({ baseDir: repo, abort: controller.signal, timeout: { block: this.options.timeoutMs }, unsafe: { allowUnsafeConfigPaths: true } })
@@ -84,8 +85,28 @@ export class MirrorRepos {
       clearTimeout(timer);
       clearInterval(watcher);
     }
-    const head = (await git(['rev-parse', '--verify', '--quiet', `${UPSTREAM_REF}^{commit}`], { cwd: repo, okCodes: [1] })).stdout.trim();
+    await this.enforceSizeCap(pkgbase, repo, before);
+    const head = await this.upstreamHead(repo);
     return head ? { kind: 'head', commit: head } : { kind: 'missing' };
+  }
+
+  private async upstreamHead(repo: string): Promise<string | null> {
+    const result = await git(['rev-parse', '--verify', '--quiet', `${UPSTREAM_REF}^{commit}`], { cwd: repo, okCodes: [1] });
+    return result.stdout.trim() || null;
+  }
+
+  /**
+   * A fetch too quick for the watcher to catch can still leave more than the cap: then the fetched
+   * head is dropped again, its objects pruned, and the package fails with the reason.
+   */
+  private async enforceSizeCap(pkgbase: string, repo: string, before: string | null): Promise<void> {
+    const size = await directorySize(path.join(repo, 'objects'));
+    if (size <= this.options.maxBytes) return;
+    if (before) await git(['update-ref', UPSTREAM_REF, before], { cwd: repo });
+    else await git(['update-ref', '-d', UPSTREAM_REF], { cwd: repo });
+    await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: this.options.timeoutMs });
+    await git(['prune', '--expire=now'], { cwd: repo });
+    throw new UpstreamError(`git fetch of ${pkgbase} refused: the repository takes ${size} bytes, more than the ${this.options.maxBytes}-byte cap (AURGATE_MAX_REPO_BYTES)`, { pkgbase });
   }
 
   /** Keeps a recorded head reachable whatever upstream does later (force-push, deletion). */
@@ -116,6 +137,15 @@ export async function removeStaleLocks(repo: string): Promise<void> {
     for (const entry of await readdir(packDir)) if (entry.startsWith('tmp_')) candidates.push(path.join(packDir, entry));
   }
   await Promise.all(candidates.map((file) => rm(file, { force: true })));
+}
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? await directorySize(full) : (await stat(full)).size;
+  }
+  return total;
 }
 
 async function incomingBytes(repo: string): Promise<number> {
