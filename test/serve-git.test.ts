@@ -123,3 +123,43 @@ describe('what is not served', () => {
     expect(wrongType.status).toBe(400);
   });
 });
+
+describe('bad input never reaches git', () => {
+  it('invalid names are refused before any lookup or git process', async () => {
+    const { gitRoutes } = await import('../src/serve/git/routes.js');
+    const { createLogger } = await import('../src/log.js');
+    const looked: string[] = [];
+    let spawned = 0;
+    const router = gitRoutes({
+      lookup: { availability: (name) => (looked.push(name), { kind: 'unavailable', reason: 'not-allowlisted', pkgbase: null }) },
+      servedRoot: aurgate.config.paths.servedRepos,
+      timeoutMs: 5000,
+      logger: createLogger('silent'),
+      onServed: () => (spawned += 1),
+    });
+    for (const name of ['--upload-pack=id', '..', '.git', '-', 'A', '%2e%2e', 'a%00b', `${'x'.repeat(256)}`]) {
+      const response = await router.request(`/${name}/info/refs?service=git-upload-pack`);
+      expect([400, 404], name).toContain(response.status);
+    }
+    expect(looked).toEqual([]);
+    expect(spawned).toBe(0);
+  });
+
+  it('cgit paths with traversal or bad names answer 404', async () => {
+    for (const target of [
+      `/cgit/aur.git/plain/../../../etc/passwd?h=${PKG}`,
+      `/cgit/aur.git/plain/..%2f..%2fetc%2fpasswd?h=${PKG}`,
+      `/cgit/aur.git/plain/PKGBUILD?h=../${PKG}`,
+      `/cgit/aur.git/plain/PKGBUILD?h=--output=x`,
+      `/cgit/aur.git/plain/%00?h=${PKG}`,
+      `/cgit/aur.git/snapshot/..%2f${PKG}.tar.gz`,
+      `/snapshot/${PKG}/HEAD.tar.gz`,
+      `/snapshot/${PKG}/${'0'.repeat(40)}.tar.gz`,
+    ]) {
+      const response = await fetch(`${url}${target}`);
+      expect(response.status, target).toBe(404);
+    }
+    const file = await fetch(`${url}/cgit/aur.git/plain/PKGBUILD?h=${PKG}`);
+    expect(file.status).toBe(200);
+  });
+});
