@@ -7,6 +7,10 @@ import type { SyncOptions } from '../sync/run.js';
 import type { SyncSummary } from '../sync/runs.js';
 import { listRuns } from '../sync/runs.js';
 import type { Aurgate } from '../context.js';
+import { ReviewService } from '../admin/model/review.js';
+import { createNotifier } from '../notify/webhook.js';
+import { syncWithNotifications } from '../notify/sync-notifications.js';
+import type { Revision } from '../quarantine/revisions.js';
 import { cliActor, withAurgate } from './context.js';
 import { formatAge, formatTime, printJson, table } from './output.js';
 
@@ -38,7 +42,9 @@ export function summaryLine(summary: SyncSummary): string {
 async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProgress'>): Promise<SyncSummary> {
   const progress = progressReporter();
   try {
-    return await app.sync({ ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    // Through the notification wrapper, so a CLI sync notifies like the scheduled one.
+    const deps = { app, notifier: createNotifier(app.config, app.logger), assess: (revision: Revision) => new ReviewService(app).flags(revision) };
+    return await syncWithNotifications(deps, { ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress.stop();
   }

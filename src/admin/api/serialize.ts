@@ -1,0 +1,46 @@
+import type { DiffFile } from 'diff2html/lib/types.js';
+import type { Revision } from '../../quarantine/revisions.js';
+import type { QueueEntry } from '../model/overview.js';
+import type { ReviewModel } from '../model/review.js';
+
+/** The JSON shapes of the admin API: stable field names, times in epoch milliseconds. */
+
+export function revisionJson(revision: Revision) {
+  return {
+    pkgbase: revision.pkgbase,
+    commit: revision.commit,
+    state: revision.state,
+    version: revision.version,
+    baseCommit: revision.baseCommit,
+    historyRewritten: revision.historyRewritten,
+    srcinfoError: revision.srcinfoError,
+    recordedAt: revision.recordedAt,
+    decidedAt: revision.decidedAt,
+    decidedBy: revision.decidedBy,
+    decisionNote: revision.decisionNote,
+    commits: revision.commits,
+    upstreamMeta: revision.upstreamMeta,
+  };
+}
+
+export function queueEntryJson(entry: QueueEntry) {
+  return { ...revisionJson(entry.revision), flags: entry.flags, topFlag: entry.topFlag, approvals: entry.approvals, requiredApprovals: entry.required };
+}
+
+function fileJson(file: DiffFile) {
+  const status = file.isNew ? 'added' : file.isDeleted ? 'deleted' : file.isRename ? 'renamed' : 'modified';
+  return { path: file.isDeleted ? file.oldName : file.newName, oldPath: file.isRename ? file.oldName : null, status, binary: file.isBinary ?? false, added: file.addedLines, deleted: file.deletedLines };
+}
+
+export function reviewJson(model: ReviewModel, withDiff: boolean) {
+  return {
+    revision: revisionJson(model.revision),
+    base: model.base ? revisionJson(model.base) : null,
+    flags: model.flags,
+    files: model.diff.files.map(fileJson),
+    upstream: model.meta,
+    approvals: model.approvals,
+    requiredApprovals: model.requiredApprovals,
+    ...(withDiff ? { diff: model.diff.text } : {}),
+  };
+}

@@ -1,0 +1,77 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Aurgate } from '../context.js';
+import type { Notifier } from '../notify/webhook.js';
+import { adminApi } from './api/admin-api.js';
+import { reviewApi } from './api/review-api.js';
+import { identify, originCheck, requireCsrfToken, requireSignedIn, type AdminEnv } from './auth/http.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { assetRoutes } from './routes/assets.js';
+import { adminErrorHandler } from './routes/errors.js';
+import { packageRoutes } from './routes/package-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
+import { sessionRoutes, signOutRoute } from './routes/session-routes.js';
+import { createAdminServices, type AdminServices } from './services.js';
+
+export type { AdminServices } from './services.js';
+
+export interface Admin {
+  /** Mount at the root: every route lives under /admin. */
+  router: Hono;
+  services: AdminServices;
+}
+
+/**
+ * The admin is mounted at the root next to the AUR-facing routes, so every middleware is scoped to
+ * this pattern (which also matches `/admin` itself) and never touches a git or RPC request.
+ */
+const ADMIN_PATHS = '/admin/*';
+
+/** Admin pages are personal and change with every decision: never cached by a browser or proxy. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+};
+
+/**
+ * The web admin and its JSON API. Order matters: headers for everything, public stylesheets, then the
+ * principal, the Origin check, sign-in (public), the signed-in requirement, the synchronizer token,
+ * and only then the routes that read or change anything.
+ */
+export function createAdmin(app: Aurgate, notifier: Notifier): Admin {
+  const services = createAdminServices(app, notifier);
+  const secure = services.cookies.secure;
+  const router = new Hono<AdminEnv>();
+  router.use(
+    ADMIN_PATHS,
+    secureHeaders({
+      // No script at all is needed; 'self' leaves room for a same-origin file later, never inline code.
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      strictTransportSecurity: secure ? 'max-age=31536000' : false,
+      referrerPolicy: 'same-origin',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+    noStore,
+  );
+  router.route('/', assetRoutes());
+  router.use(ADMIN_PATHS, identify(app.db, services.cookies), originCheck(app.config.publicUrl));
+  router.route('/', sessionRoutes(services));
+  router.use(ADMIN_PATHS, requireSignedIn(), requireCsrfToken());
+  router.route('/', signOutRoute(services));
+  router.route('/', reviewApi(services));
+  router.route('/', adminApi(services));
+  router.route('/', reviewRoutes(services));
+  router.route('/', packageRoutes(services));
+  router.route('/', accountRoutes(services));
+  router.onError(adminErrorHandler(app.logger));
+  // createApp mounts plain Hono routers; the admin's typed context variables stay internal to it.
+  return { router: router as unknown as Hono, services };
+}

@@ -1,0 +1,129 @@
+import * as Diff2Html from 'diff2html';
+import type { DiffFile } from 'diff2html/lib/types.js';
+import type { Aurgate } from '../../context.js';
+import { describeError, NotFound } from '../../errors.js';
+import { listTree } from '../../git/history.js';
+import { getPackage, type PackageRecord } from '../../quarantine/packages.js';
+import { getPendingRevision, getRevision, listRevisions, type Revision } from '../../quarantine/revisions.js';
+import { revisionDiff } from '../../review/diff.js';
+import { analyzeRisk, type RiskFlag } from '../../review/risk/index.js';
+import { assertPackageName } from '../../srcinfo/names.js';
+import { listApprovals, type Approval } from './approvals.js';
+import { compareMeta, type MetaComparison } from './meta-changes.js';
+import { loadFile, loadRevisionFiles, type FileContent } from './revision-files.js';
+
+/** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
+const MAX_RENDERED_DIFF_BYTES = 1_500_000;
+const FLAG_CACHE_MS = 10 * 60_000;
+const FLAG_CACHE_ENTRIES = 500;
+
+export interface ReviewModel {
+  pkg: PackageRecord;
+  revision: Revision;
+  /** The last approved revision the diff starts from; null for a first revision. */
+  base: Revision | null;
+  diff: { text: string; files: DiffFile[]; tooLarge: boolean };
+  flags: RiskFlag[];
+  meta: MetaComparison;
+  approvals: Approval[];
+  requiredApprovals: number;
+}
+
+export interface FileView {
+  revision: Revision;
+  which: 'candidate' | 'base';
+  commit: string;
+  file: FileContent;
+  flags: RiskFlag[];
+}
+
+/**
+ * Everything a reviewer looks at for one pending revision: the diff from the last approved commit,
+ * the risk flags over both trees (read from the quarantined mirror repo, never from the served one),
+ * the upstream metadata comparison and the approvals so far.
+ */
+export class ReviewService {
+  private readonly flagCache = new Map<string, { at: number; flags: RiskFlag[] }>();
+
+  constructor(private readonly app: Aurgate) {}
+
+  pendingRevision(pkgbase: string): Revision {
+    const name = assertPackageName(pkgbase, 'pkgbase');
+    const revision = getPendingRevision(this.app.db, name);
+    if (!revision) throw new NotFound(`${name} has no revision awaiting review`, { pkgbase: name });
+    return revision;
+  }
+
+  async review(pkgbase: string): Promise<ReviewModel> {
+    const revision = this.pendingRevision(pkgbase);
+    const pkg = getPackage(this.app.db, revision.pkgbase);
+    if (!pkg) throw new NotFound(`unknown package ${revision.pkgbase}`, { pkgbase: revision.pkgbase });
+    const base = this.baseOf(revision);
+    const text = await revisionDiff(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit);
+    const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
+    const files = Diff2Html.parse(text);
+    const between = listRevisions(this.app.db, revision.pkgbase)
+      .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)
+      .reverse()
+      .flatMap((other) => (other.upstreamMeta ? [other.upstreamMeta] : []));
+    return {
+      pkg,
+      revision,
+      base,
+      diff: { text, files, tooLarge },
+      flags: await this.flags(revision),
+      meta: compareMeta(base?.upstreamMeta ?? null, between, revision.upstreamMeta),
+      approvals: listApprovals(this.app.db, revision.id),
+      requiredApprovals: this.app.config.requiredApprovals,
+    };
+  }
+
+  /**
+   * Risk flags of a revision against its base, cached for a few minutes (the only time-dependent
+   * check, young-revision, tolerates that). A failing analysis becomes a high flag rather than an
+   * empty list: "no flags" must never be the result of a crash.
+   */
+  async flags(revision: Revision): Promise<RiskFlag[]> {
+    const key = `${revision.id}:${revision.baseCommit ?? ''}`;
+    const cached = this.flagCache.get(key);
+    if (cached && Date.now() - cached.at < FLAG_CACHE_MS) return cached.flags;
+    let flags: RiskFlag[];
+    try {
+      const repo = this.app.mirror.repoPath(revision.pkgbase);
+      const base = this.baseOf(revision);
+      const [previous, candidate] = await Promise.all([base ? loadRevisionFiles(repo, base.commit) : null, loadRevisionFiles(repo, revision.commit)]);
+      flags = analyzeRisk({
+        previous,
+        candidate,
+        previousMeta: base?.upstreamMeta ?? null,
+        candidateMeta: revision.upstreamMeta,
+        candidateCommittedAt: revision.committer.date,
+        now: Math.floor(Date.now() / 1000),
+      });
+    } catch (error) {
+      this.app.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'risk analysis failed');
+      flags = [{ check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` }];
+    }
+    if (this.flagCache.size >= FLAG_CACHE_ENTRIES) this.flagCache.clear();
+    this.flagCache.set(key, { at: Date.now(), flags });
+    return flags;
+  }
+
+  /** One file of the pending revision (or of its base) with line numbers, for links from flags. */
+  async file(pkgbase: string, which: 'candidate' | 'base', path: string): Promise<FileView> {
+    const revision = this.pendingRevision(pkgbase);
+    const commit = which === 'base' ? revision.baseCommit : revision.commit;
+    if (!commit) throw new NotFound(`${revision.pkgbase} has no approved revision to compare with`, { pkgbase: revision.pkgbase });
+    const repo = this.app.mirror.repoPath(revision.pkgbase);
+    // Only paths that exist in the tree reach git, so a crafted path cannot name anything else.
+    const exists = (await listTree(repo, commit)).some((entry) => entry.type === 'blob' && entry.path === path);
+    const file = exists ? await loadFile(repo, commit, path) : null;
+    if (!file) throw new NotFound(`${revision.pkgbase} has no file ${JSON.stringify(path.slice(0, 200))} in ${commit.slice(0, 12)}`, { pkgbase: revision.pkgbase });
+    const flags = which === 'candidate' ? (await this.flags(revision)).filter((flag) => flag.file === path) : [];
+    return { revision, which, commit, file, flags };
+  }
+
+  private baseOf(revision: Revision): Revision | null {
+    return revision.baseCommit ? getRevision(this.app.db, revision.pkgbase, revision.baseCommit) : null;
+  }
+}

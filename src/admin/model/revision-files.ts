@@ -1,0 +1,44 @@
+import { listTree, readBlob } from '../../git/history.js';
+import type { RevisionFiles } from '../../review/risk/index.js';
+
+/** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
+const BINARY_PROBE_BYTES = 8000;
+/** Larger files are not read: the risk checks only need their size, and nobody reviews them as text. */
+const MAX_TEXT_BYTES = 2 * 1024 * 1024;
+/** An AUR repository holds a handful of files; a tree far beyond that is itself suspicious. */
+const MAX_FILES = 500;
+
+export function isBinary(content: Buffer): boolean {
+  return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+
+/** The files of one commit of a mirror repo, as the risk checks take them. */
+export async function loadRevisionFiles(repo: string, commit: string): Promise<RevisionFiles> {
+  const entries = (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+  const files: RevisionFiles['files'] = new Map();
+  for (const entry of entries) {
+    if (entry.size > MAX_TEXT_BYTES) {
+      files.set(entry.path, { text: null, size: entry.size });
+      continue;
+    }
+    const content = (await readBlob(repo, commit, entry.path)) ?? Buffer.alloc(0);
+    files.set(entry.path, { text: isBinary(content) ? null : content.toString('utf8'), size: content.length });
+  }
+  return { files };
+}
+
+export interface FileContent {
+  path: string;
+  size: number;
+  /** null for a binary or oversized file. */
+  lines: string[] | null;
+}
+
+/** One file of a commit for the per-file view, or null when the commit has no such path. */
+export async function loadFile(repo: string, commit: string, path: string): Promise<FileContent | null> {
+  const content = await readBlob(repo, commit, path);
+  if (!content) return null;
+  if (content.length > MAX_TEXT_BYTES || isBinary(content)) return { path, size: content.length, lines: null };
+  const text = content.toString('utf8');
+  return { path, size: content.length, lines: (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n') };
+}

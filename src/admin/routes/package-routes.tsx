@@ -1,0 +1,66 @@
+import { Hono } from 'hono';
+import { listAudit } from '../../quarantine/audit.js';
+import { listAllowlist } from '../../quarantine/packages.js';
+import { listRuns } from '../../sync/runs.js';
+import type { AdminEnv } from '../auth/http.js';
+import { can } from '../auth/principal.js';
+import { packageSummaries, packageTimeline } from '../model/overview.js';
+import type { AdminServices } from '../services.js';
+import { AllowlistPage } from '../views/allowlist.js';
+import { AuditPage } from '../views/audit.js';
+import { PackagePage, PackagesPage } from '../views/packages.js';
+import { SyncPage } from '../views/sync.js';
+import { auditFilterOf, field, fields, formOf, principalOf } from './request.js';
+
+const AUDIT_PAGE_SIZE = 100;
+
+/** Packages and their timelines, revocation, the allowlist, the audit log and the sync page. */
+export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
+  const { app, actions, dependencies, syncRunner } = services;
+  const router = new Hono<AdminEnv>();
+
+  router.get('/admin/packages', (c) => c.html(<PackagesPage principal={principalOf(c)} packages={packageSummaries(app)} />));
+
+  router.get('/admin/packages/:pkgbase', (c) => c.html(<PackagePage principal={principalOf(c)} timeline={packageTimeline(app, c.req.param('pkgbase'))} notice={c.req.query('notice')} />));
+
+  router.post('/admin/packages/:pkgbase/revoke', async (c) => {
+    const form = await formOf(c);
+    const pkgbase = c.req.param('pkgbase');
+    await actions.revoke(principalOf(c), { pkgbase, commit: field(form, 'commit'), note: field(form, 'reason') });
+    return c.redirect(`/admin/packages/${encodeURIComponent(pkgbase)}?notice=revoked`, 303);
+  });
+
+  router.get('/admin/allowlist', async (c) => {
+    const principal = principalOf(c);
+    const needed = can(principal, 'admin') ? await dependencies.needed() : null;
+    return c.html(<AllowlistPage principal={principal} entries={listAllowlist(app.db)} needed={needed} notice={c.req.query('notice')} />);
+  });
+
+  router.post('/admin/allowlist', async (c) => {
+    const form = await formOf(c);
+    const result = await actions.allow(principalOf(c), fields(form, 'names'), field(form, 'fetch') === '1');
+    const notice = result.added.length === 0 ? 'already-allowed' : !result.sync ? 'allowed' : result.sync.started ? 'allowed-fetching' : 'allowed-later';
+    return c.redirect(`/admin/allowlist?notice=${notice}`, 303);
+  });
+
+  router.post('/admin/allowlist/remove', async (c) => {
+    actions.disallow(principalOf(c), fields(await formOf(c), 'names'));
+    return c.redirect('/admin/allowlist?notice=disallowed', 303);
+  });
+
+  router.get('/admin/audit', (c) => {
+    const filter = auditFilterOf((name) => c.req.query(name), AUDIT_PAGE_SIZE);
+    return c.html(<AuditPage principal={principalOf(c)} entries={listAudit(app.db, filter)} filter={filter} pageSize={AUDIT_PAGE_SIZE} />);
+  });
+
+  router.get('/admin/sync', (c) =>
+    c.html(<SyncPage principal={principalOf(c)} runs={listRuns(app.db, 20)} running={syncRunner.running || listRuns(app.db, 1)[0]?.status === 'running'} schedule={app.config.syncSchedule} notice={c.req.query('notice')} />),
+  );
+
+  router.post('/admin/sync', async (c) => {
+    const outcome = await actions.syncNow(principalOf(c));
+    return c.redirect(`/admin/sync?notice=${outcome.started ? 'sync-started' : 'sync-busy'}`, 303);
+  });
+
+  return router;
+}

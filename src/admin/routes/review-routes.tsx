@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { AdminEnv } from '../auth/http.js';
+import { dashboard, reviewQueue } from '../model/overview.js';
+import type { AdminServices } from '../services.js';
+import { DashboardPage } from '../views/dashboard.js';
+import { parseDiffFormat } from '../views/diff.js';
+import { FilePage } from '../views/file.js';
+import { QueuePage } from '../views/queue.js';
+import { ReviewPage } from '../views/review.js';
+import { field, formOf, principalOf } from './request.js';
+
+/** Dashboard, queue, the review page with its per-file view, and the two decisions. */
+export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
+  const { app, reviews, actions } = services;
+  const router = new Hono<AdminEnv>();
+
+  router.get('/admin', (c) => c.html(<DashboardPage principal={principalOf(c)} data={dashboard(app)} notice={c.req.query('notice')} />));
+
+  router.get('/admin/queue', async (c) => c.html(<QueuePage principal={principalOf(c)} entries={await reviewQueue(app, reviews)} notice={c.req.query('notice')} />));
+
+  router.get('/admin/review/:pkgbase', async (c) => {
+    const model = await reviews.review(c.req.param('pkgbase'));
+    return c.html(<ReviewPage principal={principalOf(c)} model={model} format={parseDiffFormat(c.req.query('view'))} notice={c.req.query('notice')} />);
+  });
+
+  router.get('/admin/review/:pkgbase/file', async (c) => {
+    const view = await reviews.file(c.req.param('pkgbase'), c.req.query('rev') === 'base' ? 'base' : 'candidate', c.req.query('path') ?? '');
+    return c.html(<FilePage principal={principalOf(c)} view={view} />);
+  });
+
+  router.post('/admin/review/:pkgbase/approve', async (c) => {
+    const form = await formOf(c);
+    const result = await actions.approve(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: field(form, 'commit'), note: field(form, 'comment') });
+    const pkgbase = result.revision.pkgbase;
+    return c.redirect(result.approved ? `/admin/packages/${pkgbase}?notice=approved` : `/admin/review/${pkgbase}?notice=approval-recorded`, 303);
+  });
+
+  router.post('/admin/review/:pkgbase/reject', async (c) => {
+    const form = await formOf(c);
+    const revision = actions.reject(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: field(form, 'commit'), note: field(form, 'reason') });
+    return c.redirect(`/admin/packages/${revision.pkgbase}?notice=rejected`, 303);
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { clientIp, type AdminEnv } from '../auth/http.js';
+import { safeEqual, randomSecret } from '../auth/secrets.js';
+import { deleteSession } from '../auth/sessions.js';
+import { signIn } from '../auth/sign-in.js';
+import type { AdminServices } from '../services.js';
+import { LoginPage } from '../views/login.js';
+import { field, formOf, safeNext, type AdminContext } from './request.js';
+
+/** Sign-in and sign-out. The only admin routes reachable without a session. */
+export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
+  const { app, cookies, throttle } = services;
+  const router = new Hono<AdminEnv>();
+
+  const loginPage = (c: AdminContext, options: { error?: string; name?: string; next: string; status?: 200 | 400 | 403 | 429 }) => {
+    const token = randomSecret();
+    cookies.setLogin(c, token);
+    return c.html(<LoginPage loginToken={token} next={options.next} error={options.error} name={options.name} notice={c.req.query('notice')} />, options.status ?? 200);
+  };
+
+  router.get('/admin/login', (c) => {
+    if (c.get('principal')) return c.redirect(safeNext(c.req.query('next')), 303);
+    return loginPage(c, { next: safeNext(c.req.query('next')) });
+  });
+
+  router.post('/admin/login', async (c) => {
+    const form = await formOf(c);
+    const name = field(form, 'name').trim().toLowerCase();
+    const next = safeNext(field(form, 'next'));
+    // Login CSRF: the form's token must match the cookie set with the form (double submit).
+    const expected = getCookie(c, cookies.login);
+    if (!expected || !safeEqual(field(form, '_login'), expected)) {
+      return loginPage(c, { error: 'The sign-in form expired. Please try again.', name, next, status: 403 });
+    }
+    const result = await signIn(app.db, throttle, { name, password: field(form, 'password'), ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
+    if (!result.ok) {
+      if (result.reason === 'locked') {
+        const seconds = Math.ceil(result.retryAfterMs / 1000);
+        app.logger.warn({ user: name, ip: clientIp(c) }, 'sign-in refused: throttled');
+        c.header('Retry-After', String(seconds));
+        return loginPage(c, { error: `Too many failed sign-ins. Try again in ${seconds} seconds.`, name, next, status: 429 });
+      }
+      app.logger.info({ user: name, ip: clientIp(c) }, 'sign-in failed');
+      return loginPage(c, { error: 'Wrong user name or password.', name, next, status: 400 });
+    }
+    app.logger.info({ user: result.user.name, ip: clientIp(c) }, 'signed in');
+    cookies.setSession(c, result.session.id);
+    return c.redirect(next, 303);
+  });
+
+  return router;
+}
+
+/** Sign-out is a POST behind the CSRF checks, so another site cannot sign a reviewer out. */
+export function signOutRoute(services: AdminServices): Hono<AdminEnv> {
+  const router = new Hono<AdminEnv>();
+  router.post('/admin/logout', (c) => {
+    const sessionId = getCookie(c, services.cookies.session);
+    if (sessionId) deleteSession(services.app.db, sessionId);
+    services.cookies.clearSession(c);
+    return c.redirect('/admin/login?notice=signed-out', 303);
+  });
+  return router;
+}

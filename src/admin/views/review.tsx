@@ -1,0 +1,65 @@
+import type { Principal } from '../auth/principal.js';
+import type { ReviewModel } from '../model/review.js';
+import { Commit, FlagList, Time } from './components.js';
+import { ChangedFiles, DiffToggle, DiffView, type DiffFormat } from './diff.js';
+import { AdminLayout } from './layout.js';
+import { ApprovalsLine, CommitLog, DecisionForms, MetaTable } from './review-parts.js';
+
+export function ReviewPage(props: { principal: Principal; model: ReviewModel; format: DiffFormat; notice?: string | undefined }) {
+  const { revision, base, diff, flags, meta } = props.model;
+  const pkgbase = revision.pkgbase;
+  return (
+    <AdminLayout title={`Review ${pkgbase}`} principal={props.principal} section="queue" notice={props.notice} diffStyles>
+      <h1>
+        Review {pkgbase} <span class="version">{revision.version ?? '(no version)'}</span>
+      </h1>
+      <dl class="facts">
+        <dt>Candidate</dt>
+        <dd>
+          <code class="full-commit">{revision.commit}</code>
+        </dd>
+        <dt>Compared with</dt>
+        <dd>{base ? <><Commit id={base.commit} /> {base.version ?? ''} (last approved)</> : <span class="warn-text">nothing: first revision, every file is new</span>}</dd>
+        <dt>Recorded</dt>
+        <dd>
+          <Time at={revision.recordedAt} />
+        </dd>
+        <dt>Package</dt>
+        <dd>
+          <a href={`/admin/packages/${pkgbase}`}>timeline and served commit</a>
+        </dd>
+      </dl>
+      {revision.historyRewritten ? <p class="warn">Upstream history was rewritten (force-push): the diff is against the last approved tree.</p> : null}
+      {revision.srcinfoError ? <p class="warn">.SRCINFO problem: {revision.srcinfoError}</p> : null}
+      <ApprovalsLine approvals={props.model.approvals} required={props.model.requiredApprovals} />
+      <p>
+        <a href="#decide">Jump to the decision</a>
+      </p>
+
+      <h2 id="flags">Risk flags</h2>
+      <FlagList pkgbase={pkgbase} flags={flags} />
+
+      <h2 id="upstream">Upstream metadata</h2>
+      <MetaTable meta={meta} hasBase={base !== null} />
+
+      <h2 id="commits">Commits</h2>
+      <CommitLog commits={revision.commits} />
+
+      <h2 id="files">Changed files</h2>
+      <ChangedFiles pkgbase={pkgbase} files={diff.files} rendered={!diff.tooLarge} />
+
+      <h2 id="diff">Diff</h2>
+      {diff.tooLarge ? (
+        <p class="warn">The diff is too large to show inline; open each file from the list above.</p>
+      ) : (
+        <>
+          <DiffToggle pkgbase={pkgbase} format={props.format} />
+          <DiffView files={diff.files} format={props.format} />
+        </>
+      )}
+
+      <h2 id="decide">Decision</h2>
+      <DecisionForms principal={props.principal} pkgbase={pkgbase} commit={revision.commit} approvals={props.model.approvals} />
+    </AdminLayout>
+  );
+}

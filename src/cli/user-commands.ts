@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { createUser, disableUser, listUsers } from '../admin/auth/users.js';
+import { ROLES } from '../admin/auth/roles.js';
+import { InvalidInput } from '../errors.js';
+import { cliActor, withAurgate } from './context.js';
+import { formatTime, printJson, table } from './output.js';
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (): void => {
+      input.setRawMode(false);
+      input.pause();
+      input.off('data', onData);
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string): void => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') return finish(), resolve(value);
+        if (char === '\u0003' || char === '\u0004') return finish(), reject(new InvalidInput('cancelled'));
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+        else value += char;
+      }
+    };
+    // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
+    input.setEncoding('utf8');
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+    process.stderr.write(question);
+  });
+}
+
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+}
+
+/**
+ * The new password: typed twice on a terminal, else the first line of stdin (so scripts can pipe it
+ * in). Never an argument: arguments end up in shell history and in every process listing.
+ */
+export async function readNewPassword(): Promise<string> {
+  if (!process.stdin.isTTY) return readStdinLine();
+  const first = await promptHidden('Password: ');
+  const second = await promptHidden('Repeat password: ');
+  if (first !== second) throw new InvalidInput('the passwords differ');
+  return first;
+}
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('web admin accounts (admin, reviewer, viewer)');
+
+  user
+    .command('add')
+    .description('add a user; the password is prompted for, or read from stdin when piped')
+    .argument('<name>')
+    .requiredOption('--role <role>', ROLES.join(', '))
+    .option('--by <name>', 'who adds the user (for the audit log)', cliActor())
+    .action(async (name: string, options: { role: string; by: string }) => {
+      const password = await readNewPassword();
+      await withAurgate(async (app) => {
+        const created = await createUser(app.db, { name, role: options.role, password }, options.by);
+        process.stdout.write(`added user ${created.name} (${created.role})\n`);
+      });
+    });
+
+  user
+    .command('list')
+    .description('list users')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) =>
+      withAurgate((app) => {
+        const users = listUsers(app.db);
+        if (options.json) return printJson(users);
+        if (users.length === 0) return void process.stdout.write('no users yet: aurgate user add <name> --role admin\n');
+        const rows = users.map((entry) => [entry.name, entry.role, formatTime(entry.createdAt), entry.createdBy, entry.disabledAt ? `disabled ${formatTime(entry.disabledAt)}` : 'active']);
+        process.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS'], ...rows])}\n`);
+      }),
+    );
+
+  user
+    .command('disable')
+    .description('disable a user: their sessions end and their API tokens stop working')
+    .argument('<name>')
+    .option('--by <name>', 'who disables the user (for the audit log)', cliActor())
+    .action(async (name: string, options: { by: string }) =>
+      withAurgate((app) => {
+        const disabled = disableUser(app.db, name, options.by);
+        process.stdout.write(`disabled user ${disabled.name}\n`);
+      }),
+    );
+}
