@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { AurgateError, Busy, Conflict, Forbidden, InvalidInput, NotFound } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -8,6 +8,8 @@ export interface AppRouters {
   /** Routers mounted at the root, in order. */
   routers: Hono[];
   ready: () => boolean;
+  /** Runs around every request, health endpoints included (request ids, logging, metrics). */
+  middleware?: MiddlewareHandler[];
 }
 
 export function statusFor(error: unknown): 400 | 403 | 404 | 409 | 503 | 500 {
@@ -23,8 +25,9 @@ export function statusFor(error: unknown): 400 | 403 | 404 | 409 | 503 | 500 {
  * The HTTP application: health endpoints plus the mounted routers. Domain errors are mapped to HTTP
  * statuses here, once; anything else is a 500 that is logged and never shows its details.
  */
-export function createApp({ logger, routers, ready }: AppRouters): Hono {
+export function createApp({ logger, routers, ready, middleware = [] }: AppRouters): Hono {
   const app = new Hono();
+  for (const handler of middleware) app.use(handler);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => (ready() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503)));
   for (const router of routers) app.route('/', router);

@@ -25,6 +25,7 @@ const ENV_KEYS = {
   requiredApprovals: 'AURGATE_REQUIRED_APPROVALS',
   webhookUrl: 'AURGATE_WEBHOOK_URL',
   cloneTimeoutMs: 'AURGATE_CLONE_TIMEOUT_MS',
+  metricsToken: 'AURGATE_METRICS_TOKEN',
 } as const;
 
 type ConfigKey = keyof typeof ENV_KEYS;
@@ -54,6 +55,7 @@ const schema = z.object({
   requiredApprovals: z.coerce.number().int().min(1).max(10).default(1),
   webhookUrl: httpUrl.optional(),
   cloneTimeoutMs: z.coerce.number().int().min(1000).default(600_000),
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface Config {
@@ -72,6 +74,8 @@ export interface Config {
   readonly requiredApprovals: number;
   readonly webhookUrl: string | undefined;
   readonly cloneTimeoutMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
   readonly paths: DataPaths;
 }
 
@@ -108,6 +112,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: ENV_KEYS.requiredApprovals, default: '1', meaning: 'distinct reviewers needed before a revision is served' },
   { name: ENV_KEYS.webhookUrl, default: '(none)', meaning: 'webhook for new pending revisions, high-risk flags, sync failures' },
   { name: ENV_KEYS.cloneTimeoutMs, default: '600000', meaning: 'timeout of one git request served to a client' },
+  { name: ENV_KEYS.metricsToken, default: '(none)', meaning: 'if set, /metrics requires Authorization: Bearer <token> (at least 16 characters)' },
   { name: 'AURGATE_CONFIG', default: '(none)', meaning: 'optional JSON file with the same settings (camelCase keys); the environment wins' },
 ];
 
@@ -129,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const value = parsed.data;
   const dataDir = path.resolve(value.dataDir);
   const publicUrl = value.publicUrl ?? `http://${value.host.includes(':') ? `[${value.host}]` : value.host}:${value.port}`;
-  return Object.freeze({ ...value, webhookUrl: value.webhookUrl, dataDir, publicUrl, paths: dataPaths(dataDir) });
+  return Object.freeze({ ...value, webhookUrl: value.webhookUrl, metricsToken: value.metricsToken, dataDir, publicUrl, paths: dataPaths(dataDir) });
 }
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {

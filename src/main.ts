@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand } from './cli/config-command.js';
 import { registerMirrorCommands } from './cli/mirror-commands.js';
+import { registerOpsCommands } from './cli/ops-commands.js';
 import { exitCodeFor, reportError } from './cli/output.js';
+import { registerPinCommands } from './cli/pin-commands.js';
 import { registerReviewCommands } from './cli/review-commands.js';
 import { registerServerCommand } from './cli/server-command.js';
 import { registerUserCommands } from './cli/user-commands.js';
@@ -16,6 +18,8 @@ const program = new Command()
 registerServerCommand(program);
 registerMirrorCommands(program);
 registerReviewCommands(program);
+registerPinCommands(program);
+registerOpsCommands(program);
 registerUserCommands(program);
 registerConfigCommand(program);
 

@@ -5,6 +5,9 @@ import { createAdmin } from './admin/index.js';
 import { createApp } from './app.js';
 import type { Aurgate } from './context.js';
 import { createNotifier } from './notify/webhook.js';
+import { Metrics, metricsRoutes } from './ops/metrics.js';
+import { requestLogging } from './ops/request-log.js';
+import { lockRoutes } from './pin/routes.js';
 import { cgitRoutes } from './serve/cgit/routes.js';
 import { gitRoutes } from './serve/git/routes.js';
 import { listRoutes } from './serve/lists/index.js';
@@ -54,18 +57,22 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const catalog = new DbCatalog(db, logger);
   const snapshots = new SnapshotStore(db, config.paths.servedRepos, config.paths.snapshots);
   const inFlight = new InFlight();
+  const metrics = new Metrics(db);
   const admin = createAdmin(app, createNotifier(config, logger));
   const http = createApp({
     logger,
     ready: () => ready,
+    middleware: [...requestLogging(logger), metrics.middleware()],
     routers: [
+      metricsRoutes(metrics, config.metricsToken),
+      lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl }),
       admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
       rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
       listRoutes(catalog),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
-      gitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, timeoutMs: config.cloneTimeoutMs, logger, inFlight }),
+      gitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, timeoutMs: config.cloneTimeoutMs, logger, inFlight, onServed: (_pkgbase, kind) => metrics.gitServed(kind) }),
     ],
   });
   const server: ServerType = await new Promise((resolve) => {

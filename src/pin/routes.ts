@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import { statusFor } from '../app.js';
+import { AurgateError } from '../errors.js';
+import { parseLockFormat, renderLock } from './format.js';
+import { createLock, type LockDeps } from './lock.js';
+
+/**
+ * `GET /api/v1/lock?pkg=a&pkg=b` (or `pkg=a,b`), optionally `&format=dockerfile|git`. Answers what
+ * `aurgate lock` prints; errors are JSON `{ "error": … }` with the domain error's status, so a build
+ * script sees which name is not served.
+ */
+export function lockRoutes(deps: LockDeps): Hono {
+  const app = new Hono();
+  app.get('/api/v1/lock', async (c) => {
+    try {
+      const format = parseLockFormat(c.req.query('format'));
+      const lock = await createLock(deps, c.req.queries('pkg') ?? []);
+      // generatedAt changes on every call and the served head may move: never cache a lock.
+      c.header('Cache-Control', 'no-store');
+      if (format === 'json') return c.json(lock);
+      return c.text(renderLock(lock, format));
+    } catch (error) {
+      if (!(error instanceof AurgateError) || statusFor(error) === 500) throw error;
+      return c.json({ error: error.message }, statusFor(error) as 400 | 403 | 404 | 409 | 503);
+    }
+  });
+  return app;
+}
