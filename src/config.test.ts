@@ -27,7 +27,13 @@ describe('configuration', () => {
       AURGATE_PUBLIC_URL: 'https://aur.example.org/',
       AURGATE_SYNC_SCHEDULE: '0 * * * *',
     });
-    expect(config).toMatchObject({ dataDir: '/srv/aurgate', upstreamUrl: 'http://127.0.0.1:9999', port: 9000, publicUrl: 'https://aur.example.org', syncSchedule: '0 * * * *' });
+    expect(config).toMatchObject({
+      dataDir: '/srv/aurgate',
+      upstreamUrl: 'http://127.0.0.1:9999',
+      port: 9000,
+      publicUrl: 'https://aur.example.org',
+      syncSchedule: '0 * * * *',
+    });
   });
 
   it('rejects invalid values with a message naming each variable', () => {

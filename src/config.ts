@@ -50,7 +50,11 @@ const schema = z.object({
   fullCheckHours: z.coerce.number().min(0).default(24),
   upstreamTimeoutMs: z.coerce.number().int().min(100).default(20_000),
   gitTimeoutMs: z.coerce.number().int().min(1000).default(120_000),
-  maxRepoBytes: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  maxRepoBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   requiredApprovals: z.coerce.number().int().min(1).max(10).default(1),
   webhookUrl: httpUrl.optional(),

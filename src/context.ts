@@ -30,10 +30,16 @@ export class Aurgate {
     readonly config: Config,
     readonly logger: Logger,
   ) {
-    for (const dir of [config.dataDir, config.paths.mirrorRepos, config.paths.servedRepos, config.paths.snapshots]) mkdirSync(dir, { recursive: true });
+    for (const dir of [config.dataDir, config.paths.mirrorRepos, config.paths.servedRepos, config.paths.snapshots])
+      mkdirSync(dir, { recursive: true });
     this.db = openDatabase(config.paths.database);
     this.rpc = new RpcClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs });
-    this.mirror = new MirrorRepos({ mirrorRoot: config.paths.mirrorRepos, upstreamUrl: config.upstreamUrl, timeoutMs: config.gitTimeoutMs, maxBytes: config.maxRepoBytes });
+    this.mirror = new MirrorRepos({
+      mirrorRoot: config.paths.mirrorRepos,
+      upstreamUrl: config.upstreamUrl,
+      timeoutMs: config.gitTimeoutMs,
+      maxBytes: config.maxRepoBytes,
+    });
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.mirrorRepos);
   }
 
@@ -61,7 +67,11 @@ export class Aurgate {
   }
 
   disallow(names: readonly string[], actor: string): AllowlistEntry[] {
-    return removeFromAllowlist(this.db, names.map((name) => assertPackageName(name)), actor);
+    return removeFromAllowlist(
+      this.db,
+      names.map((name) => assertPackageName(name)),
+      actor,
+    );
   }
 
   async approve(input: DecisionInput): Promise<ApproveResult> {
@@ -98,10 +108,15 @@ export class Aurgate {
     const pkgbase = assertPackageName(pkgbaseInput, 'pkgbase');
     const pending = getPendingRevision(this.db, pkgbase);
     if (!pending) return;
-    const revoked = this.db.prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'revoked'").all(pkgbase) as Array<{ commit_id: string }>;
+    const revoked = this.db.prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'revoked'").all(pkgbase) as Array<{
+      commit_id: string;
+    }>;
     for (const { commit_id: commit } of revoked) {
       if (await isAncestor(this.mirror.repoPath(pkgbase), commit, pending.commit)) {
-        throw new Conflict(`${pkgbase} ${pending.commit} cannot be approved: its history contains the revoked commit ${commit}, which would be served again; reject it and wait for upstream to rewrite history`, { pkgbase, commit: pending.commit });
+        throw new Conflict(
+          `${pkgbase} ${pending.commit} cannot be approved: its history contains the revoked commit ${commit}, which would be served again; reject it and wait for upstream to rewrite history`,
+          { pkgbase, commit: pending.commit },
+        );
       }
     }
   }

@@ -72,7 +72,14 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
       listRoutes(catalog),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
-      gitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, timeoutMs: config.cloneTimeoutMs, logger, inFlight, onServed: (_pkgbase, kind) => metrics.gitServed(kind) }),
+      gitRoutes({
+        lookup: catalog,
+        servedRoot: config.paths.servedRepos,
+        timeoutMs: config.cloneTimeoutMs,
+        logger,
+        inFlight,
+        onServed: (_pkgbase, kind) => metrics.gitServed(kind),
+      }),
     ],
   });
   const server: ServerType = await new Promise((resolve) => {

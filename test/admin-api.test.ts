@@ -37,9 +37,19 @@ beforeAll(async () => {
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
   await aurgate.app.allow(['app', 'other'], 'test');
   await aurgate.app.sync({ trigger: 'cli' });
-  await Promise.all([['ada', 'admin'], ['rita', 'reviewer'], ['vic', 'viewer']].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')));
+  await Promise.all(
+    [
+      ['ada', 'admin'],
+      ['rita', 'reviewer'],
+      ['vic', 'viewer'],
+    ].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
+  );
   url = await aurgate.serve();
-  for (const [name, scope] of [['ada', 'admin'], ['rita', 'review'], ['vic', 'read']] as const) {
+  for (const [name, scope] of [
+    ['ada', 'admin'],
+    ['rita', 'review'],
+    ['vic', 'read'],
+  ] as const) {
     const client = await signedIn(url, name);
     const response = await client.api('POST', '/admin/api/tokens', { name: `${name}-ci`, scopes: [scope] });
     expect(response.status).toBe(201);
@@ -54,7 +64,10 @@ afterAll(async () => {
 
 describe('authentication of the JSON API', () => {
   it('knows who is calling and through what', async () => {
-    expect(await call(tokens.review, 'GET', '/admin/api/me')).toMatchObject({ status: 200, json: { user: { name: 'rita', role: 'reviewer' }, via: 'token', scopes: ['review'] } });
+    expect(await call(tokens.review, 'GET', '/admin/api/me')).toMatchObject({
+      status: 200,
+      json: { user: { name: 'rita', role: 'reviewer' }, via: 'token', scopes: ['review'] },
+    });
     expect((await call('aurgate_not-a-real-token', 'GET', '/admin/api/me')).status).toBe(401);
     // A token does not mint tokens: a leaked one cannot make itself permanent.
     expect((await call(tokens.admin, 'POST', '/admin/api/tokens', { name: 'more', scopes: ['read'] })).status).toBe(403);
@@ -65,8 +78,12 @@ describe('authentication of the JSON API', () => {
     expect((await client.api('POST', '/admin/api/sync', {}, { csrf: false })).status).toBe(403);
     const synced = await call(tokens.review, 'POST', '/admin/api/sync', {});
     expect([202, 409]).toContain(synced.status);
-    for (let tries = 0; tries < 100 && (await call(tokens.read, 'GET', '/admin/api/sync')).json['running']; tries += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await call(tokens.read, 'GET', '/admin/api/sync')).json).toMatchObject({ running: false, runs: expect.arrayContaining([expect.objectContaining({ trigger: 'admin' })]) });
+    for (let tries = 0; tries < 100 && (await call(tokens.read, 'GET', '/admin/api/sync')).json['running']; tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await call(tokens.read, 'GET', '/admin/api/sync')).json).toMatchObject({
+      running: false,
+      runs: expect.arrayContaining([expect.objectContaining({ trigger: 'admin' })]),
+    });
   });
 });
 
@@ -90,7 +107,11 @@ describe('reading', () => {
     expect((await call(tokens.read, 'GET', '/admin/api/revisions/..%2Fetc')).status).toBe(400);
 
     expect((await call(tokens.read, 'GET', '/admin/api/packages')).json['packages']).toHaveLength(2);
-    expect((await call(tokens.read, 'GET', '/admin/api/packages/app')).json).toMatchObject({ package: { pkgbase: 'app' }, served: null, revisions: [expect.objectContaining({ state: 'pending' })] });
+    expect((await call(tokens.read, 'GET', '/admin/api/packages/app')).json).toMatchObject({
+      package: { pkgbase: 'app' },
+      served: null,
+      revisions: [expect.objectContaining({ state: 'pending' })],
+    });
     expect((await call(tokens.read, 'GET', '/admin/api/dashboard')).json).toMatchObject({ pending: 2, allowlisted: 2 });
     const audit = await call(tokens.read, 'GET', '/admin/api/audit?package=app&action=revision');
     expect((audit.json['entries'] as Array<{ action: string }>).map((entry) => entry.action)).toEqual(['revision.recorded']);
@@ -103,12 +124,18 @@ describe('decisions', () => {
     expect((await call(tokens.read, 'POST', '/admin/api/revisions/app/approve', { commit })).status).toBe(403);
     expect((await call(tokens.review, 'POST', '/admin/api/revisions/app/approve', { commit: commit.slice(0, 6) })).status).toBe(400);
     const approved = await call(tokens.review, 'POST', '/admin/api/revisions/app/approve', { commit, comment: 'fine' });
-    expect(approved).toMatchObject({ status: 200, json: { approved: true, approvals: 1, required: 1, revision: { state: 'approved', decidedBy: 'rita' } } });
+    expect(approved).toMatchObject({
+      status: 200,
+      json: { approved: true, approvals: 1, required: 1, revision: { state: 'approved', decidedBy: 'rita' } },
+    });
     expect(getServedRevision(aurgate.app.db, 'app')?.commit).toBe(commit);
 
     const other = pendingCommit(aurgate, 'other');
     expect((await call(tokens.review, 'POST', '/admin/api/revisions/other/reject', { commit: other })).status).toBe(400);
-    expect(await call(tokens.review, 'POST', '/admin/api/revisions/other/reject', { commit: other, reason: 'not needed' })).toMatchObject({ status: 200, json: { revision: { state: 'rejected', decidedBy: 'rita', decisionNote: 'not needed' } } });
+    expect(await call(tokens.review, 'POST', '/admin/api/revisions/other/reject', { commit: other, reason: 'not needed' })).toMatchObject({
+      status: 200,
+      json: { revision: { state: 'rejected', decidedBy: 'rita', decisionNote: 'not needed' } },
+    });
   });
 
   it('revoke needs the admin scope', async () => {
@@ -133,10 +160,16 @@ describe('allowlist, users and tokens', () => {
     expect((await call(tokens.review, 'POST', '/admin/api/allowlist', { names: ['libdep'] })).status).toBe(403);
     expect((await call(tokens.admin, 'POST', '/admin/api/allowlist', { names: ['no-such-package'] })).status).toBe(404);
     const added = await call(tokens.admin, 'POST', '/admin/api/allowlist', { names: ['libdep', 'builddep'] });
-    expect(added).toMatchObject({ status: 201, json: { added: [expect.objectContaining({ pkgname: 'libdep', addedBy: 'ada' }), expect.objectContaining({ pkgname: 'builddep' })], sync: null } });
+    expect(added).toMatchObject({
+      status: 201,
+      json: { added: [expect.objectContaining({ pkgname: 'libdep', addedBy: 'ada' }), expect.objectContaining({ pkgname: 'builddep' })], sync: null },
+    });
     expect((await call(tokens.admin, 'GET', '/admin/api/allowlist/needed')).json).toEqual({ packages: [], error: null });
     expect((await call(tokens.read, 'GET', '/admin/api/allowlist')).json['allowlist']).toHaveLength(4);
-    expect(await call(tokens.admin, 'DELETE', '/admin/api/allowlist/builddep')).toMatchObject({ status: 200, json: { removed: [expect.objectContaining({ pkgname: 'builddep' })] } });
+    expect(await call(tokens.admin, 'DELETE', '/admin/api/allowlist/builddep')).toMatchObject({
+      status: 200,
+      json: { removed: [expect.objectContaining({ pkgname: 'builddep' })] },
+    });
     expect((await call(tokens.admin, 'DELETE', '/admin/api/allowlist/builddep')).status).toBe(404);
   });
 
@@ -147,13 +180,19 @@ describe('allowlist, users and tokens', () => {
     const users = (await call(tokens.admin, 'GET', '/admin/api/users')).json['users'] as Array<Record<string, unknown>>;
     expect(users.map((user) => user['name'])).toEqual(['ada', 'newbie', 'rita', 'vic']);
     expect(JSON.stringify(users)).not.toContain('scrypt');
-    expect(await call(tokens.admin, 'POST', '/admin/api/users/newbie/disable')).toMatchObject({ status: 200, json: { user: { name: 'newbie', disabledAt: expect.any(Number) } } });
+    expect(await call(tokens.admin, 'POST', '/admin/api/users/newbie/disable')).toMatchObject({
+      status: 200,
+      json: { user: { name: 'newbie', disabledAt: expect.any(Number) } },
+    });
     expect((await call(tokens.admin, 'POST', '/admin/api/users/ada/disable')).status).toBe(409);
   });
 
   it('lists and revokes tokens; a revoked token stops working at once', async () => {
     const client = await signedIn(url, 'vic');
-    const created = (await (await client.api('POST', '/admin/api/tokens', { name: 'short-lived', scopes: ['read'], expiresInDays: 1 })).json()) as { token: string; record: { id: number; expiresAt: number } };
+    const created = (await (await client.api('POST', '/admin/api/tokens', { name: 'short-lived', scopes: ['read'], expiresInDays: 1 })).json()) as {
+      token: string;
+      record: { id: number; expiresAt: number };
+    };
     expect(created.record.expiresAt).toBeGreaterThan(Date.now());
     expect((await call(created.token, 'GET', '/admin/api/me')).status).toBe(200);
     const mine = (await call(tokens.read, 'GET', '/admin/api/tokens')).json['tokens'] as Array<{ userName: string }>;

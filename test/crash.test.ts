@@ -61,7 +61,8 @@ it('a sync killed with SIGKILL at random points, then run again, leaves everythi
   expect(decided).toBe(5);
 
   for (let round = 0; round < 6; round += 1) {
-    for (const pkgbase of PACKAGES.slice(round % 3, round % 3 + 4)) await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: `1.${round + 1}` }));
+    for (const pkgbase of PACKAGES.slice(round % 3, (round % 3) + 4))
+      await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: `1.${round + 1}` }));
     // Kill points spread over start-up, RPC, fetches and recording.
     await runAndKill(['sync', '--full'], 150 + Math.floor(Math.random() * 1800));
     await assertConsistent();
@@ -75,7 +76,8 @@ it('a sync killed with SIGKILL at random points, then run again, leaves everythi
   // Every package ends with its current upstream head either pending or approved, never lost.
   for (const pkgbase of PACKAGES) {
     const head = await upstream.head(pkgbase);
-    const row = aurgate.app.db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id = ?').get(pkgbase, head) as { state: string } | undefined;
+    const row = aurgate.app.db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id = ?').get(pkgbase, head) as
+      { state: string } | undefined;
     expect(row?.state, pkgbase).toMatch(/pending|approved/);
     const served = desiredServedState(aurgate.app.db, pkgbase);
     const actual = await aurgate.app.served.actualState(pkgbase);

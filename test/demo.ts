@@ -43,10 +43,23 @@ const upstream = await TestUpstream.start();
 const dataDir = await mkdtemp(join(tmpdir(), 'aurgate-demo-'));
 
 process.stdout.write('starting a local AUR with sample packages…\n');
-await upstream.addPackage(makePackage({ pkgbase: 'hello-aur', pkgdesc: 'Prints a friendly greeting' }), { Maintainer: 'alice', NumVotes: 42, Popularity: 1.3 });
-await upstream.addPackage(makePackage({ pkgbase: 'tiny-cli', pkgver: '0.9.0', pkgdesc: 'A tiny command line tool', depends: ['glibc'] }), { Maintainer: 'bob', NumVotes: 7 });
-await upstream.addPackage(makePackage({ pkgbase: 'libwidget', pkgver: '2.4.0', pkgdesc: 'Widget toolkit library', url: 'https://widgets.example.org' }), { Maintainer: 'carol', NumVotes: 310, Popularity: 4.2 });
-await upstream.addPackage(makePackage({ pkgbase: 'widget-app', pkgdesc: 'Desktop app built on libwidget', depends: ['libwidget', 'widget-themes', 'gtk3'] }), { Maintainer: 'carol', NumVotes: 120 });
+await upstream.addPackage(makePackage({ pkgbase: 'hello-aur', pkgdesc: 'Prints a friendly greeting' }), {
+  Maintainer: 'alice',
+  NumVotes: 42,
+  Popularity: 1.3,
+});
+await upstream.addPackage(makePackage({ pkgbase: 'tiny-cli', pkgver: '0.9.0', pkgdesc: 'A tiny command line tool', depends: ['glibc'] }), {
+  Maintainer: 'bob',
+  NumVotes: 7,
+});
+await upstream.addPackage(
+  makePackage({ pkgbase: 'libwidget', pkgver: '2.4.0', pkgdesc: 'Widget toolkit library', url: 'https://widgets.example.org' }),
+  { Maintainer: 'carol', NumVotes: 310, Popularity: 4.2 },
+);
+await upstream.addPackage(
+  makePackage({ pkgbase: 'widget-app', pkgdesc: 'Desktop app built on libwidget', depends: ['libwidget', 'widget-themes', 'gtk3'] }),
+  { Maintainer: 'carol', NumVotes: 120 },
+);
 await upstream.addPackage(makePackage({ pkgbase: 'widget-themes', pkgdesc: 'Themes for widget-app' }), { Maintainer: 'dave' });
 
 const config = loadConfig({ AURGATE_DATA_DIR: dataDir, AURGATE_UPSTREAM_URL: upstream.url, AURGATE_PORT: String(port), AURGATE_LOG_LEVEL: 'warn' });
@@ -63,7 +76,11 @@ for (const pkgbase of ['hello-aur', 'tiny-cli', 'libwidget', 'widget-app']) {
 process.stdout.write('upstream: libwidget changes hands and gets a malicious update…\n');
 upstream.setMeta('libwidget', { Maintainer: 'widget-helper-2024' });
 await upstream.push('libwidget', maliciousUpdate(), 'Update to 2.4.1');
-await upstream.push('tiny-cli', makePackage({ pkgbase: 'tiny-cli', pkgver: '1.0.0', pkgdesc: 'A tiny command line tool', depends: ['glibc'] }), 'Update to 1.0.0');
+await upstream.push(
+  'tiny-cli',
+  makePackage({ pkgbase: 'tiny-cli', pkgver: '1.0.0', pkgdesc: 'A tiny command line tool', depends: ['glibc'] }),
+  'Update to 1.0.0',
+);
 await app.sync({ trigger: 'cli' });
 
 const password = randomBytes(12).toString('base64url');

@@ -86,13 +86,20 @@ async function storedObjects(repo: string): Promise<Set<string>> {
 async function reachableFrom(repo: string, commits: string[]): Promise<Set<string>> {
   if (commits.length === 0) return new Set();
   const { stdout } = await git(['rev-list', '--objects', ...commits], { cwd: repo });
-  return new Set(stdout.split('\n').filter(Boolean).map((line) => line.split(' ')[0] ?? ''));
+  return new Set(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[0] ?? ''),
+  );
 }
 
 async function checkServed(model: Model): Promise<void> {
   const newest = model.approved.at(-1);
   const info = (await (await fetch(`${url}/rpc/v5/info/${model.pkgbase}`)).json()) as { resultcount: number; results: Array<{ Version: string }> };
-  const list = gunzipSync(Buffer.from(await (await fetch(`${url}/packages.gz`)).arrayBuffer())).toString('utf8').split('\n');
+  const list = gunzipSync(Buffer.from(await (await fetch(`${url}/packages.gz`)).arrayBuffer()))
+    .toString('utf8')
+    .split('\n');
   const plain = await fetch(`${url}/cgit/aur.git/plain/PKGBUILD?h=${model.pkgbase}`);
   const snapshot = await fetch(`${url}/cgit/aur.git/snapshot/${model.pkgbase}.tar.gz`);
   const dir = await tempDir('aurgate-prop-');
@@ -115,7 +122,10 @@ async function checkServed(model: Model): Promise<void> {
   }
   const repo = aurgate.app.served.repoPath(model.pkgbase);
   const stored = await storedObjects(repo).catch(() => new Set<string>());
-  const reachable = await reachableFrom(repo, model.approved.map((entry) => entry.commit));
+  const reachable = await reachableFrom(
+    repo,
+    model.approved.map((entry) => entry.commit),
+  );
   for (const object of stored) expect(reachable.has(object), `stray object ${object} in the served repo`).toBe(true);
   const pending = getPendingRevision(aurgate.app.db, model.pkgbase);
   for (const commit of [pending?.commit, ...model.revoked].filter((c): c is string => Boolean(c))) {
@@ -143,6 +153,6 @@ it('after any sequence of pushes, syncs, approvals, rejections and revocations, 
         await checkServed(model);
       }
     }),
-    { numRuns: Number(process.env["AURGATE_PROPERTY_RUNS"] ?? 8), endOnFailure: true },
+    { numRuns: Number(process.env['AURGATE_PROPERTY_RUNS'] ?? 8), endOnFailure: true },
   );
 }, 300_000);

@@ -22,7 +22,8 @@ beforeAll(async () => {
   const names = fixtureNames().flatMap((name) => parseSrcinfo(loadFixture(name)['.SRCINFO'] ?? '').packages.map((pkg) => pkg.pkgname));
   await aurgate.app.allow(names, 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  for (const revision of listPendingRevisions(aurgate.app.db)) await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, reviewer: 'rita' });
+  for (const revision of listPendingRevisions(aurgate.app.db))
+    await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, reviewer: 'rita' });
 });
 afterAll(async () => {
   await aurgate.close();

@@ -29,12 +29,16 @@ interface Observation {
 async function observe(base: string, pinned: Array<[string, string]>): Promise<Observation> {
   const dir = await tempDir('aurgate-bk-clone-');
   expect((await gitClient(['clone', '--no-progress', `${base}/bk-main.git`, 'work'], dir)).code).toBe(0);
-  const rpc = (await (await fetch(`${base}/rpc/v5/info?arg[]=bk-main&arg[]=bk-other&arg[]=bk-pending`)).json()) as { results: Array<{ Name: string; Version: string }> };
+  const rpc = (await (await fetch(`${base}/rpc/v5/info?arg[]=bk-main&arg[]=bk-other&arg[]=bk-pending`)).json()) as {
+    results: Array<{ Name: string; Version: string }>;
+  };
   const snapshots: Record<string, string> = {};
   for (const [pkgbase, commit] of pinned) {
     const response = await fetch(`${base}/snapshot/${pkgbase}/${commit}.tar.gz`);
     expect(response.status).toBe(200);
-    snapshots[`${pkgbase}/${commit}`] = createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+    snapshots[`${pkgbase}/${commit}`] = createHash('sha256')
+      .update(Buffer.from(await response.arrayBuffer()))
+      .digest('hex');
   }
   const versions = rpc.results.map((result) => `${result.Name} ${result.Version}`).sort();
   return { cloneHead: await revParse(path.join(dir, 'work'), 'HEAD'), rpc: versions, snapshots };
@@ -57,7 +61,11 @@ beforeAll(async () => {
   heads['v2'] = await upstream.push('bk-main', makePackage({ pkgbase: 'bk-main', pkgver: '2.0' }));
   await aurgate.app.sync({ trigger: 'cli' });
   await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v2'], reviewer: 'rita' });
-  pinned = [['bk-main', heads['v1']], ['bk-main', heads['v2']], ['bk-other', heads['other']]];
+  pinned = [
+    ['bk-main', heads['v1']],
+    ['bk-main', heads['v2']],
+    ['bk-other', heads['other']],
+  ];
   before = await observe(url, pinned);
   backupDir = path.join(await tempDir('aurgate-backup-'), 'backup-1');
   restoredDir = path.join(await tempDir('aurgate-restored-'), 'data');

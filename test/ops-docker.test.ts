@@ -21,8 +21,16 @@ interface Run {
 
 function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -81,13 +89,22 @@ afterAll(async () => {
 describe('Dockerfile', () => {
   it('builds in node:20-bookworm-slim with the native toolchain and ships only what runs', () => {
     expect(dockerfile).toContain('ARG NODE_IMAGE=node:20-bookworm-slim');
-    expect(dockerfile.filter((line) => line.startsWith('FROM ')).map((line) => line.split(/\s+/).slice(1).join(' '))).toEqual(['${NODE_IMAGE} AS builder', '${NODE_IMAGE} AS runtime']);
+    expect(dockerfile.filter((line) => line.startsWith('FROM ')).map((line) => line.split(/\s+/).slice(1).join(' '))).toEqual([
+      '${NODE_IMAGE} AS builder',
+      '${NODE_IMAGE} AS runtime',
+    ]);
     const text = dockerfile.join('\n');
     expect(text).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
     expect(text).toMatch(/RUN npm ci /);
     expect(text).toMatch(/RUN npm run build && npm prune --omit=dev/);
     expect(text).toMatch(/apt-get install -y --no-install-recommends git ca-certificates tini/);
-    for (const copy of ['COPY --from=builder /app/node_modules ./node_modules', 'COPY --from=builder /app/dist ./dist', 'COPY bin ./bin', 'COPY migrations ./migrations']) expect(dockerfile).toContain(copy);
+    for (const copy of [
+      'COPY --from=builder /app/node_modules ./node_modules',
+      'COPY --from=builder /app/dist ./dist',
+      'COPY bin ./bin',
+      'COPY migrations ./migrations',
+    ])
+      expect(dockerfile).toContain(copy);
     expect(dockerfile).toContain('USER aurgate');
     expect(dockerfile).toContain('VOLUME /data');
     expect(dockerfile).toContain('EXPOSE 8080');
@@ -113,8 +130,18 @@ describe('the runtime layout, run outside Docker', () => {
 
   it('serves with the image defaults; the HEALTHCHECK command passes, fails when down, and SIGTERM exits 0', async () => {
     const port = await freePort();
-    const env = { AURGATE_DATA_DIR: path.join(work, 'data'), AURGATE_HOST: '127.0.0.1', AURGATE_PORT: String(port), AURGATE_UPSTREAM_URL: 'http://127.0.0.1:9', NODE_ENV: 'production' };
-    const server = spawn(process.execPath, ['bin/aurgate.js', 'serve', '--no-schedule'], { cwd: app, env: { PATH: process.env['PATH'] ?? '', HOME: work, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = {
+      AURGATE_DATA_DIR: path.join(work, 'data'),
+      AURGATE_HOST: '127.0.0.1',
+      AURGATE_PORT: String(port),
+      AURGATE_UPSTREAM_URL: 'http://127.0.0.1:9',
+      NODE_ENV: 'production',
+    };
+    const server = spawn(process.execPath, ['bin/aurgate.js', 'serve', '--no-schedule'], {
+      cwd: app,
+      env: { PATH: process.env['PATH'] ?? '', HOME: work, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let logs = '';
     server.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
@@ -163,7 +190,8 @@ describe('docker-compose.yml and deploy/', () => {
   });
 
   it('runs the service with a named volume, restart policy, port, a grace period longer than the server waits, and the same healthcheck', () => {
-    for (const line of ['  aurgate:', '    restart: unless-stopped', '      - aurgate-data:/data', '  aurgate-data:', '    stop_grace_period: 45s']) expect(compose.split('\n')).toContain(line);
+    for (const line of ['  aurgate:', '    restart: unless-stopped', '      - aurgate-data:/data', '  aurgate-data:', '    stop_grace_period: 45s'])
+      expect(compose.split('\n')).toContain(line);
     expect(compose).toMatch(/- "\$\{AURGATE_BIND:-0\.0\.0\.0\}:\$\{AURGATE_HTTP_PORT:-8080\}:8080"/);
     const test = /healthcheck:\n\s+test: (\[.*\])/.exec(compose)?.[1];
     expect(JSON.parse(test ?? '[]')).toEqual(['CMD', ...healthcheck]);
@@ -179,7 +207,11 @@ describe('docker-compose.yml and deploy/', () => {
   });
 
   it('is valid YAML (checked with PyYAML when this machine has it)', async () => {
-    const parsed = await run('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', path.join(REPO_ROOT, 'docker-compose.yml')], { cwd: REPO_ROOT });
+    const parsed = await run(
+      'python3',
+      ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', path.join(REPO_ROOT, 'docker-compose.yml')],
+      { cwd: REPO_ROOT },
+    );
     if (parsed.code !== 0 && parsed.stderr.includes('No module named')) return;
     expect(parsed.code, parsed.stderr).toBe(0);
     const doc = JSON.parse(parsed.stdout) as { services: Record<string, { healthcheck?: { test: string[] } }> };

@@ -128,7 +128,11 @@ describe('request ids and request logs', () => {
     expect(given.headers.get('x-request-id')).toBe('edge-7f3a-01');
     const insane = await fetch(`${url}/healthz`, { headers: { 'X-Request-Id': 'two words; <script>' } });
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    for (const target of ['/met-a.git/info/refs?service=git-upload-pack', '/cgit/aur.git/snapshot/met-a.tar.gz', '/not-allowed.git/info/refs?service=git-upload-pack']) {
+    for (const target of [
+      '/met-a.git/info/refs?service=git-upload-pack',
+      '/cgit/aur.git/snapshot/met-a.tar.gz',
+      '/not-allowed.git/info/refs?service=git-upload-pack',
+    ]) {
       const response = await fetch(`${url}${target}`);
       await response.arrayBuffer();
       expect(response.headers.get('x-request-id'), target).toMatch(/^[0-9a-f-]{36}$/);

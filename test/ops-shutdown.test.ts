@@ -24,7 +24,12 @@ const RATE_BYTES_PER_SECOND = 1_000_000;
 /** Random content does not compress: about 3 MB of pack data. */
 function heavyFiles(): Record<string, string> {
   const files: Record<string, string> = {};
-  for (let index = 0; index < 3; index += 1) files[`data/blob-${index}.b64`] = `${(randomBytes(768 * 1024).toString('base64').match(/.{1,76}/g) ?? []).join('\n')}\n`;
+  for (let index = 0; index < 3; index += 1)
+    files[`data/blob-${index}.b64`] = `${(
+      randomBytes(768 * 1024)
+        .toString('base64')
+        .match(/.{1,76}/g) ?? []
+    ).join('\n')}\n`;
   return files;
 }
 
@@ -75,7 +80,13 @@ it('SIGTERM during a clone lets the clone finish intact, then the server exits 0
   const port = await freePort();
   serverProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/main.ts'), 'serve', '--no-schedule'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...aurgate.env, AURGATE_PORT: String(port), AURGATE_LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '/tmp',
+      ...aurgate.env,
+      AURGATE_PORT: String(port),
+      AURGATE_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';
@@ -83,7 +94,10 @@ it('SIGTERM during a clone lets the clone finish intact, then the server exits 0
   const exited = new Promise<number | null>((resolve) => serverProcess?.on('exit', (code) => resolve(code)));
   const direct = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt += 1) {
-    const ready = await fetch(`${direct}/readyz`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${direct}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     if (attempt > 150) throw new Error(`aurgate serve did not become ready:\n${logs}`);
     await sleep(100);
@@ -92,7 +106,9 @@ it('SIGTERM during a clone lets the clone finish intact, then the server exits 0
   const throttle = await throttlingProxy(port);
   const dir = await tempDir('aurgate-sigterm-');
   let cloneDoneAt = 0;
-  const clone = gitClient(['clone', '--no-progress', `http://127.0.0.1:${throttle.port}/${PKG}.git`, 'work'], dir, 2).then((result) => ((cloneDoneAt = Date.now()), result));
+  const clone = gitClient(['clone', '--no-progress', `http://127.0.0.1:${throttle.port}/${PKG}.git`, 'work'], dir, 2).then(
+    (result) => ((cloneDoneAt = Date.now()), result),
+  );
   while (throttle.forwarded() < 400_000) {
     if (cloneDoneAt) throw new Error('the clone finished before the server could be signalled; make the package bigger');
     await sleep(20);
@@ -102,7 +118,10 @@ it('SIGTERM during a clone lets the clone finish intact, then the server exits 0
 
   // New work is refused at once while the running clone keeps streaming.
   await sleep(200);
-  const late = await fetch(`${direct}/healthz`).then((response) => response.status, () => 'refused');
+  const late = await fetch(`${direct}/healthz`).then(
+    (response) => response.status,
+    () => 'refused',
+  );
   expect(late).toBe('refused');
 
   const result = await clone;

@@ -24,7 +24,12 @@ let url: string;
 const PACKAGES = ['build-lib', 'build-app'];
 const ADD_LINE = /^ADD --checksum=sha256:([0-9a-f]{64}) (\S+) \/aur\/([a-z0-9][a-z0-9.+_-]*)\.tar\.gz$/;
 
-function sh(shell: 'sh' | 'bash', script: string, cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function sh(
+  shell: 'sh' | 'bash',
+  script: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(shell, ['-c', script], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 120_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -116,10 +121,17 @@ describe('examples/Dockerfile.arch-build', () => {
     const unpacked = await sh('sh', unpack, root, { AUR_PACKAGES: order.join(' ') });
     expect(unpacked.code, unpacked.stderr).toBe(0);
     const build = relocate(runs.find((line) => line.includes('makepkg')) ?? '').replace('makepkg -si', 'makepkg --nodeps');
-    const built = await sh('sh', `${process.getuid?.() === 0 ? 'runuser -u builder -- ' : ''}env PACMAN=true AUR_PACKAGES='${order.join(' ')}' sh -c '${build.replaceAll("'", "'\\''")}'`, root);
+    const built = await sh(
+      'sh',
+      `${process.getuid?.() === 0 ? 'runuser -u builder -- ' : ''}env PACMAN=true AUR_PACKAGES='${order.join(' ')}' sh -c '${build.replaceAll("'", "'\\''")}'`,
+      root,
+    );
     expect(built.code, built.stdout + built.stderr).toBe(0);
     for (const pkgbase of PACKAGES) {
-      expect(readdirSync(path.join(root, 'build', pkgbase)).some((file) => /^.+-1\.2\.3-1-any\.pkg\.tar\.\w+$/.test(file)), pkgbase).toBe(true);
+      expect(
+        readdirSync(path.join(root, 'build', pkgbase)).some((file) => /^.+-1\.2\.3-1-any\.pkg\.tar\.\w+$/.test(file)),
+        pkgbase,
+      ).toBe(true);
     }
   });
 });

@@ -12,21 +12,53 @@ const lock: LockFile = {
   server: 'https://aur.example.org',
   generatedAt: '2026-01-02T03:04:05.000Z',
   packages: [
-    { pkgname: 'split-one', pkgbase: 'split', version: '1.0-1', commit: A, url: `https://aur.example.org/snapshot/split/${A}.tar.gz`, sha256: '1'.repeat(64), approvedBy: 'rita', approvedAt: '2026-01-01T00:00:00.000Z' },
-    { pkgname: 'split-two', pkgbase: 'split', version: '1.0-1', commit: A, url: `https://aur.example.org/snapshot/split/${A}.tar.gz`, sha256: '1'.repeat(64), approvedBy: 'rita', approvedAt: '2026-01-01T00:00:00.000Z' },
-    { pkgname: 'tool', pkgbase: 'tool', version: '2:3.1-2', commit: B, url: `https://aur.example.org/snapshot/tool/${B}.tar.gz`, sha256: '2'.repeat(64), approvedBy: 'sam', approvedAt: '2026-01-01T00:00:00.000Z' },
+    {
+      pkgname: 'split-one',
+      pkgbase: 'split',
+      version: '1.0-1',
+      commit: A,
+      url: `https://aur.example.org/snapshot/split/${A}.tar.gz`,
+      sha256: '1'.repeat(64),
+      approvedBy: 'rita',
+      approvedAt: '2026-01-01T00:00:00.000Z',
+    },
+    {
+      pkgname: 'split-two',
+      pkgbase: 'split',
+      version: '1.0-1',
+      commit: A,
+      url: `https://aur.example.org/snapshot/split/${A}.tar.gz`,
+      sha256: '1'.repeat(64),
+      approvedBy: 'rita',
+      approvedAt: '2026-01-01T00:00:00.000Z',
+    },
+    {
+      pkgname: 'tool',
+      pkgbase: 'tool',
+      version: '2:3.1-2',
+      commit: B,
+      url: `https://aur.example.org/snapshot/tool/${B}.tar.gz`,
+      sha256: '2'.repeat(64),
+      approvedBy: 'sam',
+      approvedAt: '2026-01-01T00:00:00.000Z',
+    },
   ],
 };
 
 describe('lock rendering', () => {
   it('the dockerfile form is one BuildKit ADD --checksum line per pkgbase, in lock order', () => {
-    const adds = renderLock(lock, 'dockerfile').split('\n').filter((line) => line.startsWith('ADD '));
+    const adds = renderLock(lock, 'dockerfile')
+      .split('\n')
+      .filter((line) => line.startsWith('ADD '));
     expect(adds).toEqual([
       `ADD --checksum=sha256:${'1'.repeat(64)} https://aur.example.org/snapshot/split/${A}.tar.gz /aur/split.tar.gz`,
       `ADD --checksum=sha256:${'2'.repeat(64)} https://aur.example.org/snapshot/tool/${B}.tar.gz /aur/tool.tar.gz`,
     ]);
     // Comments must never be parser directives (`# key=value`), or the first one could change the Dockerfile's syntax.
-    for (const line of renderLock(lock, 'dockerfile').split('\n').filter((l) => l.startsWith('#'))) expect(line).not.toContain('=');
+    for (const line of renderLock(lock, 'dockerfile')
+      .split('\n')
+      .filter((l) => l.startsWith('#')))
+      expect(line).not.toContain('=');
   });
 
   it('the git form clones, detaches at the commit and checks HEAD', () => {
@@ -78,13 +110,29 @@ describe('lock parsing and names', () => {
 describe('route labels for metrics', () => {
   it('map every path into a small fixed set, never the path itself', () => {
     const cases: Record<string, string> = {
-      '/rpc': 'rpc', '/rpc/': 'rpc', '/rpc.php': 'rpc', '/rpc/v5/info/foo': 'rpc',
-      '/foo.git/info/refs': 'git', '/foo/git-upload-pack': 'git', '/foo/objects/ab/cd': 'git',
-      [`/snapshot/foo/${A}.tar.gz`]: 'snapshot', '/cgit/aur.git/snapshot/foo.tar.gz': 'snapshot',
-      '/cgit/aur.git/plain/PKGBUILD': 'cgit', '/cgit/aur.git/log/': 'cgit',
-      '/packages.gz': 'lists', '/packages-meta-ext-v1.json.gz': 'lists', '/pkgbase.gz.sha256': 'lists',
-      '/': 'pages', '/packages/foo': 'pages', '/admin': 'admin', '/admin/queue': 'admin',
-      '/api/v1/lock': 'api', '/healthz': 'health', '/metrics': 'health', '/wp-login.php': 'other', '/a/b/c/d': 'other',
+      '/rpc': 'rpc',
+      '/rpc/': 'rpc',
+      '/rpc.php': 'rpc',
+      '/rpc/v5/info/foo': 'rpc',
+      '/foo.git/info/refs': 'git',
+      '/foo/git-upload-pack': 'git',
+      '/foo/objects/ab/cd': 'git',
+      [`/snapshot/foo/${A}.tar.gz`]: 'snapshot',
+      '/cgit/aur.git/snapshot/foo.tar.gz': 'snapshot',
+      '/cgit/aur.git/plain/PKGBUILD': 'cgit',
+      '/cgit/aur.git/log/': 'cgit',
+      '/packages.gz': 'lists',
+      '/packages-meta-ext-v1.json.gz': 'lists',
+      '/pkgbase.gz.sha256': 'lists',
+      '/': 'pages',
+      '/packages/foo': 'pages',
+      '/admin': 'admin',
+      '/admin/queue': 'admin',
+      '/api/v1/lock': 'api',
+      '/healthz': 'health',
+      '/metrics': 'health',
+      '/wp-login.php': 'other',
+      '/a/b/c/d': 'other',
     };
     for (const [path, label] of Object.entries(cases)) expect(routeLabel(path), path).toBe(label);
     expect(ROUTE_LABELS.length).toBeLessThanOrEqual(10);

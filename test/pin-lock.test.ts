@@ -27,8 +27,11 @@ async function freePort(): Promise<number> {
 
 function sh(script: string, cwd: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('sh', ['-c', script], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' } }, (error, _out, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+    execFile(
+      'sh',
+      ['-c', script],
+      { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' } },
+      (error, _out, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
     );
   });
 }
@@ -46,7 +49,9 @@ beforeAll(async () => {
   aurgate.server = await startServer(aurgate.app, { schedule: false, port });
   url = aurgate.server.url;
   heads['lock-lib'] = await upstream.addPackage(makePackage({ pkgbase: 'lock-lib', pkgver: '0.9', epoch: '1' }));
-  heads['lock-split'] = await upstream.addPackage(makePackage({ pkgbase: 'lock-split', pkgnames: ['lock-split-cli', 'lock-split-doc'], pkgver: '3.2' }));
+  heads['lock-split'] = await upstream.addPackage(
+    makePackage({ pkgbase: 'lock-split', pkgnames: ['lock-split-cli', 'lock-split-doc'], pkgver: '3.2' }),
+  );
   await upstream.addPackage(makePackage({ pkgbase: 'lock-pending' }));
   await aurgate.app.allow(['lock-lib', 'lock-split-cli', 'lock-pending'], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
@@ -94,7 +99,9 @@ describe('aurgate lock', () => {
     const result = await aurgate.cli(['lock', 'lock-lib', '--format', 'git']);
     expect(result.code, result.stderr).toBe(0);
     const line = result.stdout.trim();
-    expect(line).toBe(`git clone ${url}/lock-lib.git /aur/lock-lib && git -C /aur/lock-lib checkout --detach ${heads['lock-lib']} && test "$(git -C /aur/lock-lib rev-parse HEAD)" = ${heads['lock-lib']}`);
+    expect(line).toBe(
+      `git clone ${url}/lock-lib.git /aur/lock-lib && git -C /aur/lock-lib checkout --detach ${heads['lock-lib']} && test "$(git -C /aur/lock-lib rev-parse HEAD)" = ${heads['lock-lib']}`,
+    );
     const dir = await tempDir('aurgate-gitlock-');
     const run = await sh(line.replaceAll('/aur/', `${dir}/`), dir);
     expect(run.code, run.stderr).toBe(0);
@@ -143,19 +150,30 @@ describe('aurgate verify', () => {
   it('prints OK lines and exits 0 while everything is still served as pinned', async () => {
     const result = await aurgate.cli(['verify', await writeLock(lock)]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout.trim().split('\n').map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual(['OK lock-lib', 'OK lock-split-doc']);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/).slice(0, 2).join(' ')),
+    ).toEqual(['OK lock-lib', 'OK lock-split-doc']);
   });
 
   it('exits 1 naming each drift: a changed checksum and a revision the server never approved', async () => {
     const [lib, doc] = lock.packages as [LockFile['packages'][0], LockFile['packages'][0]];
-    const drifted = { ...lock, packages: [{ ...lib, sha256: 'f'.repeat(64) }, { ...doc, commit: 'e'.repeat(40) }] };
+    const drifted = {
+      ...lock,
+      packages: [
+        { ...lib, sha256: 'f'.repeat(64) },
+        { ...doc, commit: 'e'.repeat(40) },
+      ],
+    };
     const result = await aurgate.cli(['verify', await writeLock(drifted)]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/DRIFT +lock-lib .*checksum changed: lock has f{64}, server sent [0-9a-f]{64}/);
     expect(result.stdout).toMatch(/DRIFT +lock-split-doc .*gone \(HTTP 404/);
   });
 
-  it('asks --server instead of the lock\'s server, and exits 6 when the server cannot be reached', async () => {
+  it("asks --server instead of the lock's server, and exits 6 when the server cannot be reached", async () => {
     const elsewhere = { ...lock, server: 'http://127.0.0.1:9' };
     const overridden = await aurgate.cli(['verify', await writeLock(elsewhere), '--server', url, '--json']);
     expect(overridden.code, overridden.stderr).toBe(0);

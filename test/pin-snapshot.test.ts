@@ -58,7 +58,9 @@ describe('immutable per-revision snapshots /snapshot/<pkgbase>/<commit>.tar.gz',
     }
     const listing = execFileSync('tar', ['-tzf', '-'], { input: first['v1'] }).toString().trim().split('\n').sort();
     expect(listing).toEqual([`${PKG}/`, `${PKG}/.SRCINFO`, `${PKG}/PKGBUILD`, `${PKG}/fix.patch`]);
-    const recorded = aurgate.app.db.prepare('SELECT sha256 FROM snapshots WHERE pkgbase = ? AND commit_id = ?').get(PKG, commits.v1) as { sha256: string };
+    const recorded = aurgate.app.db.prepare('SELECT sha256 FROM snapshots WHERE pkgbase = ? AND commit_id = ?').get(PKG, commits.v1) as {
+      sha256: string;
+    };
     expect(recorded.sha256).toBe(sha256(first['v1']!));
   });
 
@@ -68,7 +70,8 @@ describe('immutable per-revision snapshots /snapshot/<pkgbase>/<commit>.tar.gz',
     const second = new Aurgate(aurgate.config, createLogger('warn', { process: 'restarted' }));
     const restarted = await startServer(second, { schedule: false, port: 0 });
     try {
-      for (const version of ['v1', 'v2'] as const) expect(sha256((await download(restarted.url, PKG, commits[version])).bytes)).toBe(sha256(first[version]!));
+      for (const version of ['v1', 'v2'] as const)
+        expect(sha256((await download(restarted.url, PKG, commits[version])).bytes)).toBe(sha256(first[version]!));
     } finally {
       await restarted.close(1000);
       second.close();

@@ -41,7 +41,11 @@ beforeAll(async () => {
   const dir = await tempDir('aurgate-early-');
   expect((await gitClient(['clone', '--no-progress', `${url}/${PKG}.git`, 'work'], dir, 2)).code).toBe(0);
   earlyClone = path.join(dir, 'work');
-  c.v2 = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver: '2.0', extraFiles: { 'evil.install': 'post_install() { :; }\n' } }), 'Update to 2.0');
+  c.v2 = await upstream.push(
+    PKG,
+    makePackage({ pkgbase: PKG, pkgver: '2.0', extraFiles: { 'evil.install': 'post_install() { :; }\n' } }),
+    'Update to 2.0',
+  );
   await aurgate.app.sync({ trigger: 'cli' });
   await aurgate.app.approve({ pkgbase: PKG, commit: c.v2, reviewer: 'rita' });
   // A lock taken while v2 was the served head (what a Dockerfile would have pinned).

@@ -112,9 +112,19 @@ const PACKAGES: ServedPackage[] = [
   pkg('clion', { Version: '1:2026.1-1', Description: 'C and C++ IDE from JetBrains', OptDepends: ['java-runtime', 'gdb'], License: [] }),
   // Arch-merged depends: the generic list plus depends_x86_64, with `nss` in both.
   pkg('spotify', { Version: '1:1.2.50.335-1', Depends: ['alsa-lib>=1.0.14', 'gtk3', 'nss', 'libxss', 'nss', 'openssl'] }),
-  pkg('libc++', { Version: '19.1.7-1', Description: 'LLVM C++ standard library', MakeDepends: ['cmake', 'ninja', 'python'], CheckDepends: ['python'] }),
+  pkg('libc++', {
+    Version: '19.1.7-1',
+    Description: 'LLVM C++ standard library',
+    MakeDepends: ['cmake', 'ninja', 'python'],
+    CheckDepends: ['python'],
+  }),
   pkg('aurutils', { Version: '20.5.8-1', Depends: ['git', 'jq', 'pacutils', 'curl', 'expect'], Keywords: ['aur', 'repository'], Maintainer: 'Alad' }),
-  pkg('pikaur', { Version: '1.33.2-1', Description: 'AUR helper which asks all questions before installing', Depends: ['pyalpm', 'git'], Maintainer: 'actionless' }),
+  pkg('pikaur', {
+    Version: '1.33.2-1',
+    Description: 'AUR helper which asks all questions before installing',
+    Depends: ['pyalpm', 'git'],
+    Maintainer: 'actionless',
+  }),
   pkg('downgrade', { Replaces: ['downgrader'], Maintainer: 'pbrisbin', Submitter: 'someone-else', CoMaintainers: ['atreyasha', 'ShadowKyogre'] }),
   pkg('neovim-git', { Description: null, URL: null, Provides: ['neovim=0.11.0', 'vim-plugin-runtime'], Conflicts: ['neovim'] }),
 ].sort(byName);
@@ -202,8 +212,35 @@ function call(port: number, method: string, path: string, headers: [string, stri
 // What each client decodes
 
 type Json = Record<string, unknown>;
-const LISTS = ['Depends', 'MakeDepends', 'CheckDepends', 'OptDepends', 'Conflicts', 'Provides', 'Replaces', 'Groups', 'License', 'Keywords', 'CoMaintainers'];
-const SEARCH_KEYS = ['Description', 'FirstSubmitted', 'ID', 'LastModified', 'Maintainer', 'Name', 'NumVotes', 'OutOfDate', 'PackageBase', 'PackageBaseID', 'Popularity', 'URL', 'URLPath', 'Version'];
+const LISTS = [
+  'Depends',
+  'MakeDepends',
+  'CheckDepends',
+  'OptDepends',
+  'Conflicts',
+  'Provides',
+  'Replaces',
+  'Groups',
+  'License',
+  'Keywords',
+  'CoMaintainers',
+];
+const SEARCH_KEYS = [
+  'Description',
+  'FirstSubmitted',
+  'ID',
+  'LastModified',
+  'Maintainer',
+  'Name',
+  'NumVotes',
+  'OutOfDate',
+  'PackageBase',
+  'PackageBaseID',
+  'Popularity',
+  'URL',
+  'URLPath',
+  'Version',
+];
 
 const isU32 = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
 const isStrOrNull = (v: unknown) => v === null || typeof v === 'string';
@@ -282,7 +319,10 @@ afterAll(() => {
 
 describe('each helper request form, byte for byte', () => {
   it('yay: sorted escaped GET info and search on /rpc?', async () => {
-    const ua: [string, string][] = [['User-Agent', 'Yay/12.4.2'], ['Accept-Encoding', 'gzip']];
+    const ua: [string, string][] = [
+      ['User-Agent', 'Yay/12.4.2'],
+      ['Accept-Encoding', 'gzip'],
+    ];
     const info = decode(await call(port, 'GET', '/rpc?arg%5B%5D=yay&arg%5B%5D=paru&type=info&v=5', ua));
     expectJguer(info);
     expect(info).toMatchObject({ resultcount: 2, type: 'multiinfo', version: 5 });
@@ -370,7 +410,8 @@ describe('result fields', () => {
     expect(cower).toMatchObject({ Maintainer: null, OutOfDate: 1_500_000_000, Submitter: 'falconindy', PendingRequests: 0 });
     const [clion] = await info('clion');
     expect(clion).toMatchObject({ Version: '1:2026.1-1', License: [], Keywords: [], OptDepends: ['java-runtime', 'gdb'] });
-    for (const k of ['Depends', 'MakeDepends', 'CheckDepends', 'Conflicts', 'Provides', 'Replaces', 'Groups', 'CoMaintainers']) expect(clion).not.toHaveProperty(k);
+    for (const k of ['Depends', 'MakeDepends', 'CheckDepends', 'Conflicts', 'Provides', 'Replaces', 'Groups', 'CoMaintainers'])
+      expect(clion).not.toHaveProperty(k);
     const [spotify] = await info('spotify');
     expect(spotify!.Depends).toEqual(['alsa-lib>=1.0.14', 'gtk3', 'nss', 'libxss', 'openssl']);
     const [downgrade] = await info('downgrade');
@@ -561,8 +602,21 @@ describe('package lists', () => {
     const objects = JSON.parse(meta) as Json[];
     expect(objects.map((o) => o.Name)).toEqual(NAMES);
     expect(Object.keys(objects[0]!)).toEqual([
-      'ID', 'Name', 'PackageBaseID', 'PackageBase', 'Version', 'Description', 'URL', 'NumVotes', 'Popularity',
-      'OutOfDate', 'Maintainer', 'Submitter', 'FirstSubmitted', 'LastModified', 'URLPath',
+      'ID',
+      'Name',
+      'PackageBaseID',
+      'PackageBase',
+      'Version',
+      'Description',
+      'URL',
+      'NumVotes',
+      'Popularity',
+      'OutOfDate',
+      'Maintainer',
+      'Submitter',
+      'FirstSubmitted',
+      'LastModified',
+      'URLPath',
     ]);
     expect(meta).toContain('"Name":"paru","PackageBaseID"');
     expect(meta).toMatch(/"Name":"paru".*"Popularity":0\.0,/);
@@ -630,7 +684,15 @@ describe('absurd input never gets a 500', () => {
     const big = `v=5&type=info${'&arg%5B%5D=x'.repeat(10_000)}`;
     expect((await call(port, 'POST', '/rpc', [FORM], big)).status).toBe(413);
     const chunk = 'a'.repeat(16 * 1024);
-    const chunked = [`POST /rpc/v5/info HTTP/1.1`, `Host: x`, `Content-Type: application/json`, `Transfer-Encoding: chunked`, `Connection: close`, '', ''].join('\r\n');
+    const chunked = [
+      `POST /rpc/v5/info HTTP/1.1`,
+      `Host: x`,
+      `Content-Type: application/json`,
+      `Transfer-Encoding: chunked`,
+      `Connection: close`,
+      '',
+      '',
+    ].join('\r\n');
     const body = `${`${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(6)}0\r\n\r\n`;
     expect((await rawExchange(port, Buffer.from(chunked + body))).status).toBe(413);
   });
@@ -695,8 +757,16 @@ describe('property: info', () => {
             form === 'get'
               ? await app.request(`/rpc?v=5&type=info&${encoded}`)
               : form === 'form'
-                ? await app.request('/rpc', { method: 'POST', body: `v=5&type=info&${encoded}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
-                : await app.request('/rpc/v5/info', { method: 'POST', body: JSON.stringify({ arg: args }), headers: { 'content-type': 'application/json' } });
+                ? await app.request('/rpc', {
+                    method: 'POST',
+                    body: `v=5&type=info&${encoded}`,
+                    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  })
+                : await app.request('/rpc/v5/info', {
+                    method: 'POST',
+                    body: JSON.stringify({ arg: args }),
+                    headers: { 'content-type': 'application/json' },
+                  });
           const env = (await res.json()) as Json;
           const expected = new Set(args.filter((a) => catalogNames.includes(a)));
           expect(env.resultcount).toBe(expected.size);

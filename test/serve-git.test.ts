@@ -44,7 +44,9 @@ for (const protocol of [0, 2] as const) {
         expect(clone.code, clone.stderr).toBe(0);
         const work = path.join(dir, 'work');
         const head = await revParse(work, 'HEAD');
-        const served = aurgate.app.db.prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'approved' ORDER BY approved_seq DESC LIMIT 1").get(PKG) as { commit_id: string };
+        const served = aurgate.app.db
+          .prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'approved' ORDER BY approved_seq DESC LIMIT 1")
+          .get(PKG) as { commit_id: string };
         expect(head).toBe(served.commit_id);
         expect((await gitClient(['symbolic-ref', 'refs/remotes/origin/HEAD'], work)).stdout.trim()).toBe('refs/remotes/origin/master');
         expect((await gitClient(['rev-list', '--count', 'HEAD'], work)).stdout.trim()).not.toBe('0');
@@ -119,7 +121,11 @@ describe('what is not served', () => {
       expect(response.status, target).toBeGreaterThanOrEqual(400);
       expect(response.status, target).toBeLessThan(500);
     }
-    const wrongType = await fetch(`${url}/${PKG}.git/git-upload-pack`, { method: 'POST', body: 'garbage', headers: { 'Content-Type': 'text/plain' } });
+    const wrongType = await fetch(`${url}/${PKG}.git/git-upload-pack`, {
+      method: 'POST',
+      body: 'garbage',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(wrongType.status).toBe(400);
   });
 });

@@ -94,7 +94,12 @@ describe('change detection', () => {
     const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.1.0' }), 'Update to 1.1.0');
     const summary = await aurgate.app.sync({ trigger: 'cli' });
     expect(summary).toMatchObject({ fetched: 1, newRevisions: 1 });
-    expect(getPendingRevision(aurgate.app.db, pkgbase)).toMatchObject({ commit: second, baseCommit: first, version: '1.1.0-1', historyRewritten: false });
+    expect(getPendingRevision(aurgate.app.db, pkgbase)).toMatchObject({
+      commit: second,
+      baseCommit: first,
+      version: '1.1.0-1',
+      historyRewritten: false,
+    });
   });
 
   it('two pushes before review: one pending, the older superseded, the diff spans both', async () => {
@@ -155,7 +160,10 @@ describe('decisions', () => {
     const rejected = await aurgate.cli(['reject', pkgbase, '--commit', second, '--reviewer', 'rita', '--reason', 'adds a binary']);
     expect(rejected.stdout).toContain(`rejected ${pkgbase} ${second}`);
     expect(getRevision(aurgate.app.db, pkgbase, second)?.state).toBe('rejected');
-    expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.rejected' })[0]).toMatchObject({ actor: 'rita', detail: { reason: 'adds a binary' } });
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.rejected' })[0]).toMatchObject({
+      actor: 'rita',
+      detail: { reason: 'adds a binary' },
+    });
   });
 
   it('a decided revision cannot be decided again and the audit log refuses edits', async () => {
@@ -176,7 +184,9 @@ describe('malformed upstream data', () => {
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
     await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
-    const broken = await upstream.push(pkgbase, { '.SRCINFO': 'pkgbase = x\nthis line has no equals sign\n' }, 'break it', { bumpLastModified: true });
+    const broken = await upstream.push(pkgbase, { '.SRCINFO': 'pkgbase = x\nthis line has no equals sign\n' }, 'break it', {
+      bumpLastModified: true,
+    });
     await aurgate.app.sync({ trigger: 'cli', full: true });
     const pending = getPendingRevision(aurgate.app.db, pkgbase);
     expect(pending?.commit).toBe(broken);
@@ -239,7 +249,9 @@ describe('one sync at a time', () => {
   });
 
   it('the lock of a killed process is taken over at once', () => {
-    aurgate.app.db.prepare("INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 0, ?)").run(hostname(), Date.now());
+    aurgate.app.db
+      .prepare("INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 0, ?)")
+      .run(hostname(), Date.now());
     return expect(aurgate.app.sync({ trigger: 'cli' })).resolves.toMatchObject({ status: 'ok' });
   });
 

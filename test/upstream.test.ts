@@ -13,7 +13,9 @@ const run = promisify(execFile);
 /** The client side gets no user or system git config either, so results do not depend on the host. */
 const CLIENT_ENV = {
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))),
-  GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
 };
 
 let upstream: TestUpstream;
@@ -39,7 +41,10 @@ async function git(args: string[], cwd?: string, env: Record<string, string> = {
 
 /** The exit code, for commands whose failure is the expected answer. */
 async function gitStatus(args: string[], cwd?: string): Promise<number> {
-  return git(args, cwd).then(() => 0, (error: { code?: number }) => error.code ?? -1);
+  return git(args, cwd).then(
+    () => 0,
+    (error: { code?: number }) => error.code ?? -1,
+  );
 }
 
 async function clone(url: string, version = 2): Promise<string> {
@@ -76,11 +81,15 @@ const gitRequests = (): number => upstream.requests.filter((request) => request.
 
 describe('git smart HTTP', () => {
   it.each([
-    [0, '.git'], [0, ''], [2, '.git'], [2, ''],
+    [0, '.git'],
+    [0, ''],
+    [2, '.git'],
+    [2, ''],
   ])('clones over protocol v%i with URL suffix "%s", HEAD on master', async (version, suffix) => {
     const dir = join(scratch, `clone-v${version}${suffix}`);
-    const { stderr } = await git(['-c', `protocol.version=${version}`, 'clone', `${upstream.url}/hello-aurgate${suffix}`, dir],
-      undefined, { GIT_TRACE_PACKET: '1' });
+    const { stderr } = await git(['-c', `protocol.version=${version}`, 'clone', `${upstream.url}/hello-aurgate${suffix}`, dir], undefined, {
+      GIT_TRACE_PACKET: '1',
+    });
     // v2 is negotiated through the Git-Protocol header, which only reaches upload-pack via the CGI env.
     expect(stderr.includes('command=ls-refs')).toBe(version === 2);
     expect(await rev(dir, 'HEAD')).toBe(await upstream.head('hello-aurgate'));
@@ -138,9 +147,12 @@ describe('git smart HTTP', () => {
     // git gzips a request body over 1 KiB; 64 local commits, newer than the common one so the
     // negotiator offers them first, make the third have-batch that big.
     const now = Math.floor(Date.now() / 1000);
-    const stream = Array.from({ length: 64 }, (_, i) =>
-      `commit refs/heads/master\ncommitter Local <local@example.org> ${now + i} +0000\ndata 0\n` +
-      `${i === 0 ? 'from refs/heads/master^0\n' : ''}\n`).join('');
+    const stream = Array.from(
+      { length: 64 },
+      (_, i) =>
+        `commit refs/heads/master\ncommitter Local <local@example.org> ${now + i} +0000\ndata 0\n` +
+        `${i === 0 ? 'from refs/heads/master^0\n' : ''}\n`,
+    ).join('');
     await new Promise<void>((done, fail) => {
       const child = execFile('git', ['fast-import', '--quiet'], { cwd: dir, env: CLIENT_ENV }, (error) => (error ? fail(error) : done()));
       child.stdin?.end(stream);
@@ -177,32 +189,67 @@ describe('RPC v5', () => {
   it('answers info with the exact envelope: compact JSON, keys sorted, AUR types', async () => {
     const { text } = await rpcText('/rpc?v=5&type=info&arg[]=hello-aurgate');
     const envelope = JSON.parse(text) as Envelope;
-    const resort = (value: unknown): unknown => Array.isArray(value) ? value.map(resort)
-      : typeof value === 'object' && value !== null
-        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, resort(v)]))
-        : value;
+    const resort = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(resort)
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(
+              Object.entries(value)
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .map(([k, v]) => [k, resort(v)]),
+            )
+          : value;
     expect(text).toBe(JSON.stringify(resort(envelope)));
     const { IDs, PackageBaseID } = upstream.meta('hello-aurgate');
     expect(envelope).toEqual({
-      resultcount: 1, type: 'multiinfo', version: 5,
-      results: [{
-        ID: IDs['hello-aurgate'], Name: 'hello-aurgate', PackageBaseID, PackageBase: 'hello-aurgate',
-        Version: '1.2.0-1', Description: "A friendly greeting, packaged for aurgate's tests",
-        URL: 'https://example.org/hello-aurgate', URLPath: '/cgit/aur.git/snapshot/hello-aurgate.tar.gz',
-        NumVotes: 42, Popularity: 1.234567, OutOfDate: null, Maintainer: 'alice', Submitter: 'alice',
-        FirstSubmitted: 1700000000, LastModified: 1710000000, License: ['MIT'], Keywords: ['greeting', 'hello'],
-        PendingRequests: 0, Depends: ['bash'], OptDepends: ['cowsay'],
-      }],
+      resultcount: 1,
+      type: 'multiinfo',
+      version: 5,
+      results: [
+        {
+          ID: IDs['hello-aurgate'],
+          Name: 'hello-aurgate',
+          PackageBaseID,
+          PackageBase: 'hello-aurgate',
+          Version: '1.2.0-1',
+          Description: "A friendly greeting, packaged for aurgate's tests",
+          URL: 'https://example.org/hello-aurgate',
+          URLPath: '/cgit/aur.git/snapshot/hello-aurgate.tar.gz',
+          NumVotes: 42,
+          Popularity: 1.234567,
+          OutOfDate: null,
+          Maintainer: 'alice',
+          Submitter: 'alice',
+          FirstSubmitted: 1700000000,
+          LastModified: 1710000000,
+          License: ['MIT'],
+          Keywords: ['greeting', 'hello'],
+          PendingRequests: 0,
+          Depends: ['bash'],
+          OptDepends: ['cowsay'],
+        },
+      ],
     });
   });
 
   it('gives one result per pkgname of a split package, sharing pkgbase data', async () => {
     const { results } = await rpc('/rpc?v=5&type=info&arg[]=split-aurgate-a&arg[]=split-aurgate-b&arg[]=nope');
     const [a, b] = [...results].sort((x, y) => String(x.Name).localeCompare(String(y.Name)));
-    expect(a).toMatchObject({ Name: 'split-aurgate-a', Depends: ['bash'], MakeDepends: ['coreutils'],
-      Description: "A split package for aurgate's tests", CoMaintainers: ['dave'], Submitter: 'carol' });
-    expect(b).toMatchObject({ Name: 'split-aurgate-b', Depends: ['bash', 'split-aurgate-a'], MakeDepends: ['coreutils'],
-      Description: 'The second half of split-aurgate', Provides: ['split-aurgate-extra=0.3.1'] });
+    expect(a).toMatchObject({
+      Name: 'split-aurgate-a',
+      Depends: ['bash'],
+      MakeDepends: ['coreutils'],
+      Description: "A split package for aurgate's tests",
+      CoMaintainers: ['dave'],
+      Submitter: 'carol',
+    });
+    expect(b).toMatchObject({
+      Name: 'split-aurgate-b',
+      Depends: ['bash', 'split-aurgate-a'],
+      MakeDepends: ['coreutils'],
+      Description: 'The second half of split-aurgate',
+      Provides: ['split-aurgate-extra=0.3.1'],
+    });
     expect(a?.PackageBaseID).toBe(b?.PackageBaseID);
     expect(a?.ID).not.toBe(b?.ID);
     expect(a).not.toHaveProperty('Provides');
@@ -212,7 +259,11 @@ describe('RPC v5', () => {
     const { results } = await rpc('/rpc/v5/info?arg[]=archdeps-aurgate&arg[]=epoch-aurgate');
     const byName = Object.fromEntries(results.map((result) => [result.Name, result]));
     expect(byName['archdeps-aurgate']).toMatchObject({
-      Depends: ['bash', 'glibc>=2.36', 'zlib'], MakeDepends: ['nasm'], Maintainer: null, OutOfDate: 1712000000, Popularity: 0,
+      Depends: ['bash', 'glibc>=2.36', 'zlib'],
+      MakeDepends: ['nasm'],
+      Maintainer: null,
+      OutOfDate: 1712000000,
+      Popularity: 0,
     });
     expect(byName['epoch-aurgate']).toMatchObject({ Version: '1:1.4.2-3', Conflicts: ['epoch-aurgate-legacy'] });
     expect(Object.keys(byName['epoch-aurgate'] ?? {})).not.toContain('MakeDepends');
@@ -330,7 +381,10 @@ describe('failure modes', () => {
     await other.addPackage(makePackage({ pkgbase: 'short-lived' }));
     other.fail('slow');
     // Settled into a value right away: the rejection arrives during stop(), before any await on it.
-    const pending = fetch(`${other.url}/rpc/v5/info/short-lived`).then(() => 'answered', () => 'failed');
+    const pending = fetch(`${other.url}/rpc/v5/info/short-lived`).then(
+      () => 'answered',
+      () => 'failed',
+    );
     const lsRemote = gitStatus(['ls-remote', other.cloneUrl('short-lived')]);
     await new Promise((done) => setTimeout(done, 100));
     const started = Date.now();

@@ -10,7 +10,11 @@ export function registerConfigCommand(program: Command): void {
     .action((options: { json?: boolean }) => {
       // Secrets are shown as set or not, never printed.
       const loaded = loadConfig();
-      const config = { ...loaded, metricsToken: loaded.metricsToken ? '(set)' : undefined, webhookUrl: loaded.webhookUrl ? redactUrl(loaded.webhookUrl) : undefined };
+      const config = {
+        ...loaded,
+        metricsToken: loaded.metricsToken ? '(set)' : undefined,
+        webhookUrl: loaded.webhookUrl ? redactUrl(loaded.webhookUrl) : undefined,
+      };
       if (options.json) return printJson(config);
       process.stdout.write(`${table([['VARIABLE', 'DEFAULT', 'MEANING'], ...CONFIG_VARIABLES.map((v) => [v.name, v.default, v.meaning])])}\n\n`);
       printJson(config);

@@ -47,13 +47,20 @@ export function registerPinCommands(program: Command): void {
       const lock = parseLock(text, file);
       const timeoutMs = Number(options.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 100) throw new InvalidInput('--timeout must be a whole number of milliseconds (at least 100)');
-      if (options.server !== undefined && !/^https?:\/\/[^\s]+$/.test(options.server)) throw new InvalidInput('--server must be an http:// or https:// URL');
+      if (options.server !== undefined && !/^https?:\/\/[^\s]+$/.test(options.server))
+        throw new InvalidInput('--server must be an http:// or https:// URL');
       const results = await verifyLock(lock, { server: options.server, timeoutMs });
-      if (options.json) printJson(results.map(({ entry, url, outcome }) => ({ pkgname: entry.pkgname, pkgbase: entry.pkgbase, commit: entry.commit, url, ...outcome })));
+      if (options.json)
+        printJson(
+          results.map(({ entry, url, outcome }) => ({ pkgname: entry.pkgname, pkgbase: entry.pkgbase, commit: entry.commit, url, ...outcome })),
+        );
       else for (const result of results) process.stdout.write(`${describeResult(result)}\n`);
       const drifted = results.filter((result) => isDrift(result.outcome)).length;
       const unchecked = results.filter((result) => result.outcome.kind === 'unreachable').length;
-      if (!options.json) process.stderr.write(`${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked\n`);
+      if (!options.json)
+        process.stderr.write(
+          `${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked\n`,
+        );
       if (drifted > 0) process.exitCode = 1;
       else if (unchecked > 0) process.exitCode = VERIFY_UNCHECKED_EXIT;
     });

@@ -52,7 +52,8 @@ export function registerReviewCommands(program: Command): void {
         if (!pending) throw new NotFound(`${name} has no pending revision`, { pkgbase: name });
         process.stdout.write(`# ${name}: ${pending.baseCommit ?? '(nothing approved yet)'} → ${pending.commit}\n`);
         for (const commit of pending.commits) process.stdout.write(`#   ${commit.id.slice(0, 12)} ${commit.authorName}: ${commit.subject}\n`);
-        if (pending.historyRewritten) process.stdout.write('# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n');
+        if (pending.historyRewritten)
+          process.stdout.write('# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n');
         if (pending.srcinfoError) process.stdout.write(`# WARNING: ${pending.srcinfoError}\n`);
         process.stdout.write(await revisionDiff(app.mirror.repoPath(name), pending.baseCommit, pending.commit, { stat: options.stat ?? false }));
       }),
@@ -104,5 +105,4 @@ export function registerReviewCommands(program: Command): void {
         for (const revision of revoked) process.stdout.write(`revoked ${revision.pkgbase} ${revision.commit} (${revision.decisionNote ?? ''})\n`);
       }),
     );
-
 }

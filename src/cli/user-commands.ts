@@ -18,8 +18,8 @@ function promptHidden(question: string): Promise<string> {
     };
     const onData = (chunk: string): void => {
       for (const char of chunk) {
-        if (char === '\r' || char === '\n') return finish(), resolve(value);
-        if (char === '\u0003' || char === '\u0004') return finish(), reject(new InvalidInput('cancelled'));
+        if (char === '\r' || char === '\n') return (finish(), resolve(value));
+        if (char === '\u0003' || char === '\u0004') return (finish(), reject(new InvalidInput('cancelled')));
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else value += char;
       }
@@ -77,7 +77,13 @@ export function registerUserCommands(program: Command): void {
         const users = listUsers(app.db);
         if (options.json) return printJson(users);
         if (users.length === 0) return void process.stdout.write('no users yet: aurgate user add <name> --role admin\n');
-        const rows = users.map((entry) => [entry.name, entry.role, formatTime(entry.createdAt), entry.createdBy, entry.disabledAt ? `disabled ${formatTime(entry.disabledAt)}` : 'active']);
+        const rows = users.map((entry) => [
+          entry.name,
+          entry.role,
+          formatTime(entry.createdAt),
+          entry.createdBy,
+          entry.disabledAt ? `disabled ${formatTime(entry.disabledAt)}` : 'active',
+        ]);
         process.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS'], ...rows])}\n`);
       }),
     );

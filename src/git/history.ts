@@ -20,9 +20,26 @@ function parseCommits(stdout: string): CommitInfo[] {
     .map((record) => record.trim())
     .filter(Boolean)
     .map((record) => {
-      const [id = '', subject = '', authorName = '', authorEmail = '', authorDate = '0', committerName = '', committerEmail = '', committerDate = '0'] =
-        record.split('\x1f');
-      return { id, subject, authorName, authorEmail, authorDate: Number(authorDate), committerName, committerEmail, committerDate: Number(committerDate) };
+      const [
+        id = '',
+        subject = '',
+        authorName = '',
+        authorEmail = '',
+        authorDate = '0',
+        committerName = '',
+        committerEmail = '',
+        committerDate = '0',
+      ] = record.split('\x1f');
+      return {
+        id,
+        subject,
+        authorName,
+        authorEmail,
+        authorDate: Number(authorDate),
+        committerName,
+        committerEmail,
+        committerDate: Number(committerDate),
+      };
     });
 }
 

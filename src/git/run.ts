@@ -70,10 +70,20 @@ export function gitBuffer(args: readonly string[], options: GitRunOptions): Prom
     execFile(
       'git',
       [...SAFE_GIT_ARGS, ...args],
-      { cwd: options.cwd, env: gitEnv(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, encoding: 'buffer' },
+      {
+        cwd: options.cwd,
+        env: gitEnv(options.env),
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+        encoding: 'buffer',
+      },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
-        reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${stderr.toString('utf8').trim() || error.message}`, { cause: error }));
+        reject(
+          new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${stderr.toString('utf8').trim() || error.message}`, {
+            cause: error,
+          }),
+        );
       },
     );
   });

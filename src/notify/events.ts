@@ -45,16 +45,30 @@ export function pendingRevisionEvent(revision: Revision, flags: readonly RiskFla
 export function highRiskEvent(revision: Revision, flags: readonly RiskFlag[], url: string): NotificationPayload | null {
   const high = flags.filter((flag) => flag.severity === 'high');
   if (high.length === 0) return null;
-  const listed = high.slice(0, 5).map((flag) => `• ${slackEscape(clip(flag.reason))}${flag.file ? ` (${slackEscape(clip(flag.file, 80))}${flag.line ? `:${flag.line}` : ''})` : ''}`);
+  const listed = high
+    .slice(0, 5)
+    .map(
+      (flag) => `• ${slackEscape(clip(flag.reason))}${flag.file ? ` (${slackEscape(clip(flag.file, 80))}${flag.line ? `:${flag.line}` : ''})` : ''}`,
+    );
   return {
     event: 'risk.high',
     pkgbase: revision.pkgbase,
     commit: revision.commit,
     version: revision.version,
-    flags: high.map((flag) => ({ check: flag.check, severity: flag.severity, reason: flag.reason, file: flag.file ?? null, line: flag.line ?? null })),
+    flags: high.map((flag) => ({
+      check: flag.check,
+      severity: flag.severity,
+      reason: flag.reason,
+      file: flag.file ?? null,
+      line: flag.line ?? null,
+    })),
     url,
     at: new Date().toISOString(),
-    text: [`aurgate: HIGH RISK in ${slackEscape(revision.pkgbase)} ${short(revision.commit)} (${high.length} high-severity flag${high.length > 1 ? 's' : ''}):`, ...listed, `<${url}|Review it>`].join('\n'),
+    text: [
+      `aurgate: HIGH RISK in ${slackEscape(revision.pkgbase)} ${short(revision.commit)} (${high.length} high-severity flag${high.length > 1 ? 's' : ''}):`,
+      ...listed,
+      `<${url}|Review it>`,
+    ].join('\n'),
   };
 }
 
@@ -75,9 +89,22 @@ export function syncFailedEvent(summary: SyncSummary, url: string): Notification
 
 /** A run that could not even start or finish (not a busy lock: that is normal). */
 export function syncErrorEvent(error: string, url: string): NotificationPayload {
-  return { event: 'sync.failed', status: 'error', error, url, at: new Date().toISOString(), text: `aurgate: sync failed: ${slackEscape(clip(error, 500))}` };
+  return {
+    event: 'sync.failed',
+    status: 'error',
+    error,
+    url,
+    at: new Date().toISOString(),
+    text: `aurgate: sync failed: ${slackEscape(clip(error, 500))}`,
+  };
 }
 
 export function upstreamDeletedEvent(pkgbase: string, url: string): NotificationPayload {
-  return { event: 'package.deleted', pkgbase, url, at: new Date().toISOString(), text: `aurgate: ${slackEscape(pkgbase)} was deleted upstream; aurgate keeps what it mirrored` };
+  return {
+    event: 'package.deleted',
+    pkgbase,
+    url,
+    at: new Date().toISOString(),
+    text: `aurgate: ${slackEscape(pkgbase)} was deleted upstream; aurgate keeps what it mirrored`,
+  };
 }

@@ -47,7 +47,8 @@ export async function syncWithNotifications(deps: SyncNotificationDeps, options:
 async function notifyEvent(deps: SyncNotificationDeps, event: SyncEvent): Promise<void> {
   const { app, notifier } = deps;
   try {
-    if (event.kind === 'upstream-deleted') return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(app, `/packages/${event.pkgbase}`)));
+    if (event.kind === 'upstream-deleted')
+      return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(app, `/packages/${event.pkgbase}`)));
     if (event.kind !== 'new-revision') return;
     const revision = getRevision(app.db, event.pkgbase, event.commit);
     if (!revision) return;

@@ -23,9 +23,7 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
 export class WebhookNotifier implements Notifier {
   readonly enabled = true;
 
-  constructor(
-    private readonly options: { url: string; logger: Logger; timeoutMs?: number },
-  ) {}
+  constructor(private readonly options: { url: string; logger: Logger; timeoutMs?: number }) {}
 
   async send(payload: NotificationPayload): Promise<void> {
     const { url, logger } = this.options;

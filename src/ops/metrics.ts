@@ -26,7 +26,12 @@ export class Metrics {
   constructor(private readonly db: Db) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.httpRequests = new Counter({ name: 'aurgate_http_requests_total', help: 'HTTP requests by route group and status', labelNames: ['route', 'status'], registers });
+    this.httpRequests = new Counter({
+      name: 'aurgate_http_requests_total',
+      help: 'HTTP requests by route group and status',
+      labelNames: ['route', 'status'],
+      registers,
+    });
     this.httpDuration = new Histogram({
       name: 'aurgate_http_request_duration_seconds',
       help: 'Time until the response headers were ready, by route group (git and snapshot bodies stream on afterwards)',
@@ -34,7 +39,11 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.gitClones = new Counter({ name: 'aurgate_git_clones_total', help: 'git clones and fetches served (one upload-pack advertisement each)', registers });
+    this.gitClones = new Counter({
+      name: 'aurgate_git_clones_total',
+      help: 'git clones and fetches served (one upload-pack advertisement each)',
+      registers,
+    });
     this.syncDuration = new Histogram({
       name: 'aurgate_sync_duration_seconds',
       help: 'Duration of sync runs that finished since this server started (any process), by final status',
@@ -42,7 +51,12 @@ export class Metrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers,
     });
-    this.syncFailures = new Counter({ name: 'aurgate_sync_failures_total', help: 'Sync runs since this server started that did not end ok (partial, failed, interrupted)', labelNames: ['status'], registers });
+    this.syncFailures = new Counter({
+      name: 'aurgate_sync_failures_total',
+      help: 'Sync runs since this server started that did not end ok (partial, failed, interrupted)',
+      labelNames: ['status'],
+      registers,
+    });
     const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
     this.gauges = {
       lastSync: gauge('aurgate_last_sync_timestamp_seconds', 'When the last sync run finished (any status), epoch seconds; 0 if none ever did'),

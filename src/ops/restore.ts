@@ -27,7 +27,9 @@ async function readManifest(dir: string): Promise<BackupManifest> {
     throw new InvalidInput(`${file} is not JSON`, { cause: error });
   }
   if (manifest.format !== BACKUP_FORMAT || manifest.version !== BACKUP_VERSION) {
-    throw new InvalidInput(`${file} is not an aurgate backup of version ${BACKUP_VERSION} (format ${String(manifest.format)}, version ${String(manifest.version)})`);
+    throw new InvalidInput(
+      `${file} is not an aurgate backup of version ${BACKUP_VERSION} (format ${String(manifest.format)}, version ${String(manifest.version)})`,
+    );
   }
   if (!existsSync(path.join(dir, BACKUP_LAYOUT.database))) throw new InvalidInput(`${dir} has no ${BACKUP_LAYOUT.database}`);
   return manifest as BackupManifest;

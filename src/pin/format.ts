@@ -8,7 +8,8 @@ export type LockFormat = (typeof LOCK_FORMATS)[number];
 
 export function parseLockFormat(value: string | undefined): LockFormat {
   const format = value ?? 'json';
-  if (!(LOCK_FORMATS as readonly string[]).includes(format)) throw new InvalidInput(`unknown lock format ${JSON.stringify(format)}: use ${LOCK_FORMATS.join(', ')}`);
+  if (!(LOCK_FORMATS as readonly string[]).includes(format))
+    throw new InvalidInput(`unknown lock format ${JSON.stringify(format)}: use ${LOCK_FORMATS.join(', ')}`);
   return format as LockFormat;
 }
 

@@ -46,7 +46,10 @@ export function snapshotUrl(server: string, pkgbase: string, commit: string): st
 
 /** Splits `a,b` forms and drops duplicates, keeping the first occurrence (the order is the build order). */
 export function normalizeNames(raw: readonly string[]): string[] {
-  const names = raw.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const names = raw
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new InvalidInput('name at least one package to lock');
   const unique = [...new Set(names)];
   if (unique.length > MAX_LOCK_PACKAGES) throw new InvalidInput(`a lock holds at most ${MAX_LOCK_PACKAGES} packages, got ${unique.length}`);
@@ -75,7 +78,8 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
   for (const { name, pkgbase, commit } of resolved) {
     const revision = getRevision(deps.db, pkgbase, commit);
     // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
-    if (revision?.state !== 'approved') throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
+    if (revision?.state !== 'approved')
+      throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
     const snapshot = await deps.snapshots.get(pkgbase, commit);
     packages.push({
       pkgname: name,

@@ -51,7 +51,10 @@ async function checkEntry(entry: LockEntry, url: string, options: VerifyOptions)
   try {
     response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000), headers: { 'User-Agent': 'aurgate-verify' } });
   } catch (error) {
-    return { kind: 'unreachable', detail: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) };
+    return {
+      kind: 'unreachable',
+      detail: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error),
+    };
   }
   try {
     if (response.status === 200) {

@@ -48,15 +48,16 @@ function pendingMatching(db: Db, input: DecisionInput): Revision {
   if (!getPackage(db, pkgbase)) throw new NotFound(`unknown package ${pkgbase}`, { pkgbase });
   const pending = getPendingRevision(db, pkgbase);
   if (!pending) {
-    const known = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').get(pkgbase, `${commit}%`) as { state: string } | undefined;
+    const known = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').get(pkgbase, `${commit}%`) as
+      { state: string } | undefined;
     const why = known ? `commit ${commit} is ${known.state}` : 'nothing is awaiting review';
     throw new Conflict(`${pkgbase} has no pending revision (${why})`, { pkgbase, commit });
   }
   if (!pending.commit.startsWith(commit)) {
-    throw new Conflict(
-      `commit ${commit} is not the pending revision of ${pkgbase}: the pending one is ${pending.commit} — review that one`,
-      { pkgbase, commit },
-    );
+    throw new Conflict(`commit ${commit} is not the pending revision of ${pkgbase}: the pending one is ${pending.commit} — review that one`, {
+      pkgbase,
+      commit,
+    });
   }
   return pending;
 }
@@ -69,7 +70,11 @@ export function approveRevision(db: Db, input: DecisionInput, requiredApprovals 
     const inserted = db
       .prepare('INSERT OR IGNORE INTO approvals (revision_id, reviewer, at, comment) VALUES (?, ?, ?, ?)')
       .run(pending.id, reviewer, now, input.note ?? null);
-    if (inserted.changes === 0) throw new Conflict(`${reviewer} already approved ${pending.commit.slice(0, 12)} of ${pending.pkgbase}`, { pkgbase: pending.pkgbase, commit: pending.commit });
+    if (inserted.changes === 0)
+      throw new Conflict(`${reviewer} already approved ${pending.commit.slice(0, 12)} of ${pending.pkgbase}`, {
+        pkgbase: pending.pkgbase,
+        commit: pending.commit,
+      });
     const approvals = (db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE revision_id = ?').get(pending.id) as { n: number }).n;
     const detail = { comment: input.note ?? null, approvals, required: requiredApprovals, version: pending.version };
     if (approvals < requiredApprovals) {
@@ -90,7 +95,17 @@ export function rejectRevision(db: Db, input: DecisionInput): Revision {
     const pending = pendingMatching(db, input);
     const now = Date.now();
     const revision = transitionRevision(db, pending, 'rejected', { by: reviewer, note: reason, at: now });
-    appendAudit(db, { actor: reviewer, action: 'revision.rejected', pkgbase: pending.pkgbase, commit: pending.commit, detail: { reason, version: pending.version } }, now);
+    appendAudit(
+      db,
+      {
+        actor: reviewer,
+        action: 'revision.rejected',
+        pkgbase: pending.pkgbase,
+        commit: pending.commit,
+        detail: { reason, version: pending.version },
+      },
+      now,
+    );
     return revision;
   });
 }
@@ -115,7 +130,11 @@ export function revokeRevisions(db: Db, input: DecisionInput, descendants: reado
       if (!revision || revision.state !== 'approved' || commit === named.commit) continue;
       const note = `descends from revoked ${named.commit}: ${reason}`;
       revoked.push(transitionRevision(db, revision, 'revoked', { by: actor, note, at: now }));
-      appendAudit(db, { actor, action: 'revision.revoked', pkgbase, commit, detail: { reason: note, version: revision.version, cascadeFrom: named.commit } }, now);
+      appendAudit(
+        db,
+        { actor, action: 'revision.revoked', pkgbase, commit, detail: { reason: note, version: revision.version, cascadeFrom: named.commit } },
+        now,
+      );
     }
     return revoked;
   });
@@ -123,7 +142,9 @@ export function revokeRevisions(db: Db, input: DecisionInput, descendants: reado
 
 /** Finds a package's revision by full id or unambiguous prefix. */
 export function resolveRevision(db: Db, pkgbase: string, commit: string): Revision {
-  const matches = db.prepare('SELECT commit_id FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').all(pkgbase, `${commit}%`) as Array<{ commit_id: string }>;
+  const matches = db.prepare('SELECT commit_id FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').all(pkgbase, `${commit}%`) as Array<{
+    commit_id: string;
+  }>;
   const revision = matches.length === 1 && matches[0] ? getRevision(db, pkgbase, matches[0].commit_id) : null;
   if (!revision) throw new NotFound(`${pkgbase} has no revision ${commit}${matches.length > 1 ? ' (ambiguous prefix)' : ''}`, { pkgbase, commit });
   return revision;

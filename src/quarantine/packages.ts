@@ -65,7 +65,9 @@ export function getPackage(db: Db, pkgbase: string): PackageRecord | null {
 
 /** Packages with at least one allowlisted name: the ones sync mirrors and the server may serve. */
 export function listAllowlistedPackages(db: Db): PackageRecord[] {
-  const rows = db.prepare(`${SELECT_PACKAGES} WHERE EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = p.pkgbase) ORDER BY p.pkgbase`).all() as PackageRow[];
+  const rows = db
+    .prepare(`${SELECT_PACKAGES} WHERE EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = p.pkgbase) ORDER BY p.pkgbase`)
+    .all() as PackageRow[];
   return rows.map(toRecord);
 }
 
@@ -93,7 +95,9 @@ export function addToAllowlist(db: Db, entries: ReadonlyArray<{ pkgname: string;
     const added: AllowlistEntry[] = [];
     for (const { pkgname, pkgbase } of entries) {
       db.prepare('INSERT OR IGNORE INTO packages (pkgbase, created_at) VALUES (?, ?)').run(pkgbase, now);
-      const result = db.prepare('INSERT OR IGNORE INTO allowlist (pkgname, pkgbase, added_at, added_by) VALUES (?, ?, ?, ?)').run(pkgname, pkgbase, now, actor);
+      const result = db
+        .prepare('INSERT OR IGNORE INTO allowlist (pkgname, pkgbase, added_at, added_by) VALUES (?, ?, ?, ?)')
+        .run(pkgname, pkgbase, now, actor);
       if (result.changes === 0) continue;
       appendAudit(db, { actor, action: 'allowlist.add', pkgbase, detail: { pkgname } }, now);
       added.push({ pkgname, pkgbase, addedAt: now, addedBy: actor });

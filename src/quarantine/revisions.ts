@@ -87,9 +87,8 @@ export function getPendingRevision(db: Db, pkgbase: string): Revision | null {
 
 /** The newest approved, non-revoked revision: what is served for the package. */
 export function getServedRevision(db: Db, pkgbase: string): Revision | null {
-  const row = db
-    .prepare("SELECT * FROM revisions WHERE pkgbase = ? AND state = 'approved' ORDER BY approved_seq DESC LIMIT 1")
-    .get(pkgbase) as RevisionRow | undefined;
+  const row = db.prepare("SELECT * FROM revisions WHERE pkgbase = ? AND state = 'approved' ORDER BY approved_seq DESC LIMIT 1").get(pkgbase) as
+    RevisionRow | undefined;
   return row ? toRevision(row) : null;
 }
 
@@ -148,7 +147,11 @@ export function insertPendingRevision(db: Db, revision: NewRevision, now = Date.
   if (previous) {
     assertTransition(previous.state, 'superseded', { pkgbase: previous.pkgbase, commit: previous.commit });
     db.prepare("UPDATE revisions SET state = 'superseded', decided_at = ?, decided_by = 'sync' WHERE id = ?").run(now, previous.id);
-    appendAudit(db, { actor: 'sync', action: 'revision.superseded', pkgbase: previous.pkgbase, commit: previous.commit, detail: { by: revision.commit } }, now);
+    appendAudit(
+      db,
+      { actor: 'sync', action: 'revision.superseded', pkgbase: previous.pkgbase, commit: previous.commit, detail: { by: revision.commit } },
+      now,
+    );
   }
   const { head } = revision;
   const result = db
@@ -185,7 +188,12 @@ export function insertPendingRevision(db: Db, revision: NewRevision, now = Date.
       action: 'revision.recorded',
       pkgbase: revision.pkgbase,
       commit: revision.commit,
-      detail: { version: revision.version, base: revision.baseCommit, historyRewritten: revision.historyRewritten, srcinfoError: revision.srcinfoError },
+      detail: {
+        version: revision.version,
+        base: revision.baseCommit,
+        historyRewritten: revision.historyRewritten,
+        srcinfoError: revision.srcinfoError,
+      },
     },
     now,
   );
@@ -202,7 +210,9 @@ export function transitionRevision(
 ): Revision {
   assertTransition(revision.state, to, { pkgbase: revision.pkgbase, commit: revision.commit });
   const seq =
-    to === 'approved' ? ((db.prepare('SELECT COALESCE(MAX(approved_seq), 0) + 1 AS next FROM revisions').get() as { next: number }).next) : revision.approvedSeq;
+    to === 'approved'
+      ? (db.prepare('SELECT COALESCE(MAX(approved_seq), 0) + 1 AS next FROM revisions').get() as { next: number }).next
+      : revision.approvedSeq;
   db.prepare('UPDATE revisions SET state = ?, decided_at = ?, decided_by = ?, decision_note = ?, approved_seq = ? WHERE id = ? AND state = ?').run(
     to,
     decision.at,
@@ -231,6 +241,7 @@ export function listServedHeads(db: Db): Revision[] {
 
 /** The state of the most recent revision of a package, for telling a client why nothing is served. */
 export function latestRevisionState(db: Db, pkgbase: string): RevisionState | null {
-  const row = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? ORDER BY id DESC LIMIT 1').get(pkgbase) as { state: RevisionState } | undefined;
+  const row = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? ORDER BY id DESC LIMIT 1').get(pkgbase) as
+    { state: RevisionState } | undefined;
   return row?.state ?? null;
 }

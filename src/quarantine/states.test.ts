@@ -14,7 +14,9 @@ describe('revision state transitions', () => {
   it('refuses anything else with a clear error naming the revision', () => {
     const context = { pkgbase: 'foo', commit: 'a'.repeat(40) };
     expect(() => assertTransition('rejected', 'approved', context)).toThrow(Conflict);
-    expect(() => assertTransition('rejected', 'approved', context)).toThrow('cannot move revision aaaaaaaaaaaa of foo from rejected to approved: rejected is final');
+    expect(() => assertTransition('rejected', 'approved', context)).toThrow(
+      'cannot move revision aaaaaaaaaaaa of foo from rejected to approved: rejected is final',
+    );
     expect(() => assertTransition('approved', 'pending', context)).toThrow('an approved revision can only become revoked');
     expect(() => assertTransition('pending', 'revoked', context)).toThrow(/can only become approved or rejected or superseded/);
   });

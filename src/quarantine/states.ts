@@ -19,11 +19,7 @@ export function canTransition(from: RevisionState, to: RevisionState): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-export function assertTransition(
-  from: RevisionState,
-  to: RevisionState,
-  context: { pkgbase: string; commit: string },
-): void {
+export function assertTransition(from: RevisionState, to: RevisionState, context: { pkgbase: string; commit: string }): void {
   if (canTransition(from, to)) return;
   const allowed = TRANSITIONS[from];
   const article = from === 'approved' ? 'an' : 'a';

@@ -65,10 +65,7 @@ export function unavailableMessage(name: string, availability: Availability): st
   }
 }
 
-export type RevisionAvailability =
-  | { kind: 'approved' }
-  | { kind: 'revoked'; reason: string }
-  | { kind: 'missing' };
+export type RevisionAvailability = { kind: 'approved' } | { kind: 'revoked'; reason: string } | { kind: 'missing' };
 
 /** Whether a specific commit of a package may be served (immutable per-revision URLs). */
 export interface RevisionLookup {

@@ -109,9 +109,7 @@ describe('parseSrcinfo', () => {
   });
 
   it('splits on the first "=" only, with or without spaces around it', () => {
-    const info = parseSrcinfo(
-      minimal('pkgbase=a', 'url=https://example.org/?a=b', 'pkgdesc = x = y', 'depends   =   foo>=1', 'pkgname =a'),
-    );
+    const info = parseSrcinfo(minimal('pkgbase=a', 'url=https://example.org/?a=b', 'pkgdesc = x = y', 'depends   =   foo>=1', 'pkgname =a'));
     expect(info.pkgbase).toBe('a');
     expect(info.base.url).toEqual(['https://example.org/?a=b']);
     expect(info.base.pkgdesc).toEqual(['x = y']);
@@ -216,7 +214,21 @@ describe('mergedFields', () => {
   });
 
   it('lets every makepkg package override through', () => {
-    const keys = ['pkgdesc', 'url', 'license', 'groups', 'optdepends', 'conflicts', 'replaces', 'arch', 'install', 'changelog', 'backup', 'options', 'provides_aarch64'];
+    const keys = [
+      'pkgdesc',
+      'url',
+      'license',
+      'groups',
+      'optdepends',
+      'conflicts',
+      'replaces',
+      'arch',
+      'install',
+      'changelog',
+      'backup',
+      'options',
+      'provides_aarch64',
+    ];
     const text = minimal('pkgbase = a', ...keys.map((key) => `${key} = base`), 'pkgname = a', ...keys.map((key) => `${key} = own`));
     const fields = mergedFields(parseSrcinfo(text), 'a');
     expect(keys.filter((key) => fields[key]?.[0] !== 'own')).toEqual([]);

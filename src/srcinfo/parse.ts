@@ -22,8 +22,20 @@ const KEY = /^[a-z0-9_]+$/i;
  * honours). Anything else set in a pkgname section, such as makedepends, stays the pkgbase's.
  */
 const OVERRIDABLE = new Set([
-  'pkgdesc', 'url', 'license', 'groups', 'depends', 'optdepends', 'provides', 'conflicts',
-  'replaces', 'arch', 'install', 'changelog', 'backup', 'options',
+  'pkgdesc',
+  'url',
+  'license',
+  'groups',
+  'depends',
+  'optdepends',
+  'provides',
+  'conflicts',
+  'replaces',
+  'arch',
+  'install',
+  'changelog',
+  'backup',
+  'options',
 ]);
 
 interface Entry {

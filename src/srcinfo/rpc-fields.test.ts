@@ -56,8 +56,7 @@ function only(text: string): SrcinfoRpcFields {
   return first;
 }
 
-const single = (...lines: string[]): string =>
-  ['pkgbase = a', 'pkgver = 1.0', 'pkgrel = 1', ...lines, 'pkgname = a'].join('\n');
+const single = (...lines: string[]): string => ['pkgbase = a', 'pkgver = 1.0', 'pkgrel = 1', ...lines, 'pkgname = a'].join('\n');
 
 describe('rpcFieldsFromSrcinfo on a split package', () => {
   const [kernel, headers] = rpcOf(SPLIT_PACKAGE);
@@ -133,11 +132,7 @@ describe('list fields', () => {
   });
 
   it('keep the version condition of a dependency', () => {
-    expect(only(single('depends = foo>=1.2', 'depends = bar=2:3.0-1', 'depends = baz<4')).Depends).toEqual([
-      'foo>=1.2',
-      'bar=2:3.0-1',
-      'baz<4',
-    ]);
+    expect(only(single('depends = foo>=1.2', 'depends = bar=2:3.0-1', 'depends = baz<4')).Depends).toEqual(['foo>=1.2', 'bar=2:3.0-1', 'baz<4']);
   });
 
   it('are empty lists, never absent, when the .SRCINFO has no such key', () => {

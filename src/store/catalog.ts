@@ -58,7 +58,8 @@ export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
     if (pkg) return { kind: 'served', pkgbase: pkg.PackageBase, commit: pkg.commit };
     const head = this.index.heads.get(name);
     if (head) return { kind: 'served', pkgbase: name, commit: head };
-    const listed = this.db.prepare('SELECT pkgbase FROM allowlist WHERE pkgname = ? OR pkgbase = ? LIMIT 1').get(name, name) as { pkgbase: string } | undefined;
+    const listed = this.db.prepare('SELECT pkgbase FROM allowlist WHERE pkgname = ? OR pkgbase = ? LIMIT 1').get(name, name) as
+      { pkgbase: string } | undefined;
     if (!listed) return { kind: 'unavailable', reason: 'not-allowlisted', pkgbase: null };
     const state = latestRevisionState(this.db, listed.pkgbase);
     const reason = state === 'rejected' ? 'rejected' : state === 'revoked' ? 'revoked' : 'awaiting-review';

@@ -46,7 +46,9 @@ export async function publishPackage(db: Db, served: ServedRepos, pkgbase: strin
 
 /** Start-up repair: every package with approvals or a served repo is reconciled. Failures are logged per package. */
 export async function reconcileAll(db: Db, served: ServedRepos, logger: Logger): Promise<{ repaired: number; failed: number }> {
-  const withApprovals = (db.prepare("SELECT DISTINCT pkgbase FROM revisions WHERE state IN ('approved', 'revoked')").all() as Array<{ pkgbase: string }>).map((row) => row.pkgbase);
+  const withApprovals = (
+    db.prepare("SELECT DISTINCT pkgbase FROM revisions WHERE state IN ('approved', 'revoked')").all() as Array<{ pkgbase: string }>
+  ).map((row) => row.pkgbase);
   const names = new Set([...withApprovals, ...(await served.listPackages())]);
   let repaired = 0;
   let failed = 0;

@@ -36,7 +36,10 @@ export class SnapshotStore {
   }
 
   recorded(pkgbase: string, commit: string): { sha256: string; size: number } | null {
-    return (this.db.prepare('SELECT sha256, size FROM snapshots WHERE pkgbase = ? AND commit_id = ?').get(pkgbase, commit) as { sha256: string; size: number } | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT sha256, size FROM snapshots WHERE pkgbase = ? AND commit_id = ?').get(pkgbase, commit) as
+        { sha256: string; size: number } | undefined) ?? null
+    );
   }
 
   async get(pkgbase: string, commit: string): Promise<Snapshot> {
@@ -65,14 +68,19 @@ export class SnapshotStore {
     const bytes = await buildArchive(path.join(this.servedRoot, `${pkgbase}.git`), pkgbase, commit);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (recorded && recorded.sha256 !== sha256) {
-      throw new StorageError(`rebuilt snapshot of ${pkgbase} ${commit} does not match its recorded sha256 ${recorded.sha256} (got ${sha256})`, { pkgbase, commit });
+      throw new StorageError(`rebuilt snapshot of ${pkgbase} ${commit} does not match its recorded sha256 ${recorded.sha256} (got ${sha256})`, {
+        pkgbase,
+        commit,
+      });
     }
     await mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, bytes);
     await rename(temporary, file);
     if (!recorded) {
-      this.db.prepare('INSERT OR IGNORE INTO snapshots (pkgbase, commit_id, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)').run(pkgbase, commit, sha256, bytes.length, Date.now());
+      this.db
+        .prepare('INSERT OR IGNORE INTO snapshots (pkgbase, commit_id, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(pkgbase, commit, sha256, bytes.length, Date.now());
     }
     return { file, sha256, size: bytes.length };
   }
@@ -84,5 +92,7 @@ export async function buildArchive(repo: string, pkgbase: string, commit: string
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

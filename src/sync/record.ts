@@ -4,7 +4,14 @@ import { describeError } from '../errors.js';
 import { commitInfo, commitsBetween, hasCommit, isAncestor, readBlob } from '../git/history.js';
 import { appendAudit } from '../quarantine/audit.js';
 import { recordCheck, setUpstreamHead, type PackageRecord } from '../quarantine/packages.js';
-import { getPendingRevision, getRevision, getServedRevision, insertPendingRevision, transitionRevision, type NewRevision } from '../quarantine/revisions.js';
+import {
+  getPendingRevision,
+  getRevision,
+  getServedRevision,
+  insertPendingRevision,
+  transitionRevision,
+  type NewRevision,
+} from '../quarantine/revisions.js';
 import { fullVersion, parseSrcinfo } from '../srcinfo/parse.js';
 import type { Srcinfo } from '../srcinfo/types.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
@@ -79,7 +86,13 @@ export async function recordUpstreamHead(
   inTransaction(db, () => {
     insertPendingRevision(db, revision);
     if (revision.historyRewritten) {
-      appendAudit(db, { actor: 'sync', action: 'upstream.history-rewritten', pkgbase: pkg.pkgbase, commit: head, detail: { previousHead, approved: served?.commit ?? null } });
+      appendAudit(db, {
+        actor: 'sync',
+        action: 'upstream.history-rewritten',
+        pkgbase: pkg.pkgbase,
+        commit: head,
+        detail: { previousHead, approved: served?.commit ?? null },
+      });
     }
     setUpstreamHead(db, pkg.pkgbase, head);
     recordCheck(db, pkg.pkgbase, check);
@@ -105,7 +118,13 @@ function returnToKnownRevision(
       transitionRevision(db, pending, 'superseded', { by: 'sync', note: `upstream returned to ${head}`, at: Date.now() });
       appendAudit(db, { actor: 'sync', action: 'revision.superseded', pkgbase: pkg.pkgbase, commit: pending.commit, detail: { by: head } });
     }
-    appendAudit(db, { actor: 'sync', action: rewritten ? 'upstream.history-rewritten' : 'upstream.head-returned', pkgbase: pkg.pkgbase, commit: head, detail: { previousHead } });
+    appendAudit(db, {
+      actor: 'sync',
+      action: rewritten ? 'upstream.history-rewritten' : 'upstream.head-returned',
+      pkgbase: pkg.pkgbase,
+      commit: head,
+      detail: { previousHead },
+    });
     setUpstreamHead(db, pkg.pkgbase, head);
     recordCheck(db, pkg.pkgbase, check);
   });

@@ -112,9 +112,14 @@ async function lookUpstream(rpc: RpcClient, targets: readonly PackageRecord[]): 
 }
 
 function needsFetch(pkg: PackageRecord, meta: UpstreamMeta, config: Config, full: boolean): { fetch: boolean; fullCheck: boolean } {
-  const fullCheck = full || config.fullCheckHours === 0 || pkg.lastFullCheckAt === null || Date.now() - pkg.lastFullCheckAt >= config.fullCheckHours * 3_600_000;
+  const fullCheck =
+    full || config.fullCheckHours === 0 || pkg.lastFullCheckAt === null || Date.now() - pkg.lastFullCheckAt >= config.fullCheckHours * 3_600_000;
   const changed =
-    pkg.upstreamHead === null || pkg.upstreamStatus !== 'present' || pkg.lastError !== null || meta.LastModified !== pkg.upstreamLastModified || meta.Version !== pkg.upstreamVersion;
+    pkg.upstreamHead === null ||
+    pkg.upstreamStatus !== 'present' ||
+    pkg.lastError !== null ||
+    meta.LastModified !== pkg.upstreamLastModified ||
+    meta.Version !== pkg.upstreamVersion;
   return { fetch: changed || fullCheck, fullCheck };
 }
 

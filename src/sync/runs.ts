@@ -31,7 +31,9 @@ export function startRun(db: Db, trigger: string): number {
 }
 
 export function finishRun(db: Db, summary: SyncSummary): void {
-  db.prepare('UPDATE sync_runs SET finished_at = ?, status = ?, packages = ?, fetched = ?, new_revisions = ?, failed = ?, errors = ? WHERE id = ?').run(
+  db.prepare(
+    'UPDATE sync_runs SET finished_at = ?, status = ?, packages = ?, fetched = ?, new_revisions = ?, failed = ?, errors = ? WHERE id = ?',
+  ).run(
     Date.now(),
     summary.status,
     summary.packages,

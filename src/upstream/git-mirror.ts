@@ -74,7 +74,12 @@ export class MirrorRepos {
     }, 100);
     try {
       // GIT_CONFIG_GLOBAL is ours (/dev/null: no user config), which simple-git only accepts when told so.
-      await simpleGit({ baseDir: repo, abort: controller.signal, timeout: { block: this.options.timeoutMs }, unsafe: { allowUnsafeConfigPaths: true } })
+      await simpleGit({
+        baseDir: repo,
+        abort: controller.signal,
+        timeout: { block: this.options.timeoutMs },
+        unsafe: { allowUnsafeConfigPaths: true },
+      })
         .env(fetchEnv())
         .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.upstreamGitUrl(pkgbase), `+refs/heads/master:${UPSTREAM_REF}`]);
     } catch (error) {
@@ -106,7 +111,10 @@ export class MirrorRepos {
     else await git(['update-ref', '-d', UPSTREAM_REF], { cwd: repo });
     await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: this.options.timeoutMs });
     await git(['prune', '--expire=now'], { cwd: repo });
-    throw new UpstreamError(`git fetch of ${pkgbase} refused: the repository takes ${size} bytes, more than the ${this.options.maxBytes}-byte cap (AURGATE_MAX_REPO_BYTES)`, { pkgbase });
+    throw new UpstreamError(
+      `git fetch of ${pkgbase} refused: the repository takes ${size} bytes, more than the ${this.options.maxBytes}-byte cap (AURGATE_MAX_REPO_BYTES)`,
+      { pkgbase },
+    );
   }
 
   /** Keeps a recorded head reachable whatever upstream does later (force-push, deletion). */

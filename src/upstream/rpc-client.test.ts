@@ -23,13 +23,15 @@ describe('upstream RPC responses', () => {
   it('names what is wrong with bodies the AUR never sends', () => {
     expect(() => parseInfoBody('<!DOCTYPE html><title>Just a moment</title>', 'text/html; charset=utf-8')).toThrow(/expected JSON, got text\/html/);
     expect(() => parseInfoBody('{"resultcount":1,"res', 'application/json')).toThrow(/malformed JSON/);
-    expect(() => parseInfoBody(JSON.stringify({ resultcount: 1, results: {}, type: 'multiinfo' }), 'application/json')).toThrow(/not an RPC envelope/);
-    expect(() => parseInfoBody(JSON.stringify({ resultcount: 1, results: [{ ...valid, NumVotes: '3' }], type: 'multiinfo' }), 'application/json')).toThrow(
-      /foo: field NumVotes/,
+    expect(() => parseInfoBody(JSON.stringify({ resultcount: 1, results: {}, type: 'multiinfo' }), 'application/json')).toThrow(
+      /not an RPC envelope/,
     );
-    expect(() => parseInfoBody(JSON.stringify({ resultcount: 0, results: [], type: 'error', error: 'Rate limit reached' }), 'application/json')).toThrow(
-      /the AUR answered an error: Rate limit reached/,
-    );
+    expect(() =>
+      parseInfoBody(JSON.stringify({ resultcount: 1, results: [{ ...valid, NumVotes: '3' }], type: 'multiinfo' }), 'application/json'),
+    ).toThrow(/foo: field NumVotes/);
+    expect(() =>
+      parseInfoBody(JSON.stringify({ resultcount: 0, results: [], type: 'error', error: 'Rate limit reached' }), 'application/json'),
+    ).toThrow(/the AUR answered an error: Rate limit reached/);
   });
 
   it('batches names so every request URL stays short', () => {

@@ -57,9 +57,18 @@ export class AdminClient {
 
   /** A JSON API call with the session cookie and the X-CSRF-Token header. */
   async api(method: string, path: string, body?: unknown, options: { csrf?: boolean } = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...this.headers(), Origin: this.origin, ...(options.csrf === false ? {} : { 'X-CSRF-Token': this.csrfToken }) };
+    const headers: Record<string, string> = {
+      ...this.headers(),
+      Origin: this.origin,
+      ...(options.csrf === false ? {} : { 'X-CSRF-Token': this.csrfToken }),
+    };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'manual',
+    });
     this.keepCookies(response);
     return response;
   }

@@ -81,9 +81,7 @@ function pkgbuildOf(spec: FullSpec, extra: string | undefined): string {
     '  install -d "$pkgdir/usr/share/$pkgname"',
     '  printf \'hello from %s %s\\n\' "$pkgname" "$pkgver" > "$pkgdir/usr/share/$pkgname/hello.txt"',
   ];
-  const functions = split
-    ? spec.pkgnames.flatMap((name) => [`package_${name}() {`, ...body, '}', ''])
-    : ['package() {', ...body, '}', ''];
+  const functions = split ? spec.pkgnames.flatMap((name) => [`package_${name}() {`, ...body, '}', '']) : ['package() {', ...body, '}', ''];
   return [...lines, ...functions, ...(extra === undefined ? [] : [extra, ''])].join('\n');
 }
 

@@ -72,7 +72,12 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
     execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

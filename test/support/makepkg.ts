@@ -28,9 +28,12 @@ export async function runMakepkg(dir: string, args: readonly string[]): Promise<
 
 async function chownRecursive(dir: string): Promise<void> {
   const uid = await new Promise<number>((resolve, reject) =>
-    execFile('id', ['-u', 'builder'], (error, stdout) => (error ? reject(new Error('the builder user is missing (.ci/run creates it: useradd -m builder)')) : resolve(Number(stdout.trim())))),
+    execFile('id', ['-u', 'builder'], (error, stdout) =>
+      error ? reject(new Error('the builder user is missing (.ci/run creates it: useradd -m builder)')) : resolve(Number(stdout.trim())),
+    ),
   );
   await new Promise<void>((resolve, reject) => execFile('chown', ['-R', `${uid}`, dir], (error) => (error ? reject(error) : resolve())));
   // mkdtemp makes 0700 folders: the builder must be able to walk down to the package directory.
-  for (let parent = path.dirname(dir); parent.startsWith(os.tmpdir()) && parent !== os.tmpdir(); parent = path.dirname(parent)) await chmod(parent, 0o755);
+  for (let parent = path.dirname(dir); parent.startsWith(os.tmpdir()) && parent !== os.tmpdir(); parent = path.dirname(parent))
+    await chmod(parent, 0o755);
 }

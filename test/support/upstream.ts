@@ -80,7 +80,9 @@ export class TestUpstream {
   private readonly children = new Set<ChildProcess>();
   private readonly stopping = new AbortController();
   private failure: { mode: FailureMode; delayMs: number; only: RequestKind | 'all' } = {
-    mode: 'none', delayMs: 30_000, only: 'all',
+    mode: 'none',
+    delayMs: 30_000,
+    only: 'all',
   };
   private nextBaseId = 101;
   private nextPackageId = 1001;
@@ -140,11 +142,7 @@ export class TestUpstream {
   // ---- control API ---------------------------------------------------------------------------
 
   /** Creates `<pkgbase>.git` (pkgbase from `.SRCINFO`) with one commit on master; returns its sha. */
-  async addPackage(
-    files: Record<string, string>,
-    meta: Partial<UpstreamMeta> = {},
-    message = 'Initial import',
-  ): Promise<string> {
+  async addPackage(files: Record<string, string>, meta: Partial<UpstreamMeta> = {}, message = 'Initial import'): Promise<string> {
     const srcinfo = files['.SRCINFO'];
     if (srcinfo === undefined) throw new Error('addPackage: files must include .SRCINFO');
     const { pkgbase } = parseSrcinfo(srcinfo);
@@ -158,21 +156,29 @@ export class TestUpstream {
       await this.commit(work, files, message);
       await this.git(['push', '-q', 'origin', 'HEAD:refs/heads/master'], work);
       const now = nowSeconds();
-      this.bases.set(pkgbase, { id: this.nextBaseId++, ids: new Map(), meta: {
-        Maintainer: 'packager', Submitter: 'packager', CoMaintainers: [], NumVotes: 0, Popularity: 0,
-        OutOfDate: null, FirstSubmitted: now, LastModified: now, Keywords: [], PendingRequests: 0, ...meta,
-      } });
+      this.bases.set(pkgbase, {
+        id: this.nextBaseId++,
+        ids: new Map(),
+        meta: {
+          Maintainer: 'packager',
+          Submitter: 'packager',
+          CoMaintainers: [],
+          NumVotes: 0,
+          Popularity: 0,
+          OutOfDate: null,
+          FirstSubmitted: now,
+          LastModified: now,
+          Keywords: [],
+          PendingRequests: 0,
+          ...meta,
+        },
+      });
       return this.afterPush(pkgbase, false);
     });
   }
 
   /** A new fast-forward commit on master applying `files` (null deletes); returns its sha. */
-  async push(
-    pkgbase: string,
-    files: Record<string, string | null>,
-    message = 'Update',
-    options: CommitOptions = {},
-  ): Promise<string> {
+  async push(pkgbase: string, files: Record<string, string | null>, message = 'Update', options: CommitOptions = {}): Promise<string> {
     return this.serial(async () => {
       const work = this.workDirOf(pkgbase);
       await this.commit(work, files, message);
@@ -194,7 +200,10 @@ export class TestUpstream {
   ): Promise<string> {
     return this.serial(async () => {
       const work = this.workDirOf(pkgbase);
-      const hasParent = await this.git(['rev-parse', '-q', '--verify', 'HEAD~1'], work).then(() => true, () => false);
+      const hasParent = await this.git(['rev-parse', '-q', '--verify', 'HEAD~1'], work).then(
+        () => true,
+        () => false,
+      );
       const orphan = (options.base ?? (hasParent ? 'parent' : 'orphan')) === 'orphan';
       if (orphan) {
         await this.git(['checkout', '-q', '--orphan', 'rewrite'], work);
@@ -317,9 +326,16 @@ export class TestUpstream {
   private gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
     return {
-      ...env, ...extra, HOME: this.root, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: IDENTITY.name, GIT_AUTHOR_EMAIL: IDENTITY.email,
-      GIT_COMMITTER_NAME: IDENTITY.name, GIT_COMMITTER_EMAIL: IDENTITY.email,
+      ...env,
+      ...extra,
+      HOME: this.root,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: IDENTITY.name,
+      GIT_AUTHOR_EMAIL: IDENTITY.email,
+      GIT_COMMITTER_NAME: IDENTITY.name,
+      GIT_COMMITTER_EMAIL: IDENTITY.email,
     };
   }
 
@@ -372,12 +388,19 @@ export class TestUpstream {
       return typeof value === 'string' ? { [variable]: value } : {};
     };
     const env = this.gitEnv({
-      GIT_PROJECT_ROOT: this.reposDir, GIT_HTTP_EXPORT_ALL: '1', PATH_INFO: `/${repo}/${rest}`,
-      QUERY_STRING: url.search.slice(1), REQUEST_METHOD: req.method ?? 'GET', GATEWAY_INTERFACE: 'CGI/1.1',
-      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1', SERVER_PROTOCOL: 'HTTP/1.1',
-      ...fromHeader('CONTENT_TYPE', 'content-type'), ...fromHeader('CONTENT_LENGTH', 'content-length'),
+      GIT_PROJECT_ROOT: this.reposDir,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: `/${repo}/${rest}`,
+      QUERY_STRING: url.search.slice(1),
+      REQUEST_METHOD: req.method ?? 'GET',
+      GATEWAY_INTERFACE: 'CGI/1.1',
+      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
+      SERVER_PROTOCOL: 'HTTP/1.1',
+      ...fromHeader('CONTENT_TYPE', 'content-type'),
+      ...fromHeader('CONTENT_LENGTH', 'content-length'),
       // http-backend gunzips the body itself; GIT_PROTOCOL (version=2) is what upload-pack reads.
-      ...fromHeader('HTTP_CONTENT_ENCODING', 'content-encoding'), ...fromHeader('GIT_PROTOCOL', 'git-protocol'),
+      ...fromHeader('HTTP_CONTENT_ENCODING', 'content-encoding'),
+      ...fromHeader('GIT_PROTOCOL', 'git-protocol'),
     });
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.track(child);
@@ -402,21 +425,25 @@ export class TestUpstream {
 
   /** One row per pkgname of every pkgbase, read from the current head's .SRCINFO. */
   private async rows(): Promise<RpcRow[]> {
-    const perBase = await Promise.all([...this.bases].map(async ([pkgbase, base]) => {
-      try {
-        const text = await this.git(['--git-dir', this.repoDir(pkgbase), 'show', 'refs/heads/master:.SRCINFO']);
-        const rows = rpcFieldsFromSrcinfo(parseSrcinfo(text)).map((fields) => ({
-          // The repo name is the pkgbase: aurweb rejects a push whose .SRCINFO says otherwise.
-          fields: { ...fields, PackageBase: pkgbase }, meta: base.meta, packageBaseId: base.id,
-          id: base.ids.get(fields.Name) ?? 0,
-        }));
-        this.lastGoodRows.set(pkgbase, rows);
-        return rows;
-      } catch {
-        // No valid .SRCINFO at head: like aurweb's database, RPC keeps the last metadata it could read.
-        return (this.lastGoodRows.get(pkgbase) ?? []).map((row) => ({ ...row, meta: base.meta }));
-      }
-    }));
+    const perBase = await Promise.all(
+      [...this.bases].map(async ([pkgbase, base]) => {
+        try {
+          const text = await this.git(['--git-dir', this.repoDir(pkgbase), 'show', 'refs/heads/master:.SRCINFO']);
+          const rows = rpcFieldsFromSrcinfo(parseSrcinfo(text)).map((fields) => ({
+            // The repo name is the pkgbase: aurweb rejects a push whose .SRCINFO says otherwise.
+            fields: { ...fields, PackageBase: pkgbase },
+            meta: base.meta,
+            packageBaseId: base.id,
+            id: base.ids.get(fields.Name) ?? 0,
+          }));
+          this.lastGoodRows.set(pkgbase, rows);
+          return rows;
+        } catch {
+          // No valid .SRCINFO at head: like aurweb's database, RPC keeps the last metadata it could read.
+          return (this.lastGoodRows.get(pkgbase) ?? []).map((row) => ({ ...row, meta: base.meta }));
+        }
+      }),
+    );
     return perBase.flat();
   }
 }
@@ -488,12 +515,31 @@ type Json = Record<string, unknown>;
 
 const RPC_LEGACY = /^\/rpc(?:\.php)?\/?$/;
 const RPC_PATH = /^\/rpc\/v([^/]+)\/([a-z-]+)(?:\/(.+))?$/;
-const BYS = new Set(['name-desc', 'name', 'maintainer', 'depends', 'makedepends', 'optdepends', 'checkdepends',
-  'provides', 'conflicts', 'replaces', 'groups', 'submitter', 'keywords', 'comaintainers']);
+const BYS = new Set([
+  'name-desc',
+  'name',
+  'maintainer',
+  'depends',
+  'makedepends',
+  'optdepends',
+  'checkdepends',
+  'provides',
+  'conflicts',
+  'replaces',
+  'groups',
+  'submitter',
+  'keywords',
+  'comaintainers',
+]);
 const TYPES = new Set(['multiinfo', 'search', 'msearch', 'suggest', 'suggest-pkgbase']);
 const RELATION_FIELDS = {
-  depends: 'Depends', makedepends: 'MakeDepends', optdepends: 'OptDepends', checkdepends: 'CheckDepends',
-  provides: 'Provides', conflicts: 'Conflicts', replaces: 'Replaces',
+  depends: 'Depends',
+  makedepends: 'MakeDepends',
+  optdepends: 'OptDepends',
+  checkdepends: 'CheckDepends',
+  provides: 'Provides',
+  conflicts: 'Conflicts',
+  replaces: 'Replaces',
 } as const satisfies Record<string, keyof SrcinfoRpcFields>;
 
 async function readRpcRequest(req: IncomingMessage, url: URL): Promise<RpcRequest | 'docs' | 'not-found'> {
@@ -524,10 +570,13 @@ function decode(text: string): string {
 
 /** aurweb's legacy GET parsing uses unquote(), not unquote_plus(): a literal `+` stays `+`. */
 function queryPairs(query: string): [string, string][] {
-  return query.split('&').filter(Boolean).map((part) => {
-    const equals = part.indexOf('=');
-    return equals === -1 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))];
-  });
+  return query
+    .split('&')
+    .filter(Boolean)
+    .map((part) => {
+      const equals = part.indexOf('=');
+      return equals === -1 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))];
+    });
 }
 
 /** POST bodies come as forms (paru, aurutils) or as JSON (aurweb's openapi routes). */
@@ -535,7 +584,8 @@ function bodyPairs(body: string): [string, string][] {
   if (!body.trimStart().startsWith('{')) return [...new URLSearchParams(body)];
   const parsed = JSON.parse(body) as Json;
   return Object.entries(parsed).flatMap(([key, value]) =>
-    (Array.isArray(value) ? value : [value]).map((item): [string, string] => [key, String(item)]));
+    (Array.isArray(value) ? value : [value]).map((item): [string, string] => [key, String(item)]),
+  );
 }
 
 function fromPairs(pairs: [string, string][]): RpcRequest {
@@ -546,8 +596,13 @@ function fromPairs(pairs: [string, string][]): RpcRequest {
 
 function answerRpc(request: RpcRequest, rows: RpcRow[]): unknown {
   const version = request.v === undefined ? null : Number(request.v);
-  const error = (message: string): Json =>
-    ({ error: message, resultcount: 0, results: [], type: 'error', version: Number.isInteger(version) ? version : null });
+  const error = (message: string): Json => ({
+    error: message,
+    resultcount: 0,
+    results: [],
+    type: 'error',
+    version: Number.isInteger(version) ? version : null,
+  });
   // The checks run in aurweb's order (RPC._verify_inputs), so each bad request gets its exact message.
   if (version === null) return error('Please specify an API version.');
   if (version !== 5) return error('Invalid version specified.');
@@ -593,18 +648,29 @@ function suggest(type: string, arg: string | undefined, rows: RpcRow[]): string[
   if (arg === undefined) return [];
   const names = rows.map((row) => (type === 'suggest' ? row.fields.Name : row.fields.PackageBase));
   const prefix = arg.toLowerCase();
-  return [...new Set(names)].filter((name) => name.toLowerCase().startsWith(prefix)).sort(compare).slice(0, 20);
+  return [...new Set(names)]
+    .filter((name) => name.toLowerCase().startsWith(prefix))
+    .sort(compare)
+    .slice(0, 20);
 }
 
 function searchResult({ fields, meta, id, packageBaseId }: RpcRow): Json {
   return sortedKeys({
-    ID: id, Name: fields.Name, PackageBaseID: packageBaseId, PackageBase: fields.PackageBase,
-    Version: fields.Version, Description: fields.Description, URL: fields.URL,
-    URLPath: `/cgit/aur.git/snapshot/${fields.PackageBase}.tar.gz`, NumVotes: meta.NumVotes,
+    ID: id,
+    Name: fields.Name,
+    PackageBaseID: packageBaseId,
+    PackageBase: fields.PackageBase,
+    Version: fields.Version,
+    Description: fields.Description,
+    URL: fields.URL,
+    URLPath: `/cgit/aur.git/snapshot/${fields.PackageBase}.tar.gz`,
+    NumVotes: meta.NumVotes,
     // aurweb rounds to 6 decimals and prints an integer 0 for zero.
     Popularity: meta.Popularity === 0 ? 0 : Math.round(meta.Popularity * 1e6) / 1e6,
-    OutOfDate: meta.OutOfDate, Maintainer: meta.Maintainer,
-    FirstSubmitted: meta.FirstSubmitted, LastModified: meta.LastModified,
+    OutOfDate: meta.OutOfDate,
+    Maintainer: meta.Maintainer,
+    FirstSubmitted: meta.FirstSubmitted,
+    LastModified: meta.LastModified,
   });
 }
 
@@ -612,13 +678,23 @@ function searchResult({ fields, meta, id, packageBaseId }: RpcRow): Json {
 function infoResult(row: RpcRow): Json {
   const { fields, meta } = row;
   const lists: Record<string, string[]> = {
-    Depends: fields.Depends, MakeDepends: fields.MakeDepends, CheckDepends: fields.CheckDepends,
-    OptDepends: fields.OptDepends, Conflicts: fields.Conflicts, Provides: fields.Provides,
-    Replaces: fields.Replaces, Groups: fields.Groups, CoMaintainers: meta.CoMaintainers,
+    Depends: fields.Depends,
+    MakeDepends: fields.MakeDepends,
+    CheckDepends: fields.CheckDepends,
+    OptDepends: fields.OptDepends,
+    Conflicts: fields.Conflicts,
+    Provides: fields.Provides,
+    Replaces: fields.Replaces,
+    Groups: fields.Groups,
+    CoMaintainers: meta.CoMaintainers,
   };
   return sortedKeys({
-    ...searchResult(row), Submitter: meta.Submitter, License: fields.License, Keywords: meta.Keywords,
-    PendingRequests: meta.PendingRequests, ...Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)),
+    ...searchResult(row),
+    Submitter: meta.Submitter,
+    License: fields.License,
+    Keywords: meta.Keywords,
+    PendingRequests: meta.PendingRequests,
+    ...Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)),
   });
 }
 

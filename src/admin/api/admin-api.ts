@@ -32,7 +32,12 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
 
   api.get('/admin/api/audit', (c) => {
     const limit = Math.min(Math.max(Number(c.req.query('limit')) || 100, 1), 1000);
-    return c.json({ entries: listAudit(app.db, auditFilterOf((name) => c.req.query(name), limit)) });
+    return c.json({
+      entries: listAudit(
+        app.db,
+        auditFilterOf((name) => c.req.query(name), limit),
+      ),
+    });
   });
 
   api.get('/admin/api/sync', (c) => c.json({ running: syncRunner.running, schedule: app.config.syncSchedule, runs: listRuns(app.db, 20) }));

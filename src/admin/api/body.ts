@@ -23,4 +23,8 @@ const text = (max: number) => z.string().max(max);
 export const decisionBody = z.object({ commit: text(64), comment: text(2000).optional(), reason: text(2000).optional() });
 export const allowBody = z.object({ names: z.array(text(255)).min(1).max(200), fetch: z.boolean().optional() });
 export const userBody = z.object({ name: text(64), role: text(20), password: text(1024) });
-export const tokenBody = z.object({ name: text(100), scopes: z.array(text(20)).min(1), expiresInDays: z.number().int().positive().max(3650).optional() });
+export const tokenBody = z.object({
+  name: text(100),
+  scopes: z.array(text(20)).min(1),
+  expiresInDays: z.number().int().positive().max(3650).optional(),
+});

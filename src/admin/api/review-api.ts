@@ -27,7 +27,9 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
 
   api.get('/admin/api/queue', async (c) => c.json({ pending: (await reviewQueue(app, reviews)).map(queueEntryJson) }));
 
-  api.get('/admin/api/revisions/:pkgbase', async (c) => c.json(reviewJson(await reviews.review(c.req.param('pkgbase')), c.req.query('diff') === '1')));
+  api.get('/admin/api/revisions/:pkgbase', async (c) =>
+    c.json(reviewJson(await reviews.review(c.req.param('pkgbase')), c.req.query('diff') === '1')),
+  );
 
   api.post('/admin/api/revisions/:pkgbase/approve', async (c) => {
     const body = await jsonBody(c, decisionBody);
@@ -48,7 +50,13 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
   });
 
   api.get('/admin/api/packages', (c) =>
-    c.json({ packages: packageSummaries(app).map(({ pkg, served, pending }) => ({ ...pkg, served: served ? revisionJson(served) : null, pending: pending ? revisionJson(pending) : null })) }),
+    c.json({
+      packages: packageSummaries(app).map(({ pkg, served, pending }) => ({
+        ...pkg,
+        served: served ? revisionJson(served) : null,
+        pending: pending ? revisionJson(pending) : null,
+      })),
+    }),
   );
 
   api.get('/admin/api/packages/:pkgbase', (c) => {

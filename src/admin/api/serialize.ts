@@ -24,12 +24,25 @@ export function revisionJson(revision: Revision) {
 }
 
 export function queueEntryJson(entry: QueueEntry) {
-  return { ...revisionJson(entry.revision), flags: entry.flags, topFlag: entry.topFlag, approvals: entry.approvals, requiredApprovals: entry.required };
+  return {
+    ...revisionJson(entry.revision),
+    flags: entry.flags,
+    topFlag: entry.topFlag,
+    approvals: entry.approvals,
+    requiredApprovals: entry.required,
+  };
 }
 
 function fileJson(file: DiffFile) {
   const status = file.isNew ? 'added' : file.isDeleted ? 'deleted' : file.isRename ? 'renamed' : 'modified';
-  return { path: file.isDeleted ? file.oldName : file.newName, oldPath: file.isRename ? file.oldName : null, status, binary: file.isBinary ?? false, added: file.addedLines, deleted: file.deletedLines };
+  return {
+    path: file.isDeleted ? file.oldName : file.newName,
+    oldPath: file.isRename ? file.oldName : null,
+    status,
+    binary: file.isBinary ?? false,
+    added: file.addedLines,
+    deleted: file.deletedLines,
+  };
 }
 
 export function reviewJson(model: ReviewModel, withDiff: boolean) {

@@ -30,7 +30,8 @@ export function parseScopes(values: readonly string[]): Scope[] {
   const scopes = [...new Set(values.flatMap((value) => value.split(/[\s,]+/)).filter(Boolean))];
   if (scopes.length === 0) throw new InvalidInput(`a token needs at least one scope: ${SCOPES.join(', ')}`);
   for (const scope of scopes) {
-    if (!(SCOPES as readonly string[]).includes(scope)) throw new InvalidInput(`unknown scope ${JSON.stringify(scope.slice(0, 40))}: one of ${SCOPES.join(', ')}`);
+    if (!(SCOPES as readonly string[]).includes(scope))
+      throw new InvalidInput(`unknown scope ${JSON.stringify(scope.slice(0, 40))}: one of ${SCOPES.join(', ')}`);
   }
   return scopes as Scope[];
 }

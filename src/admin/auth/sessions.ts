@@ -59,7 +59,8 @@ export function csrfTokenFor(sessionId: string): string {
 export function resolveSession(db: Db, sessionId: string, now = Date.now()): ActiveSession | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(sessionId)) return null;
   const idHash = sha256(sessionId);
-  const row = db.prepare('SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+  const row = db.prepare('SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(idHash) as
+    SessionRow | undefined;
   if (!row) return null;
   const user = findUserById(db, row.user_id);
   if (row.expires_at <= now || now - row.last_seen_at >= SESSION_IDLE_MS || !user || user.disabledAt !== null) {

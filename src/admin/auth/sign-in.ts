@@ -5,9 +5,7 @@ import { LoginThrottle } from './throttle.js';
 import { findUserByName, publicUser, type User } from './users.js';
 
 export type SignInResult =
-  | { ok: true; user: User; session: NewSession }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; retryAfterMs: number };
+  { ok: true; user: User; session: NewSession } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; retryAfterMs: number };
 
 export interface SignInRequest {
   name: string;

@@ -71,10 +71,15 @@ export function createToken(db: Db, owner: User, request: TokenRequest, now = Da
   const expiresAt = days === undefined ? null : now + Math.round(days * 86_400_000);
   return inTransaction(db, () => {
     const id = Number(
-      db.prepare('INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(owner.id, name, sha256(token), scopes.join(' '), now, expiresAt).lastInsertRowid,
+      db
+        .prepare('INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(owner.id, name, sha256(token), scopes.join(' '), now, expiresAt).lastInsertRowid,
     );
     appendAudit(db, { actor: owner.name, action: 'token.created', detail: { token: id, name, scopes, expiresAt } }, now);
-    return { token, record: { id, userId: owner.id, userName: owner.name, name, scopes, createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null } };
+    return {
+      token,
+      record: { id, userId: owner.id, userName: owner.name, name, scopes, createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null },
+    };
   });
 }
 
@@ -85,13 +90,18 @@ export function resolveToken(db: Db, bearer: string, now = Date.now()): { user: 
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;
   const user = findUserById(db, row.user_id);
   if (!user || user.disabledAt !== null) return null;
-  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS)
+    db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
   return { user: publicUser(user), token: toToken(row) };
 }
 
 /** A user's own tokens, or everyone's for an admin asking for all. */
 export function listTokens(db: Db, filter: { userId?: number } = {}): ApiToken[] {
-  const rows = (filter.userId === undefined ? db.prepare(`${SELECT} ORDER BY t.id DESC`).all() : db.prepare(`${SELECT} WHERE t.user_id = ? ORDER BY t.id DESC`).all(filter.userId)) as TokenRow[];
+  const rows = (
+    filter.userId === undefined
+      ? db.prepare(`${SELECT} ORDER BY t.id DESC`).all()
+      : db.prepare(`${SELECT} WHERE t.user_id = ? ORDER BY t.id DESC`).all(filter.userId)
+  ) as TokenRow[];
   return rows.map(toToken);
 }
 

@@ -30,7 +30,15 @@ interface UserRow {
 }
 
 function toUser(row: UserRow): UserWithSecret {
-  return { id: row.id, name: row.name, role: row.role, passwordHash: row.password_hash, createdAt: row.created_at, createdBy: row.created_by, disabledAt: row.disabled_at };
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    disabledAt: row.disabled_at,
+  };
 }
 
 export function publicUser({ passwordHash: _secret, ...user }: UserWithSecret): User {
@@ -46,7 +54,9 @@ const RESERVED = new Set(['sync', 'system', 'admin-api', 'unknown']);
 
 export function assertUserName(name: string): string {
   if (!USER_NAME.test(name) || RESERVED.has(name)) {
-    throw new InvalidInput(`invalid user name ${JSON.stringify(name.slice(0, 40))}: 1-32 of a-z 0-9 . _ -, starting with a letter or digit, not ${[...RESERVED].join('/')}`);
+    throw new InvalidInput(
+      `invalid user name ${JSON.stringify(name.slice(0, 40))}: 1-32 of a-z 0-9 . _ -, starting with a letter or digit, not ${[...RESERVED].join('/')}`,
+    );
   }
   return name;
 }
@@ -59,7 +69,11 @@ export async function createUser(db: Db, input: { name: string; role: string; pa
   return inTransaction(db, () => {
     if (findUserByName(db, name)) throw new Conflict(`user ${name} already exists`);
     const now = Date.now();
-    const id = Number(db.prepare('INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)').run(name, role, passwordHash, now, actor).lastInsertRowid);
+    const id = Number(
+      db
+        .prepare('INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+        .run(name, role, passwordHash, now, actor).lastInsertRowid,
+    );
     appendAudit(db, { actor, action: 'user.added', detail: { user: name, role } }, now);
     return { id, name, role, createdAt: now, createdBy: actor, disabledAt: null };
   });

@@ -31,7 +31,12 @@ export class AdminActions {
 
   approve(principal: Principal, request: DecisionRequest): Promise<ApproveResult> {
     assertCan(principal, 'review', 'approving');
-    return this.app.approve({ pkgbase: request.pkgbase, commit: request.commit, reviewer: principal.user.name, note: request.note?.trim() || undefined });
+    return this.app.approve({
+      pkgbase: request.pkgbase,
+      commit: request.commit,
+      reviewer: principal.user.name,
+      note: request.note?.trim() || undefined,
+    });
   }
 
   reject(principal: Principal, request: DecisionRequest): Revision {
@@ -50,7 +55,8 @@ export class AdminActions {
     assertCan(principal, 'admin', 'changing the allowlist');
     const added = await this.app.allow(names, principal.user.name);
     this.dependencies.invalidate();
-    const sync = fetch && added.length > 0 ? await this.syncRunner.start({ only: [...new Set(added.map((entry) => entry.pkgbase))], trigger: 'allow' }) : null;
+    const sync =
+      fetch && added.length > 0 ? await this.syncRunner.start({ only: [...new Set(added.map((entry) => entry.pkgbase))], trigger: 'allow' }) : null;
     return { added, sync };
   }
 

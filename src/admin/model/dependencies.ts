@@ -51,7 +51,8 @@ export class DependencyResolver {
     const allowed = new Set(listAllowlist(db).map((entry) => entry.pkgname));
     const neededBy = new Map<string, Set<string>>();
     for (const pkg of listAllowlistedPackages(db)) {
-      const srcinfo = (getPendingRevision(db, pkg.pkgbase) ?? getServedRevision(db, pkg.pkgbase) ?? listRevisions(db, pkg.pkgbase)[0])?.srcinfo ?? null;
+      const srcinfo =
+        (getPendingRevision(db, pkg.pkgbase) ?? getServedRevision(db, pkg.pkgbase) ?? listRevisions(db, pkg.pkgbase)[0])?.srcinfo ?? null;
       if (!srcinfo) continue;
       for (const name of dependencyNames(srcinfo)) {
         if (allowed.has(name)) continue;

@@ -29,13 +29,22 @@ export interface QueueEntry {
 /** Pending revisions, oldest first, with their risk summary. */
 export async function reviewQueue(app: Aurgate, reviews: ReviewService): Promise<QueueEntry[]> {
   const pending = listPendingRevisions(app.db);
-  const approvals = countApprovals(app.db, pending.map((revision) => revision.id));
+  const approvals = countApprovals(
+    app.db,
+    pending.map((revision) => revision.id),
+  );
   const flags = new Map<number, RiskFlag[]>();
   // The first view after a big sync analyses many revisions (git reads each); a few at a time.
   await forEachConcurrently(pending, 4, async (revision) => void flags.set(revision.id, await reviews.flags(revision)));
   return pending.map((revision) => {
     const found = flags.get(revision.id) ?? [];
-    return { revision, flags: countFlags(found), topFlag: found[0] ?? null, approvals: approvals.get(revision.id) ?? 0, required: app.config.requiredApprovals };
+    return {
+      revision,
+      flags: countFlags(found),
+      topFlag: found[0] ?? null,
+      approvals: approvals.get(revision.id) ?? 0,
+      required: app.config.requiredApprovals,
+    };
   });
 }
 
@@ -68,7 +77,11 @@ export interface PackageSummary {
 }
 
 export function packageSummaries(app: Aurgate): PackageSummary[] {
-  return listAllowlistedPackages(app.db).map((pkg) => ({ pkg, served: getServedRevision(app.db, pkg.pkgbase), pending: getPendingRevision(app.db, pkg.pkgbase) }));
+  return listAllowlistedPackages(app.db).map((pkg) => ({
+    pkg,
+    served: getServedRevision(app.db, pkg.pkgbase),
+    pending: getPendingRevision(app.db, pkg.pkgbase),
+  }));
 }
 
 export interface PackageTimeline extends PackageSummary {

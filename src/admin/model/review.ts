@@ -102,7 +102,9 @@ export class ReviewService {
       });
     } catch (error) {
       this.app.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'risk analysis failed');
-      flags = [{ check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` }];
+      flags = [
+        { check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` },
+      ];
     }
     if (this.flagCache.size >= FLAG_CACHE_ENTRIES) this.flagCache.clear();
     this.flagCache.set(key, { at: Date.now(), flags });
@@ -118,7 +120,10 @@ export class ReviewService {
     // Only paths that exist in the tree reach git, so a crafted path cannot name anything else.
     const exists = (await listTree(repo, commit)).some((entry) => entry.type === 'blob' && entry.path === path);
     const file = exists ? await loadFile(repo, commit, path) : null;
-    if (!file) throw new NotFound(`${revision.pkgbase} has no file ${JSON.stringify(path.slice(0, 200))} in ${commit.slice(0, 12)}`, { pkgbase: revision.pkgbase });
+    if (!file)
+      throw new NotFound(`${revision.pkgbase} has no file ${JSON.stringify(path.slice(0, 200))} in ${commit.slice(0, 12)}`, {
+        pkgbase: revision.pkgbase,
+      });
     const flags = which === 'candidate' ? (await this.flags(revision)).filter((flag) => flag.file === path) : [];
     return { revision, which, commit, file, flags };
   }

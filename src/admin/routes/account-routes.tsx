@@ -38,7 +38,11 @@ export function accountRoutes(services: AdminServices): Hono<AdminEnv> {
   router.post('/admin/tokens', async (c) => {
     const principal = principalOf(c);
     const form = await formOf(c);
-    const created = actions.createToken(principal, { name: field(form, 'name'), scopes: fields(form, 'scopes'), expiresInDays: parseExpiryDays(field(form, 'expiresInDays')) });
+    const created = actions.createToken(principal, {
+      name: field(form, 'name'),
+      scopes: fields(form, 'scopes'),
+      expiresInDays: parseExpiryDays(field(form, 'expiresInDays')),
+    });
     return c.html(<TokensPage principal={principal} tokens={tokensVisibleTo(app.db, principal.user)} created={created} />, 201);
   });
 

@@ -16,7 +16,9 @@ export function adminErrorHandler(logger: Logger) {
     if (error instanceof HTTPException) {
       // hono's csrf middleware: a cross-origin form post.
       const message = error.status === 403 ? 'cross-origin request refused' : error.message || 'request refused';
-      return isApiPath(c.req.path) ? c.json({ error: { code: 'forbidden', message } }, error.status) : c.html(<ErrorPage principal={c.get('principal') ?? null} status={error.status} message={message} />, error.status);
+      return isApiPath(c.req.path)
+        ? c.json({ error: { code: 'forbidden', message } }, error.status)
+        : c.html(<ErrorPage principal={c.get('principal') ?? null} status={error.status} message={message} />, error.status);
     }
     const status = statusFor(error);
     if (status === 500) logger.error({ err: error, path: c.req.path }, 'admin request failed');

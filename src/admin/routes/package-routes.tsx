@@ -21,7 +21,9 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.get('/admin/packages', (c) => c.html(<PackagesPage principal={principalOf(c)} packages={packageSummaries(app)} />));
 
-  router.get('/admin/packages/:pkgbase', (c) => c.html(<PackagePage principal={principalOf(c)} timeline={packageTimeline(app, c.req.param('pkgbase'))} notice={c.req.query('notice')} />));
+  router.get('/admin/packages/:pkgbase', (c) =>
+    c.html(<PackagePage principal={principalOf(c)} timeline={packageTimeline(app, c.req.param('pkgbase'))} notice={c.req.query('notice')} />),
+  );
 
   router.post('/admin/packages/:pkgbase/revoke', async (c) => {
     const form = await formOf(c);
@@ -39,7 +41,8 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
   router.post('/admin/allowlist', async (c) => {
     const form = await formOf(c);
     const result = await actions.allow(principalOf(c), fields(form, 'names'), field(form, 'fetch') === '1');
-    const notice = result.added.length === 0 ? 'already-allowed' : !result.sync ? 'allowed' : result.sync.started ? 'allowed-fetching' : 'allowed-later';
+    const notice =
+      result.added.length === 0 ? 'already-allowed' : !result.sync ? 'allowed' : result.sync.started ? 'allowed-fetching' : 'allowed-later';
     return c.redirect(`/admin/allowlist?notice=${notice}`, 303);
   });
 
@@ -54,7 +57,15 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
   });
 
   router.get('/admin/sync', (c) =>
-    c.html(<SyncPage principal={principalOf(c)} runs={listRuns(app.db, 20)} running={syncRunner.running || listRuns(app.db, 1)[0]?.status === 'running'} schedule={app.config.syncSchedule} notice={c.req.query('notice')} />),
+    c.html(
+      <SyncPage
+        principal={principalOf(c)}
+        runs={listRuns(app.db, 20)}
+        running={syncRunner.running || listRuns(app.db, 1)[0]?.status === 'running'}
+        schedule={app.config.syncSchedule}
+        notice={c.req.query('notice')}
+      />,
+    ),
   );
 
   router.post('/admin/sync', async (c) => {

@@ -16,11 +16,15 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.get('/admin', (c) => c.html(<DashboardPage principal={principalOf(c)} data={dashboard(app)} notice={c.req.query('notice')} />));
 
-  router.get('/admin/queue', async (c) => c.html(<QueuePage principal={principalOf(c)} entries={await reviewQueue(app, reviews)} notice={c.req.query('notice')} />));
+  router.get('/admin/queue', async (c) =>
+    c.html(<QueuePage principal={principalOf(c)} entries={await reviewQueue(app, reviews)} notice={c.req.query('notice')} />),
+  );
 
   router.get('/admin/review/:pkgbase', async (c) => {
     const model = await reviews.review(c.req.param('pkgbase'));
-    return c.html(<ReviewPage principal={principalOf(c)} model={model} format={parseDiffFormat(c.req.query('view'))} notice={c.req.query('notice')} />);
+    return c.html(
+      <ReviewPage principal={principalOf(c)} model={model} format={parseDiffFormat(c.req.query('view'))} notice={c.req.query('notice')} />,
+    );
   });
 
   router.get('/admin/review/:pkgbase/file', async (c) => {
@@ -30,7 +34,11 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.post('/admin/review/:pkgbase/approve', async (c) => {
     const form = await formOf(c);
-    const result = await actions.approve(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: field(form, 'commit'), note: field(form, 'comment') });
+    const result = await actions.approve(principalOf(c), {
+      pkgbase: c.req.param('pkgbase'),
+      commit: field(form, 'commit'),
+      note: field(form, 'comment'),
+    });
     const pkgbase = result.revision.pkgbase;
     return c.redirect(result.approved ? `/admin/packages/${pkgbase}?notice=approved` : `/admin/review/${pkgbase}?notice=approval-recorded`, 303);
   });

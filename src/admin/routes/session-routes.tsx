@@ -16,7 +16,10 @@ export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
   const loginPage = (c: AdminContext, options: { error?: string; name?: string; next: string; status?: 200 | 400 | 403 | 429 }) => {
     const token = randomSecret();
     cookies.setLogin(c, token);
-    return c.html(<LoginPage loginToken={token} next={options.next} error={options.error} name={options.name} notice={c.req.query('notice')} />, options.status ?? 200);
+    return c.html(
+      <LoginPage loginToken={token} next={options.next} error={options.error} name={options.name} notice={c.req.query('notice')} />,
+      options.status ?? 200,
+    );
   };
 
   router.get('/admin/login', (c) => {
@@ -33,7 +36,12 @@ export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
     if (!expected || !safeEqual(field(form, '_login'), expected)) {
       return loginPage(c, { error: 'The sign-in form expired. Please try again.', name, next, status: 403 });
     }
-    const result = await signIn(app.db, throttle, { name, password: field(form, 'password'), ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
+    const result = await signIn(app.db, throttle, {
+      name,
+      password: field(form, 'password'),
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent') ?? '',
+    });
     if (!result.ok) {
       if (result.reason === 'locked') {
         const seconds = Math.ceil(result.retryAfterMs / 1000);

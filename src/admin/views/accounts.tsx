@@ -18,7 +18,15 @@ export function UsersPage(props: { principal: Principal; users: User[]; notice?:
               <Time at={user.createdAt} />
             </td>
             <td>{user.createdBy}</td>
-            <td>{user.disabledAt ? <>disabled <Time at={user.disabledAt} /></> : 'active'}</td>
+            <td>
+              {user.disabledAt ? (
+                <>
+                  disabled <Time at={user.disabledAt} />
+                </>
+              ) : (
+                'active'
+              )}
+            </td>
             <td>
               {user.disabledAt || user.name === props.principal.user.name ? null : (
                 <form method="post" action={`/admin/users/${user.name}/disable`}>
@@ -57,7 +65,12 @@ export function UsersPage(props: { principal: Principal; users: User[]; notice?:
   );
 }
 
-export function TokensPage(props: { principal: Principal; tokens: ApiToken[]; created?: { token: string; record: ApiToken } | undefined; notice?: string | undefined }) {
+export function TokensPage(props: {
+  principal: Principal;
+  tokens: ApiToken[];
+  created?: { token: string; record: ApiToken } | undefined;
+  notice?: string | undefined;
+}) {
   const scopes = scopesForRole(props.principal.user.role);
   return (
     <AdminLayout title="API tokens" principal={props.principal} section="tokens" notice={props.notice}>
@@ -71,7 +84,8 @@ export function TokensPage(props: { principal: Principal; tokens: ApiToken[]; cr
         </div>
       ) : null}
       <p class="muted">
-        Send a token as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/admin/api/…</code>. A token never grants more than its owner's role.
+        Send a token as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/admin/api/…</code>. A token never grants more than its owner's
+        role.
       </p>
       <Table head={['Name', 'Owner', 'Scopes', 'Created', 'Expires', 'Last used', '']} rows={props.tokens.length} empty="No tokens.">
         {props.tokens.map((token) => (

@@ -11,7 +11,9 @@ function NeededSection(props: { principal: Principal; needed: NeededPackages }) 
     <>
       <h2>AUR packages the allowlisted ones need</h2>
       {error ? <p class="warn">Could not ask upstream which dependencies are AUR packages: {error}</p> : null}
-      {packages.length === 0 && !error ? <p class="muted">Every dependency found in the AUR is on the allowlist (official repository packages are not listed).</p> : null}
+      {packages.length === 0 && !error ? (
+        <p class="muted">Every dependency found in the AUR is on the allowlist (official repository packages are not listed).</p>
+      ) : null}
       {packages.length > 0 ? (
         <form method="post" action="/admin/allowlist" class="stack">
           <CsrfField principal={props.principal} />
@@ -33,7 +35,12 @@ function NeededSection(props: { principal: Principal; needed: NeededPackages }) 
   );
 }
 
-export function AllowlistPage(props: { principal: Principal; entries: AllowlistEntry[]; needed: NeededPackages | null; notice?: string | undefined }) {
+export function AllowlistPage(props: {
+  principal: Principal;
+  entries: AllowlistEntry[];
+  needed: NeededPackages | null;
+  notice?: string | undefined;
+}) {
   const admin = can(props.principal, 'admin');
   return (
     <AdminLayout title="Allowlist" principal={props.principal} section="allowlist" notice={props.notice}>
@@ -55,7 +62,11 @@ export function AllowlistPage(props: { principal: Principal; entries: AllowlistE
       )}
       {admin && props.needed ? <NeededSection principal={props.principal} needed={props.needed} /> : null}
       <h2>Allowed packages</h2>
-      <Table head={admin ? ['Name', 'Pkgbase', 'Added', 'By', ''] : ['Name', 'Pkgbase', 'Added', 'By']} rows={props.entries.length} empty="The allowlist is empty.">
+      <Table
+        head={admin ? ['Name', 'Pkgbase', 'Added', 'By', ''] : ['Name', 'Pkgbase', 'Added', 'By']}
+        rows={props.entries.length}
+        empty="The allowlist is empty."
+      >
         {props.entries.map((entry) => (
           <tr>
             <td class="strong">{entry.pkgname}</td>

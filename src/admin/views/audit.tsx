@@ -48,7 +48,9 @@ export function AuditPage(props: { principal: Principal; entries: AuditEntry[]; 
       </Table>
       {last && entries.length >= props.pageSize ? (
         <p>
-          <a href={`/admin/audit${query({ package: filter.pkgbase, action: filter.action, actor: filter.actor, before: last.id })}`}>Older entries →</a>
+          <a href={`/admin/audit${query({ package: filter.pkgbase, action: filter.action, actor: filter.actor, before: last.id })}`}>
+            Older entries →
+          </a>
         </p>
       ) : null}
     </AdminLayout>

@@ -8,11 +8,21 @@ import { age, isoTime, query, shortCommit } from './format.js';
 
 export function Time(props: { at: number | null | undefined }) {
   if (!props.at) return <span class="muted">never</span>;
-  return <time datetime={new Date(props.at).toISOString()} title={isoTime(props.at)}>{age(props.at)}</time>;
+  return (
+    <time datetime={new Date(props.at).toISOString()} title={isoTime(props.at)}>
+      {age(props.at)}
+    </time>
+  );
 }
 
 export function Commit(props: { id: string | null | undefined }) {
-  return props.id ? <code class="commit" title={props.id}>{shortCommit(props.id)}</code> : <span class="muted">—</span>;
+  return props.id ? (
+    <code class="commit" title={props.id}>
+      {shortCommit(props.id)}
+    </code>
+  ) : (
+    <span class="muted">—</span>
+  );
 }
 
 export function Badge(props: { severity: Severity | 'ok' | 'state'; children: Child }) {

@@ -21,7 +21,9 @@ export function DashboardPage(props: { principal: Principal; data: Dashboard; no
         </div>
         <a class="card" href="/admin/sync">
           <span class="big">{run ? <Time at={run.startedAt} /> : 'never'}</span>
-          <span>last sync {run ? <Badge severity={run.status === 'ok' ? 'ok' : run.status === 'running' ? 'info' : 'high'}>{run.status}</Badge> : null}</span>
+          <span>
+            last sync {run ? <Badge severity={run.status === 'ok' ? 'ok' : run.status === 'running' ? 'info' : 'high'}>{run.status}</Badge> : null}
+          </span>
         </a>
         <a class="card" href="/admin/packages">
           <span class="big">{data.allowlisted}</span>

@@ -33,8 +33,8 @@ export function ChangedFiles(props: { pkgbase: string; files: readonly DiffFile[
         <li>
           <span class={`tag tag-${status(file)}`}>{status(file)}</span>{' '}
           {props.rendered ? <a href={`#${diffAnchor(file)}`}>{displayName(file)}</a> : <span>{displayName(file)}</span>}
-          {file.isRename ? <span class="muted"> (from {file.oldName})</span> : null}{' '}
-          <span class="added">+{file.addedLines}</span> <span class="deleted">−{file.deletedLines}</span>
+          {file.isRename ? <span class="muted"> (from {file.oldName})</span> : null} <span class="added">+{file.addedLines}</span>{' '}
+          <span class="deleted">−{file.deletedLines}</span>
           {file.isDeleted ? null : (
             <>
               {' '}
@@ -53,8 +53,7 @@ export function DiffToggle(props: { pkgbase: string; format: DiffFormat }) {
   const other: DiffFormat = props.format === 'side-by-side' ? 'line-by-line' : 'side-by-side';
   return (
     <p class="toggle">
-      Showing <strong>{props.format}</strong>.{' '}
-      <a href={`/admin/review/${props.pkgbase}${query({ view: other })}#diff`}>Show {other}</a>
+      Showing <strong>{props.format}</strong>. <a href={`/admin/review/${props.pkgbase}${query({ view: other })}#diff`}>Show {other}</a>
     </p>
   );
 }

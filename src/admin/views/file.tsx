@@ -17,7 +17,11 @@ export function FilePage(props: { principal: Principal; view: FileView }) {
       <h1 class="path">{file.path}</h1>
       <p>
         {which === 'candidate' ? 'Candidate' : 'Last approved'} commit <Commit id={commit} />, {bytes(file.size)}.{' '}
-        {revision.baseCommit ? <a href={`/admin/review/${revision.pkgbase}/file${query({ path: file.path, rev: other })}`}>Show the {other === 'base' ? 'last approved' : 'candidate'} version</a> : null}
+        {revision.baseCommit ? (
+          <a href={`/admin/review/${revision.pkgbase}/file${query({ path: file.path, rev: other })}`}>
+            Show the {other === 'base' ? 'last approved' : 'candidate'} version
+          </a>
+        ) : null}
       </p>
       {flags.length > 0 ? <FlagList pkgbase={revision.pkgbase} flags={flags} /> : null}
       {file.lines === null ? (

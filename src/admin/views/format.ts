@@ -1,7 +1,12 @@
 /** Formatting for the admin pages (dates in UTC, ages relative to now). */
 
 export function isoTime(ms: number | null | undefined): string {
-  return ms ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ') : '—';
+  return ms
+    ? new Date(ms)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+        .replace('T', ' ')
+    : '—';
 }
 
 export function age(ms: number, now = Date.now()): string {

@@ -1,6 +1,12 @@
 import { AdminLayout } from './layout.js';
 
-export function LoginPage(props: { loginToken: string; next: string; error?: string | undefined; name?: string | undefined; notice?: string | undefined }) {
+export function LoginPage(props: {
+  loginToken: string;
+  next: string;
+  error?: string | undefined;
+  name?: string | undefined;
+  notice?: string | undefined;
+}) {
   return (
     <AdminLayout title="Sign in" principal={null} section="none" notice={props.notice}>
       <div class="narrow">

@@ -8,7 +8,11 @@ export function PackagesPage(props: { principal: Principal; packages: PackageSum
   return (
     <AdminLayout title="Packages" principal={props.principal} section="packages">
       <h1>Packages</h1>
-      <Table head={['Package', 'Names', 'Served', 'Pending', 'Upstream', 'Checked', 'Error']} rows={props.packages.length} empty="No package is allowlisted yet.">
+      <Table
+        head={['Package', 'Names', 'Served', 'Pending', 'Upstream', 'Checked', 'Error']}
+        rows={props.packages.length}
+        empty="No package is allowlisted yet."
+      >
         {props.packages.map(({ pkg, served, pending }) => (
           <tr>
             <td>
@@ -17,9 +21,17 @@ export function PackagesPage(props: { principal: Principal; packages: PackageSum
               </a>
             </td>
             <td class="wrap small">{pkg.pkgnames.join(' ')}</td>
-            <td>{served ? <>{served.version ?? '?'} <Commit id={served.commit} /></> : <span class="muted">nothing</span>}</td>
+            <td>
+              {served ? (
+                <>
+                  {served.version ?? '?'} <Commit id={served.commit} />
+                </>
+              ) : (
+                <span class="muted">nothing</span>
+              )}
+            </td>
             <td>{pending ? <a href={`/admin/review/${pkg.pkgbase}`}>{pending.version ?? '?'}</a> : <span class="muted">—</span>}</td>
-            <td>{pkg.upstreamStatus === 'deleted' ? <Badge severity="high">deleted</Badge> : pkg.upstreamVersion ?? '—'}</td>
+            <td>{pkg.upstreamStatus === 'deleted' ? <Badge severity="high">deleted</Badge> : (pkg.upstreamVersion ?? '—')}</td>
             <td>
               <Time at={pkg.lastCheckedAt} />
             </td>
@@ -41,7 +53,15 @@ export function PackagePage(props: { principal: Principal; timeline: PackageTime
       <h1>{pkg.pkgbase}</h1>
       <dl class="facts">
         <dt>Served commit</dt>
-        <dd>{served ? <><code class="full-commit">{served.commit}</code> ({served.version ?? '?'})</> : <span class="muted">nothing is served</span>}</dd>
+        <dd>
+          {served ? (
+            <>
+              <code class="full-commit">{served.commit}</code> ({served.version ?? '?'})
+            </>
+          ) : (
+            <span class="muted">nothing is served</span>
+          )}
+        </dd>
         <dt>Pending</dt>
         <dd>{pending ? <a href={`/admin/review/${pkg.pkgbase}`}>{pending.version ?? '?'} awaits review</a> : <span class="muted">nothing</span>}</dd>
         <dt>Allowlisted names</dt>
@@ -62,7 +82,8 @@ export function PackagePage(props: { principal: Principal; timeline: PackageTime
         {revisions.map(({ revision, approvals }) => (
           <li class={`state-${revision.state}`}>
             <div>
-              <Badge severity={STATE_BADGE[revision.state]}>{revision.state}</Badge> <strong>{revision.version ?? '?'}</strong> <Commit id={revision.commit} /> recorded <Time at={revision.recordedAt} />
+              <Badge severity={STATE_BADGE[revision.state]}>{revision.state}</Badge> <strong>{revision.version ?? '?'}</strong>{' '}
+              <Commit id={revision.commit} /> recorded <Time at={revision.recordedAt} />
               {served?.commit === revision.commit ? <span class="tag tag-ok">served</span> : null}
             </div>
             {revision.decidedBy ? (

@@ -8,7 +8,11 @@ export function QueuePage(props: { principal: Principal; entries: QueueEntry[]; 
     <AdminLayout title="Review queue" principal={props.principal} section="queue" notice={props.notice}>
       <h1>Review queue</h1>
       <p class="muted">Oldest first. Nothing here is served until it is approved.</p>
-      <Table head={['Package', 'Version', 'Commit', 'Waiting', 'Risk', 'Top flag', 'Approvals']} rows={props.entries.length} empty="Nothing is waiting for review.">
+      <Table
+        head={['Package', 'Version', 'Commit', 'Waiting', 'Risk', 'Top flag', 'Approvals']}
+        rows={props.entries.length}
+        empty="Nothing is waiting for review."
+      >
         {props.entries.map((entry) => (
           <tr>
             <td>

@@ -19,7 +19,15 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
           <code class="full-commit">{revision.commit}</code>
         </dd>
         <dt>Compared with</dt>
-        <dd>{base ? <><Commit id={base.commit} /> {base.version ?? ''} (last approved)</> : <span class="warn-text">nothing: first revision, every file is new</span>}</dd>
+        <dd>
+          {base ? (
+            <>
+              <Commit id={base.commit} /> {base.version ?? ''} (last approved)
+            </>
+          ) : (
+            <span class="warn-text">nothing: first revision, every file is new</span>
+          )}
+        </dd>
         <dt>Recorded</dt>
         <dd>
           <Time at={revision.recordedAt} />
@@ -29,7 +37,9 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
           <a href={`/admin/packages/${pkgbase}`}>timeline and served commit</a>
         </dd>
       </dl>
-      {revision.historyRewritten ? <p class="warn">Upstream history was rewritten (force-push): the diff is against the last approved tree.</p> : null}
+      {revision.historyRewritten ? (
+        <p class="warn">Upstream history was rewritten (force-push): the diff is against the last approved tree.</p>
+      ) : null}
       {revision.srcinfoError ? <p class="warn">.SRCINFO problem: {revision.srcinfoError}</p> : null}
       <ApprovalsLine approvals={props.model.approvals} required={props.model.requiredApprovals} />
       <p>

@@ -18,7 +18,11 @@ export function SyncPage(props: { principal: Principal; runs: SyncRunRecord[]; r
         </form>
       ) : null}
       <h2>Recent runs</h2>
-      <Table head={['Run', 'Started', 'Trigger', 'Status', 'Packages', 'Fetched', 'New', 'Failed', 'Errors']} rows={props.runs.length} empty="No sync has run yet.">
+      <Table
+        head={['Run', 'Started', 'Trigger', 'Status', 'Packages', 'Fetched', 'New', 'Failed', 'Errors']}
+        rows={props.runs.length}
+        empty="No sync has run yet."
+      >
         {props.runs.map((run) => (
           <tr>
             <td>#{run.id}</td>

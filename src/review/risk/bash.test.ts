@@ -70,7 +70,7 @@ describe('parseBash', () => {
   });
 
   it('maps lines to assignments and marks command prefixes', () => {
-    const p = parseBash("depends=(\n  a\n  b)\nLC_ALL=C sort x\npkgrel=1 # fixed\n");
+    const p = parseBash('depends=(\n  a\n  b)\nLC_ALL=C sort x\npkgrel=1 # fixed\n');
     expect(assignmentAt(p, 2)?.name).toBe('depends');
     expect(assignmentAt(p, 4)).toMatchObject({ name: 'LC_ALL', commandPrefix: true });
     expect(assignmentAt(p, 5)?.commandPrefix).toBeUndefined();
@@ -122,7 +122,15 @@ describe('parseSrcinfo', () => {
   it('separates the base section from package sections, with lines', () => {
     const s = parseSrcinfo('pkgbase = a\n\tpkgver = 1\n\tsource = x::https://y\n\npkgname = a\n\tdepends = b\n');
     expect(baseValues(s, 'source')).toEqual([{ key: 'source', value: 'x::https://y', line: 3 }]);
-    expect(s.packages).toEqual([{ name: 'a', entries: [{ key: 'pkgname', value: 'a', line: 5 }, { key: 'depends', value: 'b', line: 6 }] }]);
+    expect(s.packages).toEqual([
+      {
+        name: 'a',
+        entries: [
+          { key: 'pkgname', value: 'a', line: 5 },
+          { key: 'depends', value: 'b', line: 6 },
+        ],
+      },
+    ]);
   });
 });
 

@@ -93,7 +93,8 @@ export function parseBash(text: string): ParsedBash {
           }
           const at = sc.pos;
           const w = sc.word();
-          if (sc.pos === at) sc.advance(); // an operator character inside an array: skip it
+          if (sc.pos === at)
+            sc.advance(); // an operator character inside an array: skip it
           else words.push(w);
         }
         assignments.push({ ...base, kind: 'array', words, endLine: sc.line });

@@ -4,8 +4,7 @@ import { brief, lineOf, riskInput, sha } from './fixtures/helpers.js';
 import { fancySums, fancytool } from './fixtures/packages.js';
 
 const prev = fancytool();
-const run = (cand: Record<string, string>, previous: Record<string, string> | null = prev) =>
-  checkBuildChangedSameVersion(riskInput(cand, previous));
+const run = (cand: Record<string, string>, previous: Record<string, string> | null = prev) => checkBuildChangedSameVersion(riskInput(cand, previous));
 
 describe('build-changed-same-version', () => {
   it('flags a build change without pkgver or pkgrel bump (medium) at the first new line', () => {

@@ -28,11 +28,13 @@ export function checkBuildChangedSameVersion(input: RiskInput): RiskFlag[] {
   const removed = removedLines(prev.text, cand.text).filter((l) => meaningful(prev, l));
   if (added.length === 0 && removed.length === 0) return [];
   const line = added[0]?.line;
-  return [{
-    check: 'build-changed-same-version',
-    severity: 'medium',
-    reason: `PKGBUILD changed (${added.length} lines added, ${removed.length} removed) but the version stayed ${formatVersion(cv)} without a pkgrel bump.`,
-    file: PKGBUILD,
-    ...(line === undefined ? {} : { line }),
-  }];
+  return [
+    {
+      check: 'build-changed-same-version',
+      severity: 'medium',
+      reason: `PKGBUILD changed (${added.length} lines added, ${removed.length} removed) but the version stayed ${formatVersion(cv)} without a pkgrel bump.`,
+      file: PKGBUILD,
+      ...(line === undefined ? {} : { line }),
+    },
+  ];
 }

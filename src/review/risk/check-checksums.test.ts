@@ -27,7 +27,9 @@ describe('checksums', () => {
     const files = slinkyBin();
     files.PKGBUILD = files.PKGBUILD.replace(/sha256sums_aarch64=\('[0-9a-f]{64}'/, "sha256sums_aarch64=('SKIP'");
     const flags = run(files, null);
-    expect(brief(flags)).toEqual([{ check: 'checksums', severity: 'high', file: 'PKGBUILD', line: lineOf(files.PKGBUILD, "sha256sums_aarch64=('SKIP'") }]);
+    expect(brief(flags)).toEqual([
+      { check: 'checksums', severity: 'high', file: 'PKGBUILD', line: lineOf(files.PKGBUILD, "sha256sums_aarch64=('SKIP'") },
+    ]);
     expect(flags[0]!.reason).toContain('aarch64-linux.tar.gz');
   });
 
@@ -37,8 +39,13 @@ describe('checksums', () => {
     removed.PKGBUILD = removed.PKGBUILD.replace(/validpgpkeys=.*\n/, '');
     expect(brief(run(removed, before))).toEqual([{ check: 'checksums', severity: 'high', file: 'PKGBUILD' }]);
     const added = slinkyBin();
-    added.PKGBUILD = added.PKGBUILD.replace(/validpgpkeys=\('(\w+)'\)/, "validpgpkeys=('$1'\n              'DEADBEEFDEADBEEFDEADBEEFDEADBEEFDEADBEEF')");
-    expect(brief(run(added, before))).toEqual([{ check: 'checksums', severity: 'medium', file: 'PKGBUILD', line: lineOf(added.PKGBUILD, 'DEADBEEF') }]);
+    added.PKGBUILD = added.PKGBUILD.replace(
+      /validpgpkeys=\('(\w+)'\)/,
+      "validpgpkeys=('$1'\n              'DEADBEEFDEADBEEFDEADBEEFDEADBEEFDEADBEEF')",
+    );
+    expect(brief(run(added, before))).toEqual([
+      { check: 'checksums', severity: 'medium', file: 'PKGBUILD', line: lineOf(added.PKGBUILD, 'DEADBEEF') },
+    ]);
   });
 
   it('flags a re-rolled upstream file: checksum changed, pkgver and URL unchanged (medium)', () => {

@@ -73,7 +73,14 @@ function pgpKeys(prev: PkgbuildInfo, cand: PkgbuildInfo): RiskFlag[] {
   const after = expandedArray(cand, 'validpgpkeys');
   if (!before) return [];
   if (!after) {
-    return [{ check: 'checksums', severity: 'high', reason: 'validpgpkeys was removed, so source signatures are no longer pinned to trusted keys.', file: PKGBUILD }];
+    return [
+      {
+        check: 'checksums',
+        severity: 'high',
+        reason: 'validpgpkeys was removed, so source signatures are no longer pinned to trusted keys.',
+        file: PKGBUILD,
+      },
+    ];
   }
   const norm = (i: ArrayItem) => entryOf(i).replace(/\s+/g, '').toUpperCase();
   const known = new Set(before.items.map(norm));

@@ -44,7 +44,7 @@ describe('package-managers', () => {
 
   it('does not flag package names in dependency arrays', () => {
     expect(checkPackageManagers(riskInput(fancytool({ depends: ['glibc', 'nodejs', 'npm', 'bun', 'python-pip'] }), prev))).toEqual([]);
-    expect(checkPackageManagers(riskInput({ PKGBUILD: "makedepends=(\n  bun\n  npm\n)\n" }))).toEqual([]);
+    expect(checkPackageManagers(riskInput({ PKGBUILD: 'makedepends=(\n  bun\n  npm\n)\n' }))).toEqual([]);
   });
 
   it('only flags new lines', () => {
@@ -87,7 +87,11 @@ describe('download-and-run', () => {
   });
 
   it('flags other network access at build time (medium)', () => {
-    for (const cmd of ['curl -L -o extra.tar.gz https://x.y/extra.tar.gz', '_latest=$(curl -s https://api.x.y/latest)', 'git clone https://x.y/repo.git']) {
+    for (const cmd of [
+      'curl -L -o extra.tar.gz https://x.y/extra.tar.gz',
+      '_latest=$(curl -s https://api.x.y/latest)',
+      'git clone https://x.y/repo.git',
+    ]) {
       const { flags, line } = inPackage(checkDownloadAndRun, cmd);
       expect(brief(flags)).toEqual([{ check: 'download-and-run', severity: 'medium', file: 'PKGBUILD', line }]);
     }

@@ -14,8 +14,16 @@ export const PACKAGE_MANAGER_RULES: readonly LineRule[] = [
   { severity: 'medium', what: 'runs npm to install packages', test: /\bnpm\s+(?:-\S+\s+)*(?:install|i|add|ci|exec|x|update|link)\b/ },
   { severity: 'medium', what: 'runs npx', test: /\bnpx\s+\S/ },
   { severity: 'medium', what: 'runs bun', test: /\bbunx\s+\S|\bbun\s+(?:-\S+\s+)*(?:install|i|add|x|run|build|pm|create|upgrade)\b/ },
-  { severity: 'medium', what: 'runs yarn or pnpm to install packages', test: /\b(?:yarn|pnpm)\s+(?:-\S+\s+)*(?:install|i|add|dlx|global|exec)\b|\b(?:yarn|pnpm)\s*$/ },
-  { severity: 'medium', what: 'runs pip', test: /\bpip[0-9.]*\s+(?:-\S+\s+)*install\b|\bpip3\b|\bpython[0-9.]*\s+-m\s+pip\s+install\b|\bpipx\s+(?:install|run)\b|\buv\s+(?:pip\s+install|tool\s+install|add)\b/ },
+  {
+    severity: 'medium',
+    what: 'runs yarn or pnpm to install packages',
+    test: /\b(?:yarn|pnpm)\s+(?:-\S+\s+)*(?:install|i|add|dlx|global|exec)\b|\b(?:yarn|pnpm)\s*$/,
+  },
+  {
+    severity: 'medium',
+    what: 'runs pip',
+    test: /\bpip[0-9.]*\s+(?:-\S+\s+)*install\b|\bpip3\b|\bpython[0-9.]*\s+-m\s+pip\s+install\b|\bpipx\s+(?:install|run)\b|\buv\s+(?:pip\s+install|tool\s+install|add)\b/,
+  },
   { severity: 'medium', what: 'runs cargo install', test: /\bcargo\s+(?:\+\S+\s+)?install\b/ },
   { severity: 'medium', what: 'runs go install', test: /\bgo\s+(?:install|get)\b/ },
   { severity: 'medium', what: 'runs gem install', test: /\bgem\s+install\b/ },

@@ -41,7 +41,10 @@ describe('install-scriptlet', () => {
 
   it('does not re-flag an unchanged scriptlet or confuse install(1) with install=', () => {
     const withScriptlet = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': 'post_install() {\n  echo hi\n}\n' };
-    const bumped = { ...fancytool({ pkgver: '1.5.0', topExtra: ['install=fancytool.install'] }), 'fancytool.install': 'post_install() {\n  echo hi\n}\n' };
+    const bumped = {
+      ...fancytool({ pkgver: '1.5.0', topExtra: ['install=fancytool.install'] }),
+      'fancytool.install': 'post_install() {\n  echo hi\n}\n',
+    };
     expect(checkInstallScriptlet(riskInput(bumped, withScriptlet))).toEqual([]);
     expect(checkInstallScriptlet(riskInput(fancytool({ pkgver: '1.5.0' }), prev))).toEqual([]);
   });

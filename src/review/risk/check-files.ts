@@ -24,7 +24,13 @@ export function checkInstallScriptlet(input: RiskInput): RiskFlag[] {
     for (const l of addedLines(fileText(input.previous, PKGBUILD), pkgbuild)) {
       const m = /^\s*(?:export\s+|local\s+)?install=(\S*)/.exec(l.text);
       if (!m) continue;
-      flags.push({ check: 'install-scriptlet', severity: 'high', reason: `PKGBUILD sets a new install scriptlet: install=${m[1]}.`, file: PKGBUILD, line: l.line });
+      flags.push({
+        check: 'install-scriptlet',
+        severity: 'high',
+        reason: `PKGBUILD sets a new install scriptlet: install=${m[1]}.`,
+        file: PKGBUILD,
+        line: l.line,
+      });
     }
   }
   for (const [path, file] of input.candidate.files) {
@@ -57,9 +63,19 @@ export function checkBinaryOrLargeFile(input: RiskInput): RiskFlag[] {
     const verb = before ? 'was replaced by' : 'was added as';
     const kb = Math.round(file.size / 1024);
     if (file.text === null) {
-      flags.push({ check: 'binary-or-large-file', severity: 'medium', reason: `${path} ${verb} a binary file (${kb} KiB) that cannot be reviewed as text.`, file: path });
+      flags.push({
+        check: 'binary-or-large-file',
+        severity: 'medium',
+        reason: `${path} ${verb} a binary file (${kb} KiB) that cannot be reviewed as text.`,
+        file: path,
+      });
     } else if (file.size > LARGE_FILE_BYTES) {
-      flags.push({ check: 'binary-or-large-file', severity: 'medium', reason: `${path} ${verb} a large file (${kb} KiB, over 256 KiB).`, file: path });
+      flags.push({
+        check: 'binary-or-large-file',
+        severity: 'medium',
+        reason: `${path} ${verb} a large file (${kb} KiB, over 256 KiB).`,
+        file: path,
+      });
     }
   }
   return flags;

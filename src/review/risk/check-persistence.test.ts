@@ -80,7 +80,11 @@ describe('persistence', () => {
       expect(inPackage(cmd).flags, cmd).toEqual([]);
     }
     expect(checkPersistence(riskInput(fancytool({ pkgver: '2.0.0' }), prev))).toEqual([]);
-    expect(checkPersistence(riskInput(fancytool({ topExtra: ["optdepends+=('cronie: crontab support'", "            'openssh: copy keys to ~/.ssh/')"] }), prev))).toEqual([]);
+    expect(
+      checkPersistence(
+        riskInput(fancytool({ topExtra: ["optdepends+=('cronie: crontab support'", "            'openssh: copy keys to ~/.ssh/')"] }), prev),
+      ),
+    ).toEqual([]);
     for (const files of [slinkyBin(), WIDGET_GIT, PYTHON_PKG]) expect(checkPersistence(riskInput(files))).toEqual([]);
   });
 });

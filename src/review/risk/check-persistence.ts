@@ -7,7 +7,8 @@ import { addedCommandLines, applyRules, type LineRule } from './scan.js';
 import type { RiskFlag, RiskInput } from './types.js';
 
 /** Start-up files of login and interactive shells (preceded by `/`, `~`, a quote or a blank). */
-const RC_FILE = /(?:^|[/~\s"'])\.(?:bashrc|bash_profile|bash_login|bash_logout|zshrc|zshenv|zprofile|zlogin|profile|xinitrc|xprofile|xsessionrc)\b|\/etc\/profile\b|\/etc\/profile\.d\b|\/etc\/bash\.bashrc\b|\/etc\/zsh\//;
+const RC_FILE =
+  /(?:^|[/~\s"'])\.(?:bashrc|bash_profile|bash_login|bash_logout|zshrc|zshenv|zprofile|zlogin|profile|xinitrc|xprofile|xsessionrc)\b|\/etc\/profile\b|\/etc\/profile\.d\b|\/etc\/bash\.bashrc\b|\/etc\/zsh\//;
 
 export const PERSISTENCE_RULES: readonly LineRule[] = [
   {

@@ -101,6 +101,8 @@ describe('sources', () => {
   it('accepts ordinary packages', () => {
     for (const files of [fancytool(), slinkyBin(), WIDGET_GIT, PYTHON_PKG]) expect(checkSources(riskInput(files))).toEqual([]);
     expect(run(pkg(HOME, 'source=("https://ftpmirror.gnu.org/hello/hello-$pkgver.tar.gz"{,.sig} "local.patch")'))).toEqual([]);
-    expect(run(pkg('https://hello.example.org', 'source=("https://dl.example.org/hello-$pkgver.tar.gz" "https://codeload.github.com/x/y/tar.gz/v1")'))).toEqual([]);
+    expect(
+      run(pkg('https://hello.example.org', 'source=("https://dl.example.org/hello-$pkgver.tar.gz" "https://codeload.github.com/x/y/tar.gz/v1")')),
+    ).toEqual([]);
   });
 });

@@ -27,9 +27,16 @@ describe('srcinfo-mismatch', () => {
     expect(flags[0]!.reason).toBe('PKGBUILD source has https://x.y/stage2.sh, which .SRCINFO does not list.');
 
     const decoy = fancytool({
-      srcinfoSources: ['fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz', 'fancytool.service', 'fix-build.patch', 'innocent.patch'],
+      srcinfoSources: [
+        'fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz',
+        'fancytool.service',
+        'fix-build.patch',
+        'innocent.patch',
+      ],
     });
-    expect(brief(run(decoy))).toEqual([{ check: 'srcinfo-mismatch', severity: 'high', file: '.SRCINFO', line: lineOf(decoy['.SRCINFO']!, 'innocent.patch') }]);
+    expect(brief(run(decoy))).toEqual([
+      { check: 'srcinfo-mismatch', severity: 'high', file: '.SRCINFO', line: lineOf(decoy['.SRCINFO']!, 'innocent.patch') },
+    ]);
   });
 
   it('flags a missing .SRCINFO, even when the previous revision also lacked it', () => {
@@ -47,8 +54,23 @@ describe('srcinfo-mismatch', () => {
   });
 
   it('does not repeat a mismatch that was already approved', () => {
-    const before = fancytool({ srcinfoSources: ['fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz', 'fancytool.service', 'fix-build.patch', 'old.patch'] });
-    const after = fancytool({ pkgrel: '2', srcinfoSources: ['fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz', 'fancytool.service', 'fix-build.patch', 'old.patch'] });
+    const before = fancytool({
+      srcinfoSources: [
+        'fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz',
+        'fancytool.service',
+        'fix-build.patch',
+        'old.patch',
+      ],
+    });
+    const after = fancytool({
+      pkgrel: '2',
+      srcinfoSources: [
+        'fancytool-1.4.2.tar.gz::https://github.com/fancyorg/fancytool/archive/refs/tags/v1.4.2.tar.gz',
+        'fancytool.service',
+        'fix-build.patch',
+        'old.patch',
+      ],
+    });
     expect(run(after, before)).toEqual([]);
   });
 });

@@ -67,7 +67,12 @@ function sourceMismatches(info: PkgbuildInfo, si: ParsedSrcinfo): Mismatch[] {
     // Extra .SRCINFO entries can only be judged when every PKGBUILD entry resolved.
     if (arr?.opaque || items.some((i) => i.resolved === null)) continue;
     for (const e of remaining) {
-      out.push({ key: `${name}:-${e.value}`, reason: `.SRCINFO lists ${name} ${snippet(e.value)}, which PKGBUILD does not have.`, file: SRCINFO, line: e.line });
+      out.push({
+        key: `${name}:-${e.value}`,
+        reason: `.SRCINFO lists ${name} ${snippet(e.value)}, which PKGBUILD does not have.`,
+        file: SRCINFO,
+        line: e.line,
+      });
     }
   }
   return out;
@@ -78,15 +83,18 @@ function mismatches(rev: RevisionFiles | null): Mismatch[] {
   const info = pkgbuildOf(rev);
   if (!info) return [{ key: 'no-pkgbuild', reason: 'The revision has no PKGBUILD.', file: PKGBUILD }];
   const text = fileText(rev, SRCINFO);
-  if (text === null) return [{ key: 'no-srcinfo', reason: '.SRCINFO is missing, so the AUR metadata cannot be checked against PKGBUILD.', file: SRCINFO }];
+  if (text === null)
+    return [{ key: 'no-srcinfo', reason: '.SRCINFO is missing, so the AUR metadata cannot be checked against PKGBUILD.', file: SRCINFO }];
   const si = parseSrcinfo(text);
   return [...versionMismatches(info, si), ...sourceMismatches(info, si)];
 }
 
 export function checkSrcinfoMismatch(input: RiskInput): RiskFlag[] {
   const known = new Set(mismatches(input.previous).map((m) => m.key));
-  return mismatches(input.candidate)
-    // A missing file is always reported; the AUR itself rejects pushes without .SRCINFO.
-    .filter((m) => m.key.startsWith('no-') || !known.has(m.key))
-    .map(({ key: _key, ...m }) => ({ check: 'srcinfo-mismatch', severity: 'high' as const, ...m }));
+  return (
+    mismatches(input.candidate)
+      // A missing file is always reported; the AUR itself rejects pushes without .SRCINFO.
+      .filter((m) => m.key.startsWith('no-') || !known.has(m.key))
+      .map(({ key: _key, ...m }) => ({ check: 'srcinfo-mismatch', severity: 'high' as const, ...m }))
+  );
 }

@@ -27,7 +27,10 @@ export function checkMaintainerChange(input: RiskInput): RiskFlag[] {
     }
   }
   if (!same(prev.Submitter, cand.Submitter)) {
-    flag('medium', `The submitter changed from "${prev.Submitter ?? 'none'}" to "${cand.Submitter ?? 'none'}", which happens when a package is deleted and resubmitted.`);
+    flag(
+      'medium',
+      `The submitter changed from "${prev.Submitter ?? 'none'}" to "${cand.Submitter ?? 'none'}", which happens when a package is deleted and resubmitted.`,
+    );
   }
   const added = cand.CoMaintainers.filter((c) => !prev.CoMaintainers.some((p) => same(p, c)));
   if (added.length > 0) flag('low', `Co-maintainers were added: ${added.join(', ')}.`);
@@ -45,6 +48,13 @@ export function checkYoungRevision(input: RiskInput): RiskFlag[] {
   const age = input.now - input.candidateCommittedAt;
   if (age >= DAY) return [];
   const minutes = Math.floor(age / 60);
-  const described = age < 0 ? 'in the future (clock skew or a forged date)' : minutes < 120 ? `${minutes} minutes ago` : `${Math.floor(age / HOUR)} hours ago`;
-  return [{ check: 'young-revision', severity: age < HOUR ? 'medium' : 'low', reason: `The candidate was committed ${described}; waiting lets others spot a malicious upload.` }];
+  const described =
+    age < 0 ? 'in the future (clock skew or a forged date)' : minutes < 120 ? `${minutes} minutes ago` : `${Math.floor(age / HOUR)} hours ago`;
+  return [
+    {
+      check: 'young-revision',
+      severity: age < HOUR ? 'medium' : 'low',
+      reason: `The candidate was committed ${described}; waiting lets others spot a malicious upload.`,
+    },
+  ];
 }

@@ -49,7 +49,11 @@ describe('analyzeRisk on benign revisions', () => {
 
 describe('analyzeRisk on other benign shapes', () => {
   it('accepts a bundled armored PGP key and CRLF line endings', () => {
-    const body = Array.from({ length: 20 }, (_, i) => Buffer.from(sha(`k${i}`)).toString('base64').slice(0, 64)).join('\n');
+    const body = Array.from({ length: 20 }, (_, i) =>
+      Buffer.from(sha(`k${i}`))
+        .toString('base64')
+        .slice(0, 64),
+    ).join('\n');
     const key = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${body}\n=AbCd\n-----END PGP PUBLIC KEY BLOCK-----\n`;
     const files = { ...slinkyBin(), 'keys/pgp/A2C794A986419D8A3D5E8E4C6D0D94E1A5C8B3F2.asc': key };
     expect(analyzeRisk(riskInput(files))).toEqual([]);

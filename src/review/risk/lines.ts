@@ -114,7 +114,7 @@ export function logicalLines(text: string, skipComments: boolean): LogicalLine[]
  */
 export function maskQuotes(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (c === '\\') {
       out += text.slice(i, i + 2);

@@ -20,10 +20,13 @@ export function pkgbuildOf(rev: RevisionFiles | null): PkgbuildInfo | null {
   if (!rev) return null;
   if (cache.has(rev)) return cache.get(rev)!;
   const text = fileText(rev, PKGBUILD);
-  const info = text === null ? null : (() => {
-    const parsed = parseBash(text);
-    return { text, parsed, vars: variablesOf(parsed) };
-  })();
+  const info =
+    text === null
+      ? null
+      : (() => {
+          const parsed = parseBash(text);
+          return { text, parsed, vars: variablesOf(parsed) };
+        })();
   cache.set(rev, info);
   return info;
 }

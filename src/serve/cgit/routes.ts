@@ -55,11 +55,17 @@ export function cgitRoutes(deps: CgitDeps): Hono {
     const pkgbase = c.req.param('pkgbase');
     const file = c.req.param('file');
     const commit = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
-    if (!isValidPackageName(pkgbase) || !isFullCommitId(commit)) return plain(c, 404, 'aurgate: pinned snapshots are /snapshot/<pkgbase>/<full commit id>.tar.gz');
+    if (!isValidPackageName(pkgbase) || !isFullCommitId(commit))
+      return plain(c, 404, 'aurgate: pinned snapshots are /snapshot/<pkgbase>/<full commit id>.tar.gz');
     const availability = deps.lookup.revisionAvailability(pkgbase, commit);
     if (availability.kind === 'revoked') return plain(c, 410, `aurgate: ${pkgbase} ${commit} was revoked: ${availability.reason}`);
     if (availability.kind !== 'approved') return plain(c, 404, `aurgate: ${pkgbase} ${commit} is not an approved revision`);
-    return snapshotResponse(c, `${pkgbase}-${commit.slice(0, 12)}.tar.gz`, await deps.snapshots.get(pkgbase, commit), 'public, max-age=31536000, immutable');
+    return snapshotResponse(
+      c,
+      `${pkgbase}-${commit.slice(0, 12)}.tar.gz`,
+      await deps.snapshots.get(pkgbase, commit),
+      'public, max-age=31536000, immutable',
+    );
   });
 
   app.on(['GET', 'HEAD'], '/cgit/aur.git/plain/*', async (c) => {

@@ -7,12 +7,7 @@ import { PyFloat, distinct, writeJson, type JsonValue } from '../rpc/json.js';
 const gzip = promisify(gzipCallback);
 
 /** The archives aurweb's mkpkglists writes and nginx serves from the host root. */
-export const LIST_FILES = [
-  'packages.gz',
-  'pkgbase.gz',
-  'packages-meta-v1.json.gz',
-  'packages-meta-ext-v1.json.gz',
-] as const;
+export const LIST_FILES = ['packages.gz', 'pkgbase.gz', 'packages-meta-v1.json.gz', 'packages-meta-ext-v1.json.gz'] as const;
 export type ListFile = (typeof LIST_FILES)[number];
 
 function byCodePoint(a: string, b: string): number {

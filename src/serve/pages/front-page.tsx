@@ -7,8 +7,8 @@ export function frontPage(publicUrl: string, packageCount: number, baseCount: nu
     <PublicLayout title="aurgate — reviewed AUR mirror">
       <h1>aurgate</h1>
       <p>
-        A private mirror of the Arch User Repository. Every revision served here was reviewed and approved; new upstream changes wait in
-        quarantine until a reviewer approves them. It serves <strong>{packageCount}</strong> packages ({baseCount} package bases).
+        A private mirror of the Arch User Repository. Every revision served here was reviewed and approved; new upstream changes wait in quarantine
+        until a reviewer approves them. It serves <strong>{packageCount}</strong> packages ({baseCount} package bases).
       </p>
       <h2>Use it</h2>
       <h3>yay</h3>
@@ -36,8 +36,8 @@ export function frontPage(publicUrl: string, packageCount: number, baseCount: nu
           <code>/snapshot/&lt;pkgbase&gt;/&lt;commit&gt;.tar.gz</code>: immutable, checksummed archives for pinned builds
         </li>
         <li>
-          <a href="/packages.gz">/packages.gz</a>, <a href="/pkgbase.gz">/pkgbase.gz</a>, <a href="/packages-meta-v1.json.gz">/packages-meta-v1.json.gz</a>,{' '}
-          <a href="/packages-meta-ext-v1.json.gz">/packages-meta-ext-v1.json.gz</a>
+          <a href="/packages.gz">/packages.gz</a>, <a href="/pkgbase.gz">/pkgbase.gz</a>,{' '}
+          <a href="/packages-meta-v1.json.gz">/packages-meta-v1.json.gz</a>, <a href="/packages-meta-ext-v1.json.gz">/packages-meta-ext-v1.json.gz</a>
         </li>
       </ul>
     </PublicLayout>

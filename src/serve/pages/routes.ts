@@ -15,7 +15,9 @@ export function pageRoutes(deps: { catalog: Catalog; lookup: ServedLookup; publi
     if (!isValidPackageName(name)) return c.text('no such package\n', 404);
     const availability = deps.lookup.availability(name);
     const packages = deps.catalog.packages();
-    const pkg = packages.find((candidate) => candidate.Name === name) ?? (availability.kind === 'served' ? packages.find((candidate) => candidate.PackageBase === availability.pkgbase) : undefined);
+    const pkg =
+      packages.find((candidate) => candidate.Name === name) ??
+      (availability.kind === 'served' ? packages.find((candidate) => candidate.PackageBase === availability.pkgbase) : undefined);
     if (!pkg) return c.text('no such package\n', 404);
     return c.html(packagePage(deps.publicUrl, pkg));
   });

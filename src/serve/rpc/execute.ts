@@ -124,13 +124,19 @@ function infoResults(index: CatalogIndex, names: readonly string[]): string {
     if (row !== undefined) rows.push(row);
   }
   rows.sort((a, b) => a - b);
-  return resultsJson('multiinfo', rows.map((row) => index.infoFragment(row)));
+  return resultsJson(
+    'multiinfo',
+    rows.map((row) => index.infoFragment(row)),
+  );
 }
 
 function searchResults(index: CatalogIndex, type: 'search' | 'msearch', by: string, arg: string): string {
   const rows = searchRows(index, by, arg);
   if (rows.length > MAX_RESULTS) return errorJson(MESSAGES.tooMany, 5);
-  return resultsJson(type, rows.map((row) => index.searchFragment(row)));
+  return resultsJson(
+    type,
+    rows.map((row) => index.searchFragment(row)),
+  );
 }
 
 /** aurweb's RPCSearch: LIKE for name/name-desc (case-insensitive), exact matches for the rest. */

@@ -3,17 +3,7 @@ import type { Catalog } from '../catalog.js';
 import { DEFAULT_CACHE_LIMITS, RpcState, type CacheLimits, type Snapshot } from './cache.js';
 import { MESSAGES, execute, plan, planKey } from './execute.js';
 import { docPage, readBody, send, splitUrl } from './http.js';
-import {
-  infoBody,
-  isRejected,
-  legacyRequest,
-  parseForm,
-  parseQuery,
-  pathRequest,
-  pathVersion,
-  searchBody,
-  type ParsedRequest,
-} from './request.js';
+import { infoBody, isRejected, legacyRequest, parseForm, parseQuery, pathRequest, pathVersion, searchBody, type ParsedRequest } from './request.js';
 import { errorJson, render, type Rendered } from './shape.js';
 
 export { MESSAGES, MAX_RESULTS } from './execute.js';
@@ -49,15 +39,24 @@ export function rpcRoutes(catalog: Catalog, options: RpcOptions = {}): Hono {
 
   for (const path of LEGACY_PATHS) {
     app.get(path, (c) => (splitUrl(c.req.url).query === '' ? docPage() : answerGet(c, state, maxQuery, legacyGet)));
-    app.post(path, post((_c, body) => legacyRequest(parseForm(body))));
+    app.post(
+      path,
+      post((_c, body) => legacyRequest(parseForm(body))),
+    );
   }
   app.get('/rpc/:ver/info/:name', get(withVersion((c, v, q) => pathRequest(v, 'info', q.scalars.by, [param(c, 'name')]))));
   app.get('/rpc/:ver/info', get(withVersion((_c, v, q) => pathRequest(v, 'info', q.scalars.by, q.args))));
-  app.post('/rpc/:ver/info', post((c, body, type) => bodyWithVersion(c, (v) => infoBody(v, type, body))));
+  app.post(
+    '/rpc/:ver/info',
+    post((c, body, type) => bodyWithVersion(c, (v) => infoBody(v, type, body))),
+  );
   // The term comes from the path and `by` from the query (aurweb loses the term here; aurutils sends this form).
   app.get('/rpc/:ver/search/:arg', get(withVersion((c, v, q) => pathRequest(v, 'search', q.scalars.by, [param(c, 'arg')]))));
   app.get('/rpc/:ver/search', get(withVersion((_c, v, q) => pathRequest(v, 'search', q.scalars.by, q.args))));
-  app.post('/rpc/:ver/search', post((c, body, type) => bodyWithVersion(c, (v) => searchBody(v, type, body))));
+  app.post(
+    '/rpc/:ver/search',
+    post((c, body, type) => bodyWithVersion(c, (v) => searchBody(v, type, body))),
+  );
   for (const type of ['suggest', 'suggest-pkgbase']) {
     app.get(`/rpc/:ver/${type}/:arg`, get(withVersion((c, v, q) => pathRequest(v, type, q.scalars.by, [param(c, 'arg')]))));
     app.get(`/rpc/:ver/${type}`, get(withVersion((_c, v, q) => pathRequest(v, type, q.scalars.by, q.args))));
