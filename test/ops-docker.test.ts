@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config.js';
 import { tempDir } from './support/git-client.js';
 import { REPO_ROOT } from './support/harness.js';
+import { freePort } from './support/ports.js';
 
 /**
  * There is no Docker engine here, so the image is checked in two halves: the Dockerfile and compose
@@ -42,14 +42,6 @@ function instructions(text: string): string[] {
     .split('\n')
     .map((line) => line.replace(/\s+/g, ' ').trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 let dockerfile: string[];

@@ -8,6 +8,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { freePort } from './support/ports.js';
 
 /**
  * A real `aurgate serve` process gets SIGTERM while a client is in the middle of cloning a repo of a
@@ -31,14 +32,6 @@ function heavyFiles(): Record<string, string> {
         .match(/.{1,76}/g) ?? []
     ).join('\n')}\n`;
   return files;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Forwards to targetPort, passing server→client bytes at a fixed rate; counts what it forwarded. */

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/pin/lock.js';
@@ -10,20 +9,12 @@ import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { freePort } from './support/ports.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
 let url: string;
 const heads: Record<string, string> = {};
-
-/** A port that was free a moment ago: the server must know its public URL before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function sh(script: string, cwd: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {

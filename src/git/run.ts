@@ -28,7 +28,6 @@ export interface GitRunOptions {
   env?: Record<string, string>;
   /** Treat these exit codes as success (e.g. 1 for `merge-base --is-ancestor`). */
   okCodes?: number[];
-  encoding?: 'utf8' | 'buffer';
 }
 
 export interface GitResult {
@@ -37,8 +36,22 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Runs git to completion (for short, bounded output). Failures become GitError with stderr. */
-export function git(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+function failure(
+  args: readonly string[],
+  options: GitRunOptions,
+  error: (Error & { killed?: boolean; code?: unknown }) | null,
+  stderr: string,
+): GitError {
+  const code = typeof error?.code === 'number' ? error.code : -1;
+  const reason = error?.killed ? 'timed out' : stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`;
+  return new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${reason}`, { cause: error });
+}
+
+function execGit<T extends string | Buffer>(
+  args: readonly string[],
+  options: GitRunOptions,
+  encoding: 'utf8' | 'buffer',
+): Promise<{ code: number; stdout: T; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -48,45 +61,27 @@ export function git(args: readonly string[], options: GitRunOptions): Promise<Gi
         env: gitEnv(options.env),
         timeout: options.timeoutMs ?? 60_000,
         maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-        encoding: 'utf8',
+        encoding,
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        if (code === 0 || options.okCodes?.includes(code)) {
-          resolve({ code, stdout, stderr });
-          return;
-        }
-        const reason = error?.killed ? 'timed out' : stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`;
-        reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${reason}`, { cause: error }));
+        const errorText = stderr.toString();
+        if (code === 0 || options.okCodes?.includes(code)) resolve({ code, stdout: stdout as T, stderr: errorText });
+        else reject(failure(args, options, error, errorText));
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
+/** Runs git to completion (for short, bounded output). Failures become GitError with stderr. */
+export function git(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+  return execGit<string>(args, options, 'utf8');
+}
+
 /** Runs git and returns stdout as bytes (blobs may be binary). */
-export function gitBuffer(args: readonly string[], options: GitRunOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      [...SAFE_GIT_ARGS, ...args],
-      {
-        cwd: options.cwd,
-        env: gitEnv(options.env),
-        timeout: options.timeoutMs ?? 60_000,
-        maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-        encoding: 'buffer',
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        reject(
-          new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${options.cwd}: ${stderr.toString('utf8').trim() || error.message}`, {
-            cause: error,
-          }),
-        );
-      },
-    );
-  });
+export async function gitBuffer(args: readonly string[], options: GitRunOptions): Promise<Buffer> {
+  return (await execGit<Buffer>(args, options, 'buffer')).stdout;
 }
 
 /** Starts git with piped stdio for streaming (serving clones, archives). The caller owns the process. */
