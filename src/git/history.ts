@@ -1,3 +1,4 @@
+import { GitError } from '../errors.js';
 import { git, gitBuffer } from './run.js';
 
 export interface CommitInfo {
@@ -67,11 +68,14 @@ export async function hasCommit(repo: string, commit: string): Promise<boolean> 
   return result.code === 0;
 }
 
-/** A file of a commit, or null when the commit has no such path. */
+/** A file of a commit, or null when the commit has no such path (one git process either way). */
 export async function readBlob(repo: string, commit: string, file: string): Promise<Buffer | null> {
-  const exists = await git(['cat-file', '-e', `${commit}:${file}`], { cwd: repo, okCodes: [1, 128] });
-  if (exists.code !== 0) return null;
-  return gitBuffer(['cat-file', 'blob', `${commit}:${file}`], { cwd: repo });
+  try {
+    return await gitBuffer(['cat-file', 'blob', `${commit}:${file}`], { cwd: repo });
+  } catch (error) {
+    if (error instanceof GitError && /does not exist|not a valid object name|exists on disk, but not in/i.test(error.message)) return null;
+    throw error;
+  }
 }
 
 export interface TreeEntry {

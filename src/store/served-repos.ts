@@ -1,12 +1,24 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { initBareRepo, type RepoSettings } from '../git/init.js';
 import { git } from '../git/run.js';
 import { assertPackageName } from '../srcinfo/names.js';
 
 /** Hidden refs that keep every approved commit fetchable by id after newer approvals. */
 export const APPROVED_REF_PREFIX = 'refs/aurgate/approved/';
 const MASTER = 'refs/heads/master';
+
+const SERVED_SETTINGS: RepoSettings = [
+  ['uploadpack.hideRefs', 'refs/aurgate'],
+  ['uploadpack.allowTipSHA1InWant', 'true'],
+  ['uploadpack.allowFilter', 'true'],
+  // No reflogs: a revoked commit must not stay reachable through one.
+  ['core.logAllRefUpdates', 'false'],
+  ['gc.auto', '0'],
+  ['receive.fsckObjects', 'true'],
+  ['core.hooksPath', '/dev/null'],
+];
 
 export interface DesiredState {
   /** Every approved, non-revoked commit of the package. */
@@ -39,29 +51,10 @@ export class ServedRepos {
 
   async ensure(pkgbase: string): Promise<string> {
     const repo = this.repoPath(pkgbase);
-    if (existsSync(path.join(repo, 'HEAD'))) return repo;
-    await this.create(repo);
-    return repo;
-  }
-
-  private async create(repo: string): Promise<void> {
-    await mkdir(repo, { recursive: true });
-    await git(['init', '--quiet', '--bare', repo], { cwd: this.servedRoot });
-    const settings: Array<[string, string]> = [
-      ['uploadpack.hideRefs', 'refs/aurgate'],
-      ['uploadpack.allowTipSHA1InWant', 'true'],
-      ['uploadpack.allowFilter', 'true'],
-      // No reflogs: a revoked commit must not stay reachable through one.
-      ['core.logAllRefUpdates', 'false'],
-      ['gc.auto', '0'],
-      ['receive.fsckObjects', 'true'],
-    ];
-    for (const [key, value] of settings) await git(['config', key, value], { cwd: repo });
-    await git(['symbolic-ref', 'HEAD', MASTER], { cwd: repo });
     // Attributes inside a package's tree (export-subst, export-ignore) must not change what git archive
     // produces: info/attributes outranks them, so snapshots are exactly the committed files.
-    await mkdir(path.join(repo, 'info'), { recursive: true });
-    await writeFile(path.join(repo, 'info', 'attributes'), '* -export-subst -export-ignore\n');
+    await initBareRepo(repo, SERVED_SETTINGS, { 'info/attributes': '* -export-subst -export-ignore\n', HEAD: `ref: ${MASTER}\n` });
+    return repo;
   }
 
   /** Approved commits the served repo holds refs for, and its master. */

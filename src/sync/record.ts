@@ -68,7 +68,9 @@ export async function recordUpstreamHead(
 
   const served = getServedRevision(db, pkg.pkgbase);
   const base = served && (await isAncestor(repo, served.commit, head)) ? served.commit : null;
-  const [commits, headInfo, srcinfo] = await Promise.all([commitsBetween(repo, base, head), commitInfo(repo, head), readSrcinfo(repo, head)]);
+  const [commits, srcinfo] = await Promise.all([commitsBetween(repo, base, head), readSrcinfo(repo, head)]);
+  // The range starts with the head itself whenever it is non-empty, which saves a git process per revision.
+  const headInfo = commits[0]?.id === head ? commits[0] : await commitInfo(repo, head);
   const revision: NewRevision = {
     pkgbase: pkg.pkgbase,
     commit: head,

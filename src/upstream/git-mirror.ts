@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UpstreamError, describeError } from '../errors.js';
+import { initBareRepo, type RepoSettings } from '../git/init.js';
 import { git, gitEnv } from '../git/run.js';
 import { assertPackageName } from '../srcinfo/names.js';
 
@@ -16,6 +17,19 @@ export interface MirrorOptions {
 /** Where the fetched upstream head lands; the revision refs keep every recorded head reachable. */
 export const UPSTREAM_REF = 'refs/upstream/master';
 export const REVISION_REF_PREFIX = 'refs/aurgate/revisions/';
+
+const MIRROR_SETTINGS: RepoSettings = [
+  // Check every object upstream sends; corrupt or malicious objects abort the fetch.
+  ['transfer.fsckObjects', 'true'],
+  ['fetch.fsckObjects', 'true'],
+  ['gc.auto', '0'],
+  // Keep every fetch as a pack so the size watcher sees incoming bytes (loose objects it would miss).
+  ['fetch.unpackLimit', '1'],
+  ['transfer.unpackLimit', '1'],
+  ['core.logAllRefUpdates', 'false'],
+  // No hook (reference-transaction runs even on fetch) may ever run in a repo that holds upstream data.
+  ['core.hooksPath', '/dev/null'],
+];
 
 export type FetchOutcome = { kind: 'head'; commit: string } | { kind: 'missing' };
 
@@ -36,24 +50,7 @@ export class MirrorRepos {
 
   async ensure(pkgbase: string): Promise<string> {
     const repo = this.repoPath(pkgbase);
-    if (!existsSync(path.join(repo, 'HEAD'))) {
-      await mkdir(repo, { recursive: true });
-      await git(['init', '--quiet', '--bare', repo], { cwd: this.options.mirrorRoot });
-      // Check every object upstream sends; corrupt or malicious objects abort the fetch.
-      for (const [key, value] of [
-        ['transfer.fsckObjects', 'true'],
-        ['fetch.fsckObjects', 'true'],
-        ['gc.auto', '0'],
-        // Keep every fetch as a pack so the size watcher sees incoming bytes (loose objects it would miss).
-        ['fetch.unpackLimit', '1'],
-        ['transfer.unpackLimit', '1'],
-        ['core.logAllRefUpdates', 'false'],
-        // No hook (reference-transaction runs even on fetch) may ever run in a repo that holds upstream data.
-        ['core.hooksPath', '/dev/null'],
-      ] as const) {
-        await git(['config', key, value], { cwd: repo });
-      }
-    }
+    await initBareRepo(repo, MIRROR_SETTINGS);
     return repo;
   }
 
