@@ -1,0 +1,36 @@
+import type { Aurgate } from '../src/context.js';
+import { listPendingRevisions } from '../src/quarantine/revisions.js';
+import { forEachConcurrently } from '../src/sync/pool.js';
+import { progress, timed } from './processes.js';
+import type { Report } from './report.js';
+import { countSpawns, describeSpawns } from './spawn-counter.js';
+
+/**
+ * Approves every pending revision through Aurgate.approve, the path the CLI and web admin take, so each
+ * approval also publishes its served repo. Not a goal of its own, but its cost per package is reported
+ * because a reviewer approving a batch waits for exactly this.
+ */
+export async function approveAll(app: Aurgate, report: Report): Promise<void> {
+  const pending = listPendingRevisions(app.db);
+  const concurrency = app.config.syncConcurrency;
+  progress(`approve: ${pending.length} pending revisions (publishing each), concurrency ${concurrency}`);
+  const step = Math.max(1, Math.ceil(pending.length / 10));
+  let done = 0;
+  const run = await countSpawns(() =>
+    timed(() =>
+      forEachConcurrently(pending, concurrency, async (revision) => {
+        const result = await app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, reviewer: 'bench' });
+        if (!result.approved)
+          throw new Error(`approving ${revision.pkgbase} needs more reviewers (AURGATE_REQUIRED_APPROVALS must be 1 for the bench)`);
+        done += 1;
+        if (done % step === 0) progress(`  approved ${done}/${pending.length}`);
+      }),
+    ),
+  );
+  const n = Math.max(1, pending.length);
+  report.note(
+    'approve + publish',
+    `${pending.length} revisions in ${(run.value.ms / 1000).toFixed(1)} s (${(run.value.ms / n).toFixed(1)} ms each at concurrency ${concurrency})`,
+  );
+  report.note('processes started per approval', describeSpawns(run.spawns, n));
+}

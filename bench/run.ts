@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: aurgate's performance goals, each measured beside a baseline in the same run
+ * (machines are noisy, so ratios are what is compared). Sizes come from AURGATE_BENCH_* variables
+ * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 npm run bench`. Always exits 0:
+ * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { Aurgate } from '../src/context.js';
+import { createLogger } from '../src/log.js';
+import { addToAllowlist } from '../src/quarantine/packages.js';
+import { approveAll } from './approve.js';
+import { benchClones } from './clones.js';
+import { REPO_ROOT, progress } from './processes.js';
+import { Report } from './report.js';
+import { benchRpc } from './rpc.js';
+import { readSettings, SETTINGS_HELP } from './settings.js';
+import { benchSync, checkSummary } from './sync.js';
+import { startUpstream, type BenchUpstream } from './upstream.js';
+
+const settings = readSettings();
+const report = new Report();
+const root = await mkdtemp(path.join(os.tmpdir(), 'aurgate-bench-'));
+const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim();
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  git: gitVersion,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  settings: { ...settings, only: [...settings.only] },
+};
+progress(`aurgate benchmarks: ${settings.packages} packages, ${meta.cpus} cores, node ${meta.node}, ${gitVersion}; work dir ${root}`);
+process.stdout.write(`sizes (env): ${SETTINGS_HELP}\n`);
+
+// Only the concurrency is taken from the caller's environment: other AURGATE_* settings of the
+// shell (a data dir, a config file) must not leak into a benchmark.
+const env: Record<string, string> = {
+  AURGATE_DATA_DIR: path.join(root, 'data'),
+  AURGATE_LOG_LEVEL: 'warn',
+  AURGATE_PORT: '0',
+  AURGATE_REQUIRED_APPROVALS: '1',
+  AURGATE_FULL_CHECK_HOURS: '24',
+  ...(process.env['AURGATE_SYNC_CONCURRENCY'] ? { AURGATE_SYNC_CONCURRENCY: process.env['AURGATE_SYNC_CONCURRENCY'] } : {}),
+};
+
+let upstream: BenchUpstream | undefined;
+let app: Aurgate | undefined;
+let served = false;
+try {
+  upstream = await startUpstream(path.join(root, 'upstream'), settings.packages, settings.commits);
+  env['AURGATE_UPSTREAM_URL'] = upstream.url;
+  const config = loadConfig(env);
+  app = new Aurgate(config, createLogger(config.logLevel, { process: 'bench' }));
+  const names = upstream.packages.map((pkg) => pkg.pkgbase);
+  // Straight into the allowlist: Aurgate.allow would add N upstream RPC lookups to the set-up.
+  addToAllowlist(
+    app.db,
+    names.map((name) => ({ pkgname: name, pkgbase: name })),
+    'bench',
+  );
+
+  if (settings.only.has('sync')) {
+    progress('── 1. sync ──');
+    await benchSync(root, app, upstream, settings.syncChunks, report);
+  } else {
+    progress('set-up: initial sync (not measured: AURGATE_BENCH_ONLY)');
+    checkSummary(await app.sync({ trigger: 'cli' }), { fetched: names.length, newRevisions: names.length }, 'the set-up sync');
+  }
+  if (settings.only.has('rpc') || settings.only.has('clones')) {
+    progress('── approving every pending revision (set-up for 2 and 3) ──');
+    await approveAll(app, report);
+  }
+  served = true;
+  await upstream.stop();
+
+  if (settings.only.has('rpc')) {
+    progress('── 2. RPC ──');
+    await benchRpc(app, root, names, settings, report).catch((error: unknown) => report.error('rpc', error));
+  }
+  app.close();
+  app = undefined;
+
+  if (settings.only.has('clones')) {
+    progress('── 3. clones ──');
+    // Spread over the package list so the clones are not all neighbours in the served directory.
+    const stride = Math.max(1, Math.floor(names.length / settings.clones));
+    const picked = Array.from({ length: settings.clones }, (_, i) => names[(i * stride) % names.length]!);
+    await benchClones(root, config, env, [...new Set(picked)], settings.cloneRounds, settings.compiled, report);
+  }
+} catch (error) {
+  report.error(served ? 'clones' : 'sync', error);
+} finally {
+  app?.close();
+  await upstream?.stop();
+  process.stdout.write(`\n${report.table()}\n`);
+  if (report.notes.length > 0) process.stdout.write(`\n${report.notes.map((n) => `${n.label}: ${n.value}`).join('\n')}\n`);
+  const file = path.join(REPO_ROOT, 'bench/results/latest.json');
+  await report.writeJson(file, meta);
+  process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}${settings.keep ? `; kept ${root}` : ''}\n`);
+  if (!settings.keep) await rm(root, { recursive: true, force: true, maxRetries: 5 });
+}
+process.exit(0);
