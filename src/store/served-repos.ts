@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { initBareRepo, type RepoSettings } from '../git/init.js';
+import { readRef, readRefsUnder } from '../git/refs.js';
 import { git } from '../git/run.js';
 import { assertPackageName } from '../srcinfo/names.js';
 
@@ -57,19 +58,12 @@ export class ServedRepos {
     return repo;
   }
 
-  /** Approved commits the served repo holds refs for, and its master. */
+  /** Approved commits the served repo holds refs for, and its master (read from the ref files). */
   async actualState(pkgbase: string): Promise<{ approved: string[]; head: string | null }> {
     const repo = this.repoPath(pkgbase);
     if (!existsSync(path.join(repo, 'HEAD'))) return { approved: [], head: null };
-    const { stdout } = await git(['for-each-ref', '--format=%(objectname) %(refname)', APPROVED_REF_PREFIX, MASTER], { cwd: repo });
-    const approved: string[] = [];
-    let head: string | null = null;
-    for (const line of stdout.split('\n').filter(Boolean)) {
-      const [object = '', ref = ''] = line.split(' ');
-      if (ref === MASTER) head = object;
-      else approved.push(ref.slice(APPROVED_REF_PREFIX.length));
-    }
-    return { approved, head };
+    const approved = [...(await readRefsUnder(repo, APPROVED_REF_PREFIX)).keys()].map((ref) => ref.slice(APPROVED_REF_PREFIX.length));
+    return { approved, head: await readRef(repo, MASTER) };
   }
 
   /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UpstreamError, describeError } from '../errors.js';
 import { initBareRepo, type RepoSettings } from '../git/init.js';
+import { readRef } from '../git/refs.js';
 import { git, gitEnv } from '../git/run.js';
 import { assertPackageName } from '../srcinfo/names.js';
 
@@ -92,9 +93,8 @@ export class MirrorRepos {
     return head ? { kind: 'head', commit: head } : { kind: 'missing' };
   }
 
-  private async upstreamHead(repo: string): Promise<string | null> {
-    const result = await git(['rev-parse', '--verify', '--quiet', `${UPSTREAM_REF}^{commit}`], { cwd: repo, okCodes: [1] });
-    return result.stdout.trim() || null;
+  private upstreamHead(repo: string): Promise<string | null> {
+    return readRef(repo, UPSTREAM_REF);
   }
 
   /**

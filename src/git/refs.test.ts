@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRef, readRefsUnder } from './refs.js';
+
+function repoWithCommits(): { repo: string; first: string; second: string } {
+  const repo = mkdtempSync(path.join(os.tmpdir(), 'aurgate-refs-'));
+  const run = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+  run('init', '-q', '-b', 'master');
+  run('commit', '-q', '--allow-empty', '-m', 'one');
+  const first = run('rev-parse', 'HEAD');
+  run('commit', '-q', '--allow-empty', '-m', 'two');
+  return { repo, first, second: run('rev-parse', 'HEAD') };
+}
+
+describe('reading refs from files', () => {
+  it('agrees with git for loose and packed refs', () => {
+    const { repo, first, second } = repoWithCommits();
+    execFileSync('git', ['update-ref', 'refs/aurgate/approved/a', first], { cwd: repo });
+    execFileSync('git', ['pack-refs', '--all'], { cwd: repo });
+    execFileSync('git', ['update-ref', 'refs/aurgate/approved/b', second], { cwd: repo });
+    return Promise.all([
+      expect(readRef(path.join(repo, '.git'), 'refs/heads/master')).resolves.toBe(second),
+      expect(readRef(path.join(repo, '.git'), 'refs/heads/missing')).resolves.toBeNull(),
+      expect(readRefsUnder(path.join(repo, '.git'), 'refs/aurgate/approved/')).resolves.toEqual(
+        new Map([
+          ['refs/aurgate/approved/a', first],
+          ['refs/aurgate/approved/b', second],
+        ]),
+      ),
+    ]);
+  });
+});
