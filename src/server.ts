@@ -46,6 +46,31 @@ class InFlight {
 }
 
 /**
+ * Counts every answer by route group and status, the cached hot paths included, without turning a
+ * synchronous answer into a promise (which would cost @hono/node-server its fast path).
+ */
+function countingFetch(
+  fetch: (request: Request) => Response | Promise<Response>,
+  metrics: Metrics,
+): (request: Request) => Response | Promise<Response> {
+  return (request) => {
+    const url = request.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    const query = url.indexOf('?', start);
+    const path = query === -1 ? url.slice(start) : url.slice(start, query);
+    const answer = fetch(request);
+    if (!(answer instanceof Promise)) {
+      metrics.countRequest(path, answer.status);
+      return answer;
+    }
+    return answer.then((response) => {
+      metrics.countRequest(path, response.status);
+      return response;
+    });
+  };
+}
+
+/**
  * Starts `aurgate serve`: repairs the served repos from the database first (the database is the source
  * of truth after a crash), then serves the AUR-facing routes and, if asked, runs the sync schedule.
  */
@@ -62,15 +87,17 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const http = createApp({
     logger,
     ready: () => ready,
+    fastRouters: [
+      // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
+      rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
+      listRoutes(catalog),
+    ],
     middleware: [...requestLogging(logger), metrics.middleware()],
     routers: [
       metricsRoutes(metrics, config.metricsToken),
       lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl }),
       admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
-      // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
-      rpcRoutes(catalog, { maxBodyBytes: 1024 * 1024 }),
-      listRoutes(catalog),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
       gitRoutes({
         lookup: catalog,
@@ -83,7 +110,9 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     ],
   });
   const server: ServerType = await new Promise((resolve) => {
-    const started = serve({ fetch: http.fetch, hostname: config.host, port: options.port ?? config.port }, () => resolve(started));
+    const started = serve({ fetch: countingFetch(http.fetch, metrics), hostname: config.host, port: options.port ?? config.port }, () =>
+      resolve(started),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   let task: ScheduledTask | undefined;

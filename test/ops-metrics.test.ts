@@ -124,7 +124,7 @@ describe('/metrics', () => {
 
 describe('request ids and request logs', () => {
   it('echo a sane X-Request-Id and replace an insane one, on streamed git and snapshot responses too', async () => {
-    const given = await fetch(`${url}/rpc/v5/info/met-a`, { headers: { 'X-Request-Id': 'edge-7f3a-01' } });
+    const given = await fetch(`${url}/cgit/aur.git/plain/PKGBUILD?h=met-a`, { headers: { 'X-Request-Id': 'edge-7f3a-01' } });
     expect(given.headers.get('x-request-id')).toBe('edge-7f3a-01');
     const insane = await fetch(`${url}/healthz`, { headers: { 'X-Request-Id': 'two words; <script>' } });
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -140,9 +140,12 @@ describe('request ids and request logs', () => {
   });
 
   it('log one JSON line per request with id, method, route, path, status and duration (no query string)', async () => {
-    await fetch(`${url}/rpc/v5/info/met-b?by=name&secret=hunter2`, { headers: { 'X-Request-Id': 'trace-me-42' } });
+    await fetch(`${url}/cgit/aur.git/plain/PKGBUILD?h=met-a&secret=hunter2`, { headers: { 'X-Request-Id': 'trace-me-42' } });
     const line = logLines.find((entry) => entry['reqId'] === 'trace-me-42');
-    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: 'rpc', path: '/rpc/v5/info/met-b', status: 200, level: 30 });
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: 'cgit', path: '/cgit/aur.git/plain/PKGBUILD', status: 200, level: 30 });
+    // The cached hot paths (RPC, package lists) are counted in metrics but get no log line of their own.
+    await fetch(`${url}/rpc/v5/info/met-b`, { headers: { 'X-Request-Id': 'rpc-hot-path' } });
+    expect(logLines.find((entry) => entry['reqId'] === 'rpc-hot-path')).toBeUndefined();
     expect(typeof line?.['durationMs']).toBe('number');
     expect(JSON.stringify(logLines)).not.toContain('hunter2');
     // Probes log at debug, so an info-level log is not flooded by health checks.

@@ -45,10 +45,21 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     return { pkgbase: availability.pkgbase, repo: path.join(deps.servedRoot, `${availability.pkgbase}.git`) };
   };
 
+  // A protocol v2 advertisement lists capabilities only, no refs: it is the same for every served repo
+  // (they share one configuration), so it is produced once per Git-Protocol value and then kept.
+  const v2Advertisements = new Map<string, Uint8Array>();
+  const type = (advertise: boolean) => (advertise ? 'application/x-git-upload-pack-advertisement' : 'application/x-git-upload-pack-result');
+
   const run = async (c: Context, advertise: boolean): Promise<Response> => {
     const target = resolve(c);
     if (target instanceof Response) return target;
     const protocol = c.req.header('Git-Protocol');
+    const v2Advertisement = advertise && isProtocolV2(protocol) ? (protocol ?? '') : undefined;
+    const cached = v2Advertisement === undefined ? undefined : v2Advertisements.get(v2Advertisement);
+    if (cached) {
+      deps.onServed?.(target.pkgbase, 'advertise');
+      return new Response(cached, { status: 200, headers: { 'Content-Type': type(true), ...NO_CACHE } });
+    }
     deps.inFlight?.enter();
     const upload = startUploadPack({ repo: target.repo, advertise, protocol, timeoutMs: deps.timeoutMs, signal: c.req.raw.signal });
     void upload.done.then(() => deps.inFlight?.leave());
@@ -56,10 +67,14 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     if (!advertise) void feedRequest(upload.child, c.req.raw.body, c.req.header('Content-Encoding') === 'gzip', MAX_REQUEST_BYTES);
     else upload.child.stdin?.end();
     deps.onServed?.(target.pkgbase, advertise ? 'advertise' : 'upload-pack');
-    let body: ReadableStream<Uint8Array> = upload.stdout;
-    if (advertise && !isProtocolV2(protocol)) body = withServiceHeader(upload.stdout);
-    const type = advertise ? 'application/x-git-upload-pack-advertisement' : 'application/x-git-upload-pack-result';
-    return new Response(body, { status: 200, headers: { 'Content-Type': type, ...NO_CACHE } });
+    if (v2Advertisement !== undefined) {
+      const bytes = new Uint8Array(await new Response(upload.stdout).arrayBuffer());
+      await upload.done;
+      if (upload.child.exitCode === 0 && bytes.length > 0) v2Advertisements.set(v2Advertisement, bytes);
+      return new Response(bytes, { status: 200, headers: { 'Content-Type': type(true), ...NO_CACHE } });
+    }
+    const body = advertise ? withServiceHeader(upload.stdout) : upload.stdout;
+    return new Response(body, { status: 200, headers: { 'Content-Type': type(advertise), ...NO_CACHE } });
   };
 
   app.get('/:repo/info/refs', async (c) => {
