@@ -29,6 +29,20 @@ type FromBody = (c: Context, body: string, contentType: string) => ParsedRequest
  * served from cache; nothing here redirects, and bad input gets an AUR error object or a 4xx.
  */
 export function rpcRoutes(catalog: Catalog, options: RpcOptions = {}): Hono {
+  return rpcService(catalog, options).routes;
+}
+
+export interface RpcService {
+  routes: Hono;
+  /**
+   * The cached answer of a GET whose exact path and query were answered before in this catalog
+   * generation, or undefined. Lets the HTTP server answer repeated requests without building a
+   * request context; anything else goes through `routes`.
+   */
+  cachedGet(pathAndQuery: string): Rendered | undefined;
+}
+
+export function rpcService(catalog: Catalog, options: RpcOptions = {}): RpcService {
   const state = new RpcState(catalog, options.cache ?? DEFAULT_CACHE_LIMITS);
   const maxQuery = options.maxQueryBytes ?? 64 * KIB;
   const maxBody = options.maxBodyBytes ?? 64 * KIB;
@@ -61,7 +75,10 @@ export function rpcRoutes(catalog: Catalog, options: RpcOptions = {}): Hono {
     app.get(`/rpc/:ver/${type}/:arg`, get(withVersion((c, v, q) => pathRequest(v, type, q.scalars.by, [param(c, 'arg')]))));
     app.get(`/rpc/:ver/${type}`, get(withVersion((_c, v, q) => pathRequest(v, type, q.scalars.by, q.args))));
   }
-  return app;
+  return {
+    routes: app,
+    cachedGet: (pathAndQuery) => (pathAndQuery.length > maxQuery ? undefined : state.current().raw.get(pathAndQuery)),
+  };
 }
 
 function legacyGet(_c: Context, query: string): ParsedRequest {
