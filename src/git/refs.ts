@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
@@ -45,4 +45,20 @@ async function packedRefs(repo: string): Promise<Map<string, string>> {
     if (ref && OBJECT_ID.test(id)) refs.set(ref, id);
   }
   return refs;
+}
+
+/**
+ * Writes a loose ref the way git does (a file holding the id, renamed into place), without a git
+ * process. Only for refs that no other process writes at the same time: the caller holds the lock
+ * that guards them (the mirror's revision refs are written under the sync lock).
+ */
+export async function writeRef(repo: string, ref: string, id: string): Promise<void> {
+  if (!OBJECT_ID.test(id) || !ref.startsWith('refs/') || ref.split('/').some((part) => part === '' || part === '..' || part.startsWith('.'))) {
+    throw new Error(`refusing to write ref ${ref} = ${id}`);
+  }
+  const file = path.join(repo, ref);
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${id}\n`);
+  await rename(temporary, file);
 }

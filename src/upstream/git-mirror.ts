@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UpstreamError, describeError } from '../errors.js';
 import { initBareRepo, type RepoSettings } from '../git/init.js';
-import { readRef } from '../git/refs.js';
+import { readRef, writeRef } from '../git/refs.js';
 import { git, gitEnv } from '../git/run.js';
 import { assertPackageName } from '../srcinfo/names.js';
 
@@ -114,9 +114,9 @@ export class MirrorRepos {
     );
   }
 
-  /** Keeps a recorded head reachable whatever upstream does later (force-push, deletion). */
+  /** Keeps a recorded head reachable whatever upstream does later (force-push, deletion); runs under the sync lock. */
   async keepRevision(pkgbase: string, commit: string): Promise<void> {
-    await git(['update-ref', `${REVISION_REF_PREFIX}${commit}`, commit], { cwd: this.repoPath(pkgbase) });
+    await writeRef(this.repoPath(pkgbase), `${REVISION_REF_PREFIX}${commit}`, commit);
   }
 }
 
@@ -135,7 +135,7 @@ export async function removeStaleLocks(repo: string): Promise<void> {
   for (const dir of ['refs/upstream', 'refs/aurgate/revisions', 'refs/heads']) {
     const full = path.join(repo, dir);
     if (!existsSync(full)) continue;
-    for (const entry of await readdir(full)) if (entry.endsWith('.lock')) candidates.push(path.join(full, entry));
+    for (const entry of await readdir(full)) if (entry.endsWith('.lock') || entry.endsWith('.tmp')) candidates.push(path.join(full, entry));
   }
   const packDir = path.join(repo, 'objects', 'pack');
   if (existsSync(packDir)) {
