@@ -39,7 +39,7 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 function logLevel(raw: string | undefined): BenchSettings['rpcLogLevel'] {
-  if (raw === undefined || raw === '') return 'warn';
+  if (raw === undefined || raw === '') return 'info'; // aurgate's own default
   if (raw === 'warn' || raw === 'info' || raw === 'debug') return raw;
   throw new Error(`AURGATE_BENCH_RPC_LOG_LEVEL must be warn, info or debug, got ${JSON.stringify(raw)}`);
 }
@@ -74,7 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
 
 export const SETTINGS_HELP = [
   'AURGATE_BENCH_PACKAGES (1000)  AURGATE_BENCH_COMMITS (3)  AURGATE_BENCH_SYNC_CHUNKS (4)',
-  'AURGATE_BENCH_RPC_CONNECTIONS (64)  AURGATE_BENCH_RPC_WARMUP_MS (1000)  AURGATE_BENCH_RPC_DURATION_MS (5000)  AURGATE_BENCH_RPC_REQUESTS (1000)  AURGATE_BENCH_RPC_LOG_LEVEL (warn)',
+  'AURGATE_BENCH_RPC_CONNECTIONS (64)  AURGATE_BENCH_RPC_WARMUP_MS (1000)  AURGATE_BENCH_RPC_DURATION_MS (5000)  AURGATE_BENCH_RPC_REQUESTS (1000)  AURGATE_BENCH_RPC_LOG_LEVEL (info)',
   'AURGATE_BENCH_CLONES (32)  AURGATE_BENCH_CLONE_ROUNDS (3)  AURGATE_BENCH_COMPILED (1)',
   'AURGATE_BENCH_ONLY (sync,rpc,clones)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
 ].join('\n');

@@ -1,7 +1,8 @@
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { describeError } from '../errors.js';
-import { commitInfo, commitsBetween, hasCommit, isAncestor, readBlob } from '../git/history.js';
+import { readRangeAndFile } from '../git/batch.js';
+import { commitInfo, commitsBetween, hasCommit, isAncestor, type CommitInfo } from '../git/history.js';
 import { appendAudit } from '../quarantine/audit.js';
 import { recordCheck, setUpstreamHead, type PackageRecord } from '../quarantine/packages.js';
 import {
@@ -26,8 +27,7 @@ interface ParsedSrcinfo {
   version: string | null;
 }
 
-async function readSrcinfo(repo: string, commit: string): Promise<ParsedSrcinfo> {
-  const blob = await readBlob(repo, commit, '.SRCINFO');
+function parseSrcinfoBlob(blob: Buffer | null): ParsedSrcinfo {
   if (!blob) return { text: null, srcinfo: null, error: 'the commit has no .SRCINFO', version: null };
   const text = blob.toString('utf8');
   try {
@@ -68,8 +68,10 @@ export async function recordUpstreamHead(
 
   const served = getServedRevision(db, pkg.pkgbase);
   const base = served && (await isAncestor(repo, served.commit, head)) ? served.commit : null;
-  const [commits, srcinfo] = await Promise.all([commitsBetween(repo, base, head), readSrcinfo(repo, head)]);
-  // The range starts with the head itself whenever it is non-empty, which saves a git process per revision.
+  // One git process reads the range and the .SRCINFO in the common case (a linear history).
+  const read = await readRangeAndFile(repo, base, head, '.SRCINFO');
+  const commits: CommitInfo[] = read.commits?.map(({ parents: _parents, ...commit }) => commit) ?? (await commitsBetween(repo, base, head));
+  const srcinfo = parseSrcinfoBlob(read.file);
   const headInfo = commits[0]?.id === head ? commits[0] : await commitInfo(repo, head);
   const revision: NewRevision = {
     pkgbase: pkg.pkgbase,
