@@ -4,7 +4,9 @@ import type { Context } from 'hono';
 import type { Logger } from '../../log.js';
 import { isValidPackageName } from '../../srcinfo/names.js';
 import { unavailableMessage, type ServedLookup } from '../catalog.js';
-import { feedRequest, isProtocolV2, startUploadPack } from './upload-pack.js';
+import { readRef } from '../../git/refs.js';
+import { AnswerCache } from './answer-cache.js';
+import { feedRequest, isProtocolV2, readRequest, startUploadPack, v2Command } from './upload-pack.js';
 
 export interface GitRouteDeps {
   lookup: ServedLookup;
@@ -45,47 +47,76 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     return { pkgbase: availability.pkgbase, repo: path.join(deps.servedRoot, `${availability.pkgbase}.git`) };
   };
 
-  // A protocol v2 advertisement lists capabilities only, no refs: it is the same for every served repo
-  // (they share one configuration), so it is produced once per Git-Protocol value and then kept.
-  const v2Advertisements = new Map<string, Uint8Array>();
+  // Answers that depend only on the request and the served refs: the protocol v2 capability
+  // advertisement (the same for every served repo: they share one configuration) and v2 ls-refs.
+  const answers = new AnswerCache();
   const type = (advertise: boolean) => (advertise ? 'application/x-git-upload-pack-advertisement' : 'application/x-git-upload-pack-result');
+  const reply = (body: ConstructorParameters<typeof Response>[0], advertise: boolean) =>
+    new Response(body, { status: 200, headers: { 'Content-Type': type(advertise), ...NO_CACHE } });
 
-  const run = async (c: Context, advertise: boolean): Promise<Response> => {
-    const target = resolve(c);
-    if (target instanceof Response) return target;
-    const protocol = c.req.header('Git-Protocol');
-    const v2Advertisement = advertise && isProtocolV2(protocol) ? (protocol ?? '') : undefined;
-    const cached = v2Advertisement === undefined ? undefined : v2Advertisements.get(v2Advertisement);
-    if (cached) {
-      deps.onServed?.(target.pkgbase, 'advertise');
-      return new Response(cached, { status: 200, headers: { 'Content-Type': type(true), ...NO_CACHE } });
-    }
+  const spawn = (c: Context, target: { pkgbase: string; repo: string }, advertise: boolean, protocol: string | undefined) => {
     deps.inFlight?.enter();
     const upload = startUploadPack({ repo: target.repo, advertise, protocol, timeoutMs: deps.timeoutMs, signal: c.req.raw.signal });
     void upload.done.then(() => deps.inFlight?.leave());
     upload.child.on('error', (error) => deps.logger.error({ pkgbase: target.pkgbase, err: error.message }, 'git upload-pack failed to start'));
-    if (!advertise) void feedRequest(upload.child, c.req.raw.body, c.req.header('Content-Encoding') === 'gzip', MAX_REQUEST_BYTES);
-    else upload.child.stdin?.end();
-    deps.onServed?.(target.pkgbase, advertise ? 'advertise' : 'upload-pack');
-    if (v2Advertisement !== undefined) {
-      const bytes = new Uint8Array(await new Response(upload.stdout).arrayBuffer());
-      await upload.done;
-      if (upload.child.exitCode === 0 && bytes.length > 0) v2Advertisements.set(v2Advertisement, bytes);
-      return new Response(bytes, { status: 200, headers: { 'Content-Type': type(true), ...NO_CACHE } });
+    return upload;
+  };
+
+  /** Runs upload-pack on a complete request and keeps its answer under key when it succeeded. */
+  const answerOnce = async (upload: ReturnType<typeof spawn>, request: Buffer | null, key: string): Promise<Uint8Array> => {
+    upload.child.stdin?.end(request ?? undefined);
+    const bytes = new Uint8Array(await new Response(upload.stdout).arrayBuffer());
+    await upload.done;
+    if (upload.child.exitCode === 0 && bytes.length > 0) answers.set(key, bytes);
+    return bytes;
+  };
+
+  const advertise = async (c: Context): Promise<Response> => {
+    const target = resolve(c);
+    if (target instanceof Response) return target;
+    const protocol = c.req.header('Git-Protocol');
+    deps.onServed?.(target.pkgbase, 'advertise');
+    if (!isProtocolV2(protocol)) {
+      const upload = spawn(c, target, true, protocol);
+      upload.child.stdin?.end();
+      return reply(withServiceHeader(upload.stdout), true);
     }
-    const body = advertise ? withServiceHeader(upload.stdout) : upload.stdout;
-    return new Response(body, { status: 200, headers: { 'Content-Type': type(advertise), ...NO_CACHE } });
+    const key = `advertise\0${protocol}`;
+    return reply(answers.get(key) ?? (await answerOnce(spawn(c, target, true, protocol), null, key)), true);
+  };
+
+  const uploadPack = async (c: Context): Promise<Response> => {
+    const target = resolve(c);
+    if (target instanceof Response) return target;
+    const protocol = c.req.header('Git-Protocol');
+    const gzip = c.req.header('Content-Encoding') === 'gzip';
+    deps.onServed?.(target.pkgbase, 'upload-pack');
+    if (!isProtocolV2(protocol)) {
+      const upload = spawn(c, target, false, protocol);
+      void feedRequest(upload.child, c.req.raw.body, gzip, MAX_REQUEST_BYTES);
+      return reply(upload.stdout, false);
+    }
+    const request = await readRequest(c.req.raw.body, gzip, MAX_REQUEST_BYTES);
+    if (request === null) return plain(c, 400, 'aurgate: unreadable or oversized git request');
+    if (v2Command(request) === 'ls-refs') {
+      // The served master is part of the key: an approval or revocation moves it, and a new key follows.
+      const key = `ls-refs\0${target.repo}\0${(await readRef(target.repo, 'refs/heads/master')) ?? ''}\0${protocol}\0${request.toString('latin1')}`;
+      return reply(answers.get(key) ?? (await answerOnce(spawn(c, target, false, protocol), request, key)), false);
+    }
+    const upload = spawn(c, target, false, protocol);
+    upload.child.stdin?.end(request);
+    return reply(upload.stdout, false);
   };
 
   app.get('/:repo/info/refs', async (c) => {
     const service = c.req.query('service');
-    if (service === 'git-upload-pack') return run(c, true);
+    if (service === 'git-upload-pack') return advertise(c);
     if (service === 'git-receive-pack') return plain(c, 403, 'aurgate: pushing is not possible here; this server only serves approved packages');
     return plain(c, 403, 'aurgate: only git smart HTTP is served (the dumb protocol is not)');
   });
   app.post('/:repo/git-upload-pack', async (c) => {
     if (c.req.header('Content-Type') !== 'application/x-git-upload-pack-request') return plain(c, 400, 'aurgate: expected a git upload-pack request');
-    return run(c, false);
+    return uploadPack(c);
   });
   app.post('/:repo/git-receive-pack', (c) => plain(c, 403, 'aurgate: pushing is not possible here; this server only serves approved packages'));
   // The dumb protocol would read repository files directly; it is never served.

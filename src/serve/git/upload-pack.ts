@@ -71,3 +71,30 @@ export async function feedRequest(child: ChildProcess, body: ReadableStream<Uint
     child.kill('SIGKILL');
   }
 }
+
+/** Reads the whole request (gzip-decoded when git compressed it), or null when it is unreadable or too large. */
+export async function readRequest(body: ReadableStream<Uint8Array> | null, gzip: boolean, maxBytes: number): Promise<Buffer | null> {
+  if (!body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  try {
+    let source: AsyncIterable<Buffer> = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    if (gzip) source = (source as Readable).pipe(createGunzip());
+    for await (const chunk of source) {
+      seen += chunk.length;
+      if (seen > maxBytes) return null;
+      chunks.push(chunk);
+    }
+  } catch {
+    return null;
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A protocol v2 request names its command in its first pkt-line (`command=ls-refs`). */
+export function v2Command(request: Buffer): string | null {
+  const length = Number.parseInt(request.subarray(0, 4).toString('latin1'), 16);
+  if (!Number.isInteger(length) || length < 5 || length > request.length) return null;
+  const line = request.subarray(4, length).toString('latin1').trimEnd();
+  return line.startsWith('command=') ? line.slice('command='.length) : null;
+}
