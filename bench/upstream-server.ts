@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
+import { pipeCgiResponse } from '../test/support/cgi.js';
 
 const [reposDir, rpcFile] = process.argv.slice(2);
 if (!reposDir || !rpcFile) throw new Error('usage: upstream-server.ts <reposDir> <rpc.json>');
@@ -87,33 +87,6 @@ function serveGit(req: IncomingMessage, res: ServerResponse, url: URL, pathInfo:
   req.pipe(child.stdin);
   res.once('close', () => child.exitCode === null && child.kill('SIGKILL'));
   pipeCgiResponse(child.stdout, res);
-}
-
-/** CGI output: header lines (`Status: …`, `Content-Type: …`), a blank line, then the body. */
-function pipeCgiResponse(stdout: Readable, res: ServerResponse): void {
-  let head = Buffer.alloc(0);
-  const onData = (chunk: Buffer): void => {
-    head = Buffer.concat([head, chunk]);
-    const text = head.toString('latin1');
-    const match = /\r?\n\r?\n/.exec(text);
-    if (match === null) return;
-    stdout.off('data', onData);
-    let status = 200;
-    for (const line of text.slice(0, match.index).split(/\r?\n/)) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-      else if (colon > 0) res.setHeader(name, value);
-    }
-    res.writeHead(status);
-    res.write(head.subarray(match.index + match[0].length));
-    stdout.pipe(res);
-  };
-  stdout.on('data', onData);
-  stdout.once('end', () => {
-    if (!res.headersSent) send(res, 502, 'text/plain', 'git http-backend sent no headers');
-  });
 }
 
 const server = createServer((req, res) => {

@@ -5,10 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSrcinfo } from '../../src/srcinfo/parse.js';
 import { rpcFieldsFromSrcinfo } from '../../src/srcinfo/rpc-fields.js';
+import { pipeCgiResponse } from './cgi.js';
 import { answerRpc, readRpcRequest, type RpcRow } from './upstream-rpc.js';
 
 /**
@@ -459,32 +459,6 @@ function killGroup(child: ChildProcess): void {
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** CGI output: header lines (`Status: 404 Not Found`, `Content-Type: …`), a blank line, the body. */
-function pipeCgiResponse(stdout: Readable, res: ServerResponse): void {
-  let head = Buffer.alloc(0);
-  const onData = (chunk: Buffer): void => {
-    head = Buffer.concat([head, chunk]);
-    const text = head.toString('latin1');
-    const match = /\r?\n\r?\n/.exec(text);
-    if (match === null) return;
-    stdout.off('data', onData);
-    let status = 200;
-    for (const line of text.slice(0, match.index).split(/\r?\n/)) {
-      const colon = line.indexOf(':');
-      const [name, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-      else if (colon > 0) res.setHeader(name, value);
-    }
-    res.writeHead(status);
-    res.write(head.subarray(match.index + match[0].length));
-    stdout.pipe(res);
-  };
-  stdout.on('data', onData);
-  stdout.once('end', () => {
-    if (!res.headersSent) send(res, 502, 'text/plain', 'git http-backend sent no headers');
-  });
 }
 
 /** Plausible type confusion: numbers turned into strings, and an empty result list into `{}`. */
