@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
@@ -26,6 +27,7 @@ const ENV_KEYS = {
   webhookUrl: 'AURGATE_WEBHOOK_URL',
   cloneTimeoutMs: 'AURGATE_CLONE_TIMEOUT_MS',
   metricsToken: 'AURGATE_METRICS_TOKEN',
+  trustedProxies: 'AURGATE_TRUSTED_PROXIES',
 } as const;
 
 type ConfigKey = keyof typeof ENV_KEYS;
@@ -60,6 +62,16 @@ const schema = z.object({
   webhookUrl: httpUrl.optional(),
   cloneTimeoutMs: z.coerce.number().int().min(1000).default(600_000),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  trustedProxies: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => entries.every(isAddressOrSubnet), 'must be a comma-separated list of IP addresses or CIDR subnets (172.16.0.0/12)'),
 });
 
 export interface Config {
@@ -80,6 +92,8 @@ export interface Config {
   readonly cloneTimeoutMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
+  /** Addresses of reverse proxies whose X-Forwarded-For names the real client (sign-in throttling, logs). */
+  readonly trustedProxies: readonly string[];
   readonly paths: DataPaths;
 }
 
@@ -117,6 +131,11 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: ENV_KEYS.webhookUrl, default: '(none)', meaning: 'webhook for new pending revisions, high-risk flags, sync failures' },
   { name: ENV_KEYS.cloneTimeoutMs, default: '600000', meaning: 'timeout of one git request served to a client' },
   { name: ENV_KEYS.metricsToken, default: '(none)', meaning: 'if set, /metrics requires Authorization: Bearer <token> (at least 16 characters)' },
+  {
+    name: ENV_KEYS.trustedProxies,
+    default: '(none)',
+    meaning: 'reverse proxies (IPs or CIDR subnets, comma-separated) whose X-Forwarded-For is believed',
+  },
   { name: 'AURGATE_CONFIG', default: '(none)', meaning: 'optional JSON file with the same settings (camelCase keys); the environment wins' },
 ];
 
@@ -139,6 +158,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(value.dataDir);
   const publicUrl = value.publicUrl ?? `http://${value.host.includes(':') ? `[${value.host}]` : value.host}:${value.port}`;
   return Object.freeze({ ...value, webhookUrl: value.webhookUrl, metricsToken: value.metricsToken, dataDir, publicUrl, paths: dataPaths(dataDir) });
+}
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
 }
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {

@@ -39,20 +39,20 @@ export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
     const result = await signIn(app.db, throttle, {
       name,
       password: field(form, 'password'),
-      ip: clientIp(c),
+      ip: clientIp(c, app.config.trustedProxies),
       userAgent: c.req.header('user-agent') ?? '',
     });
     if (!result.ok) {
       if (result.reason === 'locked') {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
-        app.logger.warn({ user: name, ip: clientIp(c) }, 'sign-in refused: throttled');
+        app.logger.warn({ user: name, ip: clientIp(c, app.config.trustedProxies) }, 'sign-in refused: throttled');
         c.header('Retry-After', String(seconds));
         return loginPage(c, { error: `Too many failed sign-ins. Try again in ${seconds} seconds.`, name, next, status: 429 });
       }
-      app.logger.info({ user: name, ip: clientIp(c) }, 'sign-in failed');
+      app.logger.info({ user: name, ip: clientIp(c, app.config.trustedProxies) }, 'sign-in failed');
       return loginPage(c, { error: 'Wrong user name or password.', name, next, status: 400 });
     }
-    app.logger.info({ user: result.user.name, ip: clientIp(c) }, 'signed in');
+    app.logger.info({ user: result.user.name, ip: clientIp(c, app.config.trustedProxies) }, 'signed in');
     cookies.setSession(c, result.session.id);
     return c.redirect(next, 303);
   });
