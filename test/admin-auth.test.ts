@@ -239,4 +239,21 @@ describe('aurgate user (CLI)', () => {
     expect(users.find((user) => user.name === 'alice')).toMatchObject({ role: 'reviewer', createdBy: 'cli:test', disabledAt: expect.any(Number) });
     expect(listed.stdout).not.toContain('scrypt');
   });
+
+  it('re-enables a user, changes roles, and resets a password, which signs the user out everywhere', async () => {
+    await cli(['user', 'add', 'carol', '--role', 'viewer'], `${PASSWORD}\n`);
+    const before = await signIn(db, new LoginThrottle(db), { name: 'carol', password: PASSWORD, ...CLIENT });
+    expect(before.ok).toBe(true);
+    expect(await cli(['user', 'role', 'carol', '--role', 'reviewer'])).toMatchObject({ code: 0, stdout: 'carol is now reviewer\n' });
+    expect(await cli(['user', 'role', 'carol', '--role', 'root'])).toMatchObject({ code: 2 });
+    const fresh = 'another long password!';
+    expect(await cli(['user', 'password', 'carol'], `${fresh}\n`)).toMatchObject({ code: 0, stdout: 'password of carol changed\n' });
+    if (before.ok) expect(resolveSession(db, before.session.id)).toBeNull();
+    expect((await signIn(db, new LoginThrottle(db), { name: 'carol', password: PASSWORD, ...CLIENT })).ok).toBe(false);
+    expect((await signIn(db, new LoginThrottle(db), { name: 'carol', password: fresh, ...CLIENT })).ok).toBe(true);
+    await cli(['user', 'disable', 'carol']);
+    expect(await cli(['user', 'enable', 'carol'])).toMatchObject({ code: 0, stdout: 'enabled user carol\n' });
+    expect(findUserByName(db, 'carol')).toMatchObject({ role: 'reviewer', disabledAt: null });
+    expect(await cli(['user', 'enable', 'nobody-here'])).toMatchObject({ code: 3 });
+  });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createUser, disableUser, listUsers } from '../admin/auth/users.js';
+import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../admin/auth/users.js';
 import { ROLES } from '../admin/auth/roles.js';
 import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';
@@ -97,6 +97,42 @@ export function registerUserCommands(program: Command): void {
       withAurgate((app) => {
         const disabled = disableUser(app.db, name, options.by);
         process.stdout.write(`disabled user ${disabled.name}\n`);
+      }),
+    );
+
+  user
+    .command('enable')
+    .description('enable a disabled user again')
+    .argument('<name>')
+    .option('--by <name>', 'who enables the user (for the audit log)', cliActor())
+    .action(async (name: string, options: { by: string }) =>
+      withAurgate((app) => {
+        process.stdout.write(`enabled user ${enableUser(app.db, name, options.by).name}\n`);
+      }),
+    );
+
+  user
+    .command('password')
+    .description("set a user's password (prompted for, or read from stdin when piped); signs them out everywhere")
+    .argument('<name>')
+    .option('--by <name>', 'who sets it (for the audit log)', cliActor())
+    .action(async (name: string, options: { by: string }) => {
+      const password = await readNewPassword();
+      await withAurgate(async (app) => {
+        process.stdout.write(`password of ${(await resetPassword(app.db, name, password, options.by)).name} changed\n`);
+      });
+    });
+
+  user
+    .command('role')
+    .description("change a user's role")
+    .argument('<name>')
+    .requiredOption('--role <role>', ROLES.join(', '))
+    .option('--by <name>', 'who changes it (for the audit log)', cliActor())
+    .action(async (name: string, options: { role: string; by: string }) =>
+      withAurgate((app) => {
+        const changed = setRole(app.db, name, options.role, options.by);
+        process.stdout.write(`${changed.name} is now ${changed.role}\n`);
       }),
     );
 }

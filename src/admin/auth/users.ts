@@ -107,3 +107,40 @@ export function disableUser(db: Db, name: string, actor: string): User {
     return { ...publicUser(user), disabledAt: now };
   });
 }
+
+/** A new password ends every session of the user: whoever knew the old one is signed out. */
+export async function resetPassword(db: Db, name: string, password: string, actor: string): Promise<User> {
+  const passwordHash = await hashPassword(password);
+  return inTransaction(db, () => {
+    const user = findUserByName(db, name);
+    if (!user) throw new NotFound(`no user ${name}`);
+    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id);
+    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
+    appendAudit(db, { actor, action: 'user.password-reset', detail: { user: name } });
+    return publicUser(user);
+  });
+}
+
+/** Re-enables a disabled user (their old sessions and tokens stay gone). */
+export function enableUser(db: Db, name: string, actor: string): User {
+  return inTransaction(db, () => {
+    const user = findUserByName(db, name);
+    if (!user) throw new NotFound(`no user ${name}`);
+    if (user.disabledAt === null) return publicUser(user);
+    db.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').run(user.id);
+    appendAudit(db, { actor, action: 'user.enabled', detail: { user: name } });
+    return { ...publicUser(user), disabledAt: null };
+  });
+}
+
+/** Changes a user's role; it applies to their next request. */
+export function setRole(db: Db, name: string, role: string, actor: string): User {
+  const checked = assertRole(role);
+  return inTransaction(db, () => {
+    const user = findUserByName(db, name);
+    if (!user) throw new NotFound(`no user ${name}`);
+    db.prepare('UPDATE users SET role = ? WHERE id = ?').run(checked, user.id);
+    appendAudit(db, { actor, action: 'user.role-changed', detail: { user: name, from: user.role, to: checked } });
+    return { ...publicUser(user), role: checked };
+  });
+}
