@@ -282,3 +282,57 @@ describe('size cap', () => {
     }
   });
 });
+
+describe('RPC metadata lagging behind git', () => {
+  it('a push that RPC does not show yet is found by the periodic full check (or sync --full)', async () => {
+    const { pkgbase, commit } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    // Same version, LastModified not bumped: RPC shows nothing new although git moved.
+    const lagging = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.0.0', extraPkgbuild: '# a quiet change' }), 'quiet', {
+      bumpLastModified: false,
+    });
+    upstream.resetRequests();
+    const quiet = await aurgate.app.sync({ trigger: 'cli' });
+    expect(quiet).toMatchObject({ fetched: 0, newRevisions: 0 });
+    expect(gitRequests()).toBe(0);
+    expect(getPendingRevision(aurgate.app.db, pkgbase)).toBeNull();
+    const full = await aurgate.app.sync({ trigger: 'cli', full: true });
+    expect(getPendingRevision(aurgate.app.db, pkgbase)?.commit).toBe(lagging);
+    expect(full.failed).toBe(0);
+  });
+
+  it('with AURGATE_FULL_CHECK_HOURS=0 every run git-fetches every package', async () => {
+    const eager = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_FULL_CHECK_HOURS: '0' } });
+    try {
+      const { pkgbase } = await newPackage();
+      await eager.app.allow([pkgbase], 'tester');
+      await eager.app.sync({ trigger: 'cli' });
+      const again = await eager.app.sync({ trigger: 'cli' });
+      expect(again).toMatchObject({ fetched: 1, newRevisions: 0 });
+    } finally {
+      await eager.close();
+    }
+  });
+});
+
+describe('status and pending for scripts', () => {
+  it('status --json shows the recorded runs and each package; pending --json the queue', async () => {
+    const { pkgbase, commit } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    const status = JSON.parse((await aurgate.cli(['status', '--json'])).stdout) as {
+      runs: Array<{ trigger: string; status: string; packages: number; newRevisions: number; startedAt: number; finishedAt: number }>;
+      packages: Array<{ pkgbase: string; upstreamStatus: string }>;
+      pending: number;
+    };
+    expect(status.runs[0]).toMatchObject({ trigger: 'cli', status: 'ok', packages: 1, newRevisions: 1 });
+    expect(status.runs[0]?.finishedAt).toBeGreaterThanOrEqual(status.runs[0]?.startedAt ?? Infinity);
+    expect(status.packages).toEqual([expect.objectContaining({ pkgbase, upstreamStatus: 'present' })]);
+    expect(status.pending).toBe(1);
+    const pending = JSON.parse((await aurgate.cli(['pending', '--json'])).stdout) as Array<{ pkgbase: string; commit: string; base: string | null }>;
+    expect(pending).toEqual([expect.objectContaining({ pkgbase, commit, base: null })]);
+    expect((await aurgate.cli(['status'])).stdout).toMatch(/last sync #\d+ ok .*1 packages/);
+  });
+});
