@@ -7,7 +7,7 @@ import type { SyncOptions } from '../sync/run.js';
 import type { SyncSummary } from '../sync/runs.js';
 import { listRuns } from '../sync/runs.js';
 import type { Aurgate } from '../context.js';
-import { ReviewService } from '../admin/model/review.js';
+import { assessRevision } from '../review/assess.js';
 import { createNotifier } from '../notify/webhook.js';
 import { syncWithNotifications } from '../notify/sync-notifications.js';
 import type { Revision } from '../quarantine/revisions.js';
@@ -43,7 +43,7 @@ async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProg
   const progress = progressReporter();
   try {
     // Through the notification wrapper, so a CLI sync notifies like the scheduled one.
-    const deps = { app, notifier: createNotifier(app.config, app.logger), assess: (revision: Revision) => new ReviewService(app).flags(revision) };
+    const deps = { app, notifier: createNotifier(app.config, app.logger), assess: (revision: Revision) => assessRevision(app, revision) };
     return await syncWithNotifications(deps, { ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress.stop();

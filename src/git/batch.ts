@@ -5,6 +5,7 @@ export type BatchObject = { spec: string; id: string; type: string; data: Buffer
 
 /** Reads many objects in one `git cat-file --batch` process. */
 export async function readObjects(repo: string, specs: readonly string[]): Promise<BatchObject[]> {
+  if (specs.length === 0) return [];
   if (specs.some((spec) => spec.includes('\n'))) throw new Error('object specs cannot contain newlines');
   const output = await gitBuffer(['cat-file', '--batch'], { cwd: repo, input: `${specs.join('\n')}\n`, maxBuffer: 256 * 1024 * 1024 });
   const objects: BatchObject[] = [];

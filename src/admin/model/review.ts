@@ -1,16 +1,17 @@
 import * as Diff2Html from 'diff2html';
 import type { DiffFile } from 'diff2html/lib/types.js';
 import type { Aurgate } from '../../context.js';
-import { describeError, NotFound } from '../../errors.js';
+import { NotFound } from '../../errors.js';
 import { listTree } from '../../git/history.js';
 import { getPackage, type PackageRecord } from '../../quarantine/packages.js';
 import { getPendingRevision, getRevision, listRevisions, type Revision } from '../../quarantine/revisions.js';
 import { revisionDiff } from '../../review/diff.js';
-import { analyzeRisk, type RiskFlag } from '../../review/risk/index.js';
+import type { RiskFlag } from '../../review/risk/index.js';
 import { assertPackageName } from '../../srcinfo/names.js';
 import { listApprovals, type Approval } from './approvals.js';
 import { compareMeta, type MetaComparison } from './meta-changes.js';
-import { loadFile, loadRevisionFiles, type FileContent } from './revision-files.js';
+import { assessRevision } from '../../review/assess.js';
+import { loadFile, type FileContent } from '../../review/revision-files.js';
 
 /** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
 const MAX_RENDERED_DIFF_BYTES = 1_500_000;
@@ -79,33 +80,14 @@ export class ReviewService {
   }
 
   /**
-   * Risk flags of a revision against its base, cached for a few minutes (the only time-dependent
-   * check, young-revision, tolerates that). A failing analysis becomes a high flag rather than an
-   * empty list: "no flags" must never be the result of a crash.
+   * Risk flags of a revision, cached for a few minutes (the only time-dependent check, young-revision,
+   * tolerates that): the review page, the queue and notifications all ask for them.
    */
   async flags(revision: Revision): Promise<RiskFlag[]> {
     const key = `${revision.id}:${revision.baseCommit ?? ''}`;
     const cached = this.flagCache.get(key);
     if (cached && Date.now() - cached.at < FLAG_CACHE_MS) return cached.flags;
-    let flags: RiskFlag[];
-    try {
-      const repo = this.app.mirror.repoPath(revision.pkgbase);
-      const base = this.baseOf(revision);
-      const [previous, candidate] = await Promise.all([base ? loadRevisionFiles(repo, base.commit) : null, loadRevisionFiles(repo, revision.commit)]);
-      flags = analyzeRisk({
-        previous,
-        candidate,
-        previousMeta: base?.upstreamMeta ?? null,
-        candidateMeta: revision.upstreamMeta,
-        candidateCommittedAt: revision.committer.date,
-        now: Math.floor(Date.now() / 1000),
-      });
-    } catch (error) {
-      this.app.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'risk analysis failed');
-      flags = [
-        { check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` },
-      ];
-    }
+    const flags = await assessRevision(this.app, revision);
     if (this.flagCache.size >= FLAG_CACHE_ENTRIES) this.flagCache.clear();
     this.flagCache.set(key, { at: Date.now(), flags });
     return flags;

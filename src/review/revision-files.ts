@@ -1,5 +1,6 @@
-import { listTree, readBlob } from '../../git/history.js';
-import type { RevisionFiles } from '../../review/risk/index.js';
+import { readObjects } from '../git/batch.js';
+import { listTree, readBlob } from '../git/history.js';
+import type { RevisionFiles } from './risk/index.js';
 
 /** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE_BYTES = 8000;
@@ -12,17 +13,26 @@ export function isBinary(content: Buffer): boolean {
   return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
 }
 
-/** The files of one commit of a mirror repo, as the risk checks take them. */
+/**
+ * The files of one commit of a mirror repo, as the risk checks take them: the tree listing and every
+ * blob small enough to read, through one `git cat-file --batch` rather than a git process per file.
+ */
 export async function loadRevisionFiles(repo: string, commit: string): Promise<RevisionFiles> {
   const entries = (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+  const readable = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES);
+  const blobs = new Map(
+    (
+      await readObjects(
+        repo,
+        readable.map((entry) => entry.object),
+      )
+    ).map((object) => [object.spec, object.data]),
+  );
   const files: RevisionFiles['files'] = new Map();
   for (const entry of entries) {
-    if (entry.size > MAX_TEXT_BYTES) {
-      files.set(entry.path, { text: null, size: entry.size });
-      continue;
-    }
-    const content = (await readBlob(repo, commit, entry.path)) ?? Buffer.alloc(0);
-    files.set(entry.path, { text: isBinary(content) ? null : content.toString('utf8'), size: content.length });
+    const content = blobs.get(entry.object);
+    if (!content) files.set(entry.path, { text: null, size: entry.size });
+    else files.set(entry.path, { text: isBinary(content) ? null : content.toString('utf8'), size: content.length });
   }
   return { files };
 }
