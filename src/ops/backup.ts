@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Aurgate } from '../context.js';
-import type { Db } from '../db/open.js';
-import { Busy, Conflict, StorageError, describeError } from '../errors.js';
-import { acquireLock } from '../sync/lock.js';
+import { Conflict, StorageError, describeError } from '../errors.js';
+import { withLock } from '../sync/lock.js';
 
 export const BACKUP_FORMAT = 'aurgate-backup';
 export const BACKUP_VERSION = 1;
@@ -27,27 +25,6 @@ export interface BackupManifest {
 
 export async function isEmptyOrMissing(dir: string): Promise<boolean> {
   return !existsSync(dir) || (await readdir(dir)).length === 0;
-}
-
-/**
- * Holds a cross-process lock while fn runs, waiting up to waitMs for the current holder (a sync can
- * take minutes). The sync lock keeps mirror repos still; a publish lock keeps one served repo still.
- */
-async function withLockWaiting<T>(db: Db, name: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const lock = acquireLock(db, name);
-      try {
-        return await fn();
-      } finally {
-        lock.release();
-      }
-    } catch (error) {
-      if (!(error instanceof Busy) || Date.now() >= deadline) throw error;
-      await sleep(250);
-    }
-  }
 }
 
 async function repoNames(root: string): Promise<string[]> {
@@ -95,7 +72,7 @@ export async function createBackup(app: Aurgate, target: string, options: { wait
   const schemaVersion = (app.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
 
   await mkdir(path.join(dir, BACKUP_LAYOUT.mirror));
-  const mirrorRepos = await withLockWaiting(app.db, 'sync', waitMs, async () => {
+  const mirrorRepos = await withLock(app.db, 'sync', { waitMs, pollMs: 250 }, async () => {
     const names = await repoNames(paths.mirrorRepos);
     for (const name of names) await copyTree(path.join(paths.mirrorRepos, name), path.join(dir, BACKUP_LAYOUT.mirror, name));
     return names;
@@ -104,7 +81,7 @@ export async function createBackup(app: Aurgate, target: string, options: { wait
   await mkdir(path.join(dir, BACKUP_LAYOUT.served));
   const servedRepos = await repoNames(paths.servedRepos);
   for (const name of servedRepos) {
-    await withLockWaiting(app.db, `publish:${name.slice(0, -'.git'.length)}`, waitMs, () =>
+    await withLock(app.db, `publish:${name.slice(0, -'.git'.length)}`, { waitMs, pollMs: 250 }, () =>
       copyTree(path.join(paths.servedRepos, name), path.join(dir, BACKUP_LAYOUT.served, name)),
     );
   }

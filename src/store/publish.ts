@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/open.js';
-import { Busy, GitError, describeError } from '../errors.js';
+import { GitError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { listApprovedRevisions } from '../quarantine/revisions.js';
-import { acquireLock, type HeldLock } from '../sync/lock.js';
+import { withLock } from '../sync/lock.js';
 import type { ReconcileResult, ServedRepos } from './served-repos.js';
 
 /** What the database says a package's served repo must hold. */
@@ -12,30 +11,13 @@ export function desiredServedState(db: Db, pkgbase: string): { approved: string[
   return { approved: approved.map((revision) => revision.commit), head: approved[0]?.commit ?? null };
 }
 
-async function withPublishLock<T>(db: Db, pkgbase: string, fn: () => Promise<T>): Promise<T> {
-  let lock: HeldLock | undefined;
-  for (let attempt = 0; !lock; attempt += 1) {
-    try {
-      lock = acquireLock(db, `publish:${pkgbase}`);
-    } catch (error) {
-      if (!(error instanceof Busy) || attempt >= 300) throw error;
-      await sleep(100);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    lock.release();
-  }
-}
-
 /**
  * Brings one package's served repo in line with the database. Called right after a decision commits,
  * and for every package at start-up: the database is the source of truth, so a crash between a
  * decision and its publication is repaired by running this again.
  */
 export async function publishPackage(db: Db, served: ServedRepos, pkgbase: string): Promise<ReconcileResult> {
-  return withPublishLock(db, pkgbase, async () => {
+  return withLock(db, `publish:${pkgbase}`, { waitMs: 30_000 }, async () => {
     try {
       return await served.reconcile(pkgbase, desiredServedState(db, pkgbase));
     } catch (error) {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { Busy } from '../errors.js';
@@ -57,4 +58,26 @@ export function acquireLock(db: Db, name: string): HeldLock {
     heartbeat: () => void db.prepare(`UPDATE locks SET heartbeat_at = ? WHERE ${owned}`).run(Date.now(), name, pid, host),
     release: () => void db.prepare(`DELETE FROM locks WHERE ${owned}`).run(name, pid, host),
   };
+}
+
+/**
+ * Runs fn while holding the named lock, waiting up to waitMs for the current holder (polling: the
+ * holder may be another process). Only acquiring is retried; whatever fn throws propagates as is.
+ */
+export async function withLock<T>(db: Db, name: string, options: { waitMs: number; pollMs?: number }, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + options.waitMs;
+  let lock: HeldLock | undefined;
+  while (!lock) {
+    try {
+      lock = acquireLock(db, name);
+    } catch (error) {
+      if (!(error instanceof Busy) || Date.now() >= deadline) throw error;
+      await sleep(options.pollMs ?? 100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
 }
