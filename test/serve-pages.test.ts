@@ -43,6 +43,16 @@ describe('git smart HTTP details', () => {
     expect(body.includes(Buffer.from('PACK'))).toBe(true);
   });
 
+  it('refuses a body that claims gzip but is not, before any git process starts', async () => {
+    const response = await fetch(`${url}/${PKG}.git/git-upload-pack`, {
+      method: 'POST',
+      body: 'not gzip at all',
+      headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('unreadable or oversized git request');
+  });
+
   it('resolves a pkgname to its pkgbase for git (yay -G uses the pkgname)', async () => {
     const response = await fetch(`${url}/pages-pkg-b.git/info/refs?service=git-upload-pack`);
     expect(response.status).toBe(200);

@@ -6,7 +6,7 @@ import { isValidPackageName } from '../../srcinfo/names.js';
 import { unavailableMessage, type ServedLookup } from '../catalog.js';
 import { readRef } from '../../git/refs.js';
 import { AnswerCache } from './answer-cache.js';
-import { feedRequest, isProtocolV2, readRequest, startUploadPack, v2Command } from './upload-pack.js';
+import { isProtocolV2, readRequest, startUploadPack, v2Command } from './upload-pack.js';
 
 export interface GitRouteDeps {
   lookup: ServedLookup;
@@ -91,14 +91,9 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     const protocol = c.req.header('Git-Protocol');
     const gzip = c.req.header('Content-Encoding') === 'gzip';
     deps.onServed?.(target.pkgbase, 'upload-pack');
-    if (!isProtocolV2(protocol)) {
-      const upload = spawn(c, target, false, protocol);
-      void feedRequest(upload.child, c.req.raw.body, gzip, MAX_REQUEST_BYTES);
-      return reply(upload.stdout, false);
-    }
     const request = await readRequest(c.req.raw.body, gzip, MAX_REQUEST_BYTES);
     if (request === null) return plain(c, 400, 'aurgate: unreadable or oversized git request');
-    if (v2Command(request) === 'ls-refs') {
+    if (isProtocolV2(protocol) && v2Command(request) === 'ls-refs') {
       // The served master is part of the key: an approval or revocation moves it, and a new key follows.
       const key = `ls-refs\0${target.repo}\0${(await readRef(target.repo, 'refs/heads/master')) ?? ''}\0${protocol}\0${request.toString('latin1')}`;
       return reply(answers.get(key) ?? (await answerOnce(spawn(c, target, false, protocol), request, key)), false);

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { spawnGit } from '../../git/run.js';
 
@@ -47,29 +46,6 @@ export function startUploadPack(options: {
   child.stderr?.resume();
   if (!child.stdout) throw new Error('git upload-pack has no stdout');
   return { child, stdout: Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>, done };
-}
-
-/** Feeds the client's request (gzip-decoded when git compressed it) into upload-pack, bounded in size. */
-export async function feedRequest(child: ChildProcess, body: ReadableStream<Uint8Array> | null, gzip: boolean, maxBytes: number): Promise<void> {
-  if (!child.stdin) return;
-  if (!body) return void child.stdin.end();
-  let seen = 0;
-  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
-  const limit = async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const chunk of chunks) {
-      seen += chunk.length;
-      if (seen > maxBytes) throw new Error(`request body larger than ${maxBytes} bytes`);
-      yield chunk;
-    }
-  };
-  try {
-    if (gzip) await pipeline(source, createGunzip(), limit, child.stdin);
-    else await pipeline(source, limit, child.stdin);
-  } catch {
-    // A bad or oversized body ends the exchange: upload-pack sees a truncated request and exits, and the
-    // client gets a failed fetch. Nothing partial is ever stored on our side.
-    child.kill('SIGKILL');
-  }
 }
 
 /** Reads the whole request (gzip-decoded when git compressed it), or null when it is unreadable or too large. */
