@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { ServedPackage } from '../catalog.js';
 import { PyFloat, distinct, writeJson, type JsonValue } from '../rpc/json.js';
+import { RELATION_LISTS } from '../rpc/shape.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -38,19 +39,7 @@ function baseList(packages: readonly ServedPackage[]): string {
 }
 
 /** The lists packages-meta-ext adds when non-empty, in this order. */
-const EXT_LISTS = [
-  'Depends',
-  'MakeDepends',
-  'CheckDepends',
-  'OptDepends',
-  'Conflicts',
-  'Provides',
-  'Replaces',
-  'Groups',
-  'License',
-  'Keywords',
-  'CoMaintainers',
-] as const;
+const EXT_LISTS = [...RELATION_LISTS, 'License', 'Keywords', 'CoMaintainers'] as const;
 
 /**
  * One meta object with mkpkglists' insertion order (not sorted): the search fields plus Submitter,

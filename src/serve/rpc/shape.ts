@@ -34,18 +34,11 @@ function searchFields(pkg: ServedPackage): Record<string, JsonValue> {
   };
 }
 
+/** A package's dependency and relation lists (one aurweb table each), in aurweb's order. */
+export const RELATION_LISTS = ['Depends', 'MakeDepends', 'CheckDepends', 'OptDepends', 'Conflicts', 'Provides', 'Replaces', 'Groups'] as const;
+
 /** Lists aurweb emits only when the package has rows for them (`test_rpc_no_dependencies_omits_key`). */
-const OPTIONAL_LISTS = [
-  'Depends',
-  'MakeDepends',
-  'CheckDepends',
-  'OptDepends',
-  'Conflicts',
-  'Provides',
-  'Replaces',
-  'Groups',
-  'CoMaintainers',
-] as const;
+const OPTIONAL_LISTS = [...RELATION_LISTS, 'CoMaintainers'] as const;
 
 export function searchJson(pkg: ServedPackage): string {
   return writeJson(searchFields(pkg), true);
