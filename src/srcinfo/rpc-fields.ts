@@ -45,6 +45,12 @@ function dependencyList(fields: SrcinfoFields, key: string): string[] {
  * Drops an optdepends-style `: description`. Only a colon followed by a space (or ending the value,
  * as makepkg trims `foo: `) separates it; the colon of an epoch (`foo>=1:2.0`) does not.
  */
+/** aurweb stores DepName/RelName without the version condition or description (`foo>=1.2` → `foo`). */
+export function relationName(entry: string): string {
+  const cut = entry.search(/[<>=:]/);
+  return (cut < 0 ? entry : entry.slice(0, cut)).trim();
+}
+
 export function withoutDescription(dependency: string): string {
   const separator = /:(?: |$)/.exec(dependency);
   return separator === null ? dependency : dependency.slice(0, separator.index).trimEnd();

@@ -5,6 +5,7 @@ import { getPendingRevision, getServedRevision, listRevisions } from '../../quar
 import { isValidPackageName } from '../../srcinfo/names.js';
 import { rpcFieldsFromSrcinfo } from '../../srcinfo/rpc-fields.js';
 import type { Srcinfo } from '../../srcinfo/types.js';
+import { relationName } from '../../srcinfo/rpc-fields.js';
 
 export interface NeededPackage {
   /** The AUR pkgname to allowlist. */
@@ -24,7 +25,7 @@ const CACHE_MS = 5 * 60_000;
 
 /** `foo>=1.2` → `foo`; names that are not valid package names (sonames like `libfoo.so=1-64`) drop out. */
 export function dependencyName(dependency: string): string | null {
-  const name = dependency.split(/[<>=]/, 1)[0]?.trim() ?? '';
+  const name = relationName(dependency);
   return isValidPackageName(name) ? name : null;
 }
 

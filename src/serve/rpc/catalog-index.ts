@@ -1,5 +1,6 @@
 import type { ServedPackage } from '../catalog.js';
 import { infoJson, searchJson } from './shape.js';
+import { relationName } from '../../srcinfo/rpc-fields.js';
 
 /** The `by` values whose match is an exact lookup in a precomputed map. */
 export type ExactBy =
@@ -15,12 +16,6 @@ export type ExactBy =
   | 'replaces'
   | 'groups'
   | 'keywords';
-
-/** aurweb stores DepName/RelName without the version condition (`foo>=1.2` → `foo`). */
-export function relationName(entry: string): string {
-  const cut = entry.search(/[<>=:]/);
-  return (cut < 0 ? entry : entry.slice(0, cut)).trim();
-}
 
 function keysOf(pkg: ServedPackage, by: ExactBy): readonly string[] {
   switch (by) {

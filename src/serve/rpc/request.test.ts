@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Lru } from './cache.js';
-import { relationName } from './catalog-index.js';
+import { relationName } from '../../srcinfo/rpc-fields.js';
 import { PyFloat, writeJson } from './json.js';
 import { decodeComponent, infoBody, parseForm, parseQuery, parseVersion, searchBody } from './request.js';
 
