@@ -14,7 +14,10 @@ describe('configuration', () => {
       publicUrl: 'http://127.0.0.1:8080',
       syncSchedule: '*/30 * * * *',
       requiredApprovals: 1,
+      logLevel: 'info',
+      cliLogLevel: 'warn',
     });
+    expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });
     expect(config.paths.database).toBe(path.resolve('./data/aurgate.db'));
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -57,7 +57,7 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(200 * 1024 * 1024),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   requiredApprovals: z.coerce.number().int().min(1).max(10).default(1),
   webhookUrl: httpUrl.optional(),
   cloneTimeoutMs: z.coerce.number().int().min(1000).default(600_000),
@@ -74,6 +74,8 @@ const schema = z.object({
     .refine((entries) => entries.every(isAddressOrSubnet), 'must be a comma-separated list of IP addresses or CIDR subnets (172.16.0.0/12)'),
 });
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
 export interface Config {
   readonly dataDir: string;
   readonly upstreamUrl: string;
@@ -86,7 +88,9 @@ export interface Config {
   readonly upstreamTimeoutMs: number;
   readonly gitTimeoutMs: number;
   readonly maxRepoBytes: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
+  /** CLI commands print their own results, so their logs default to warnings unless a level is set. */
+  readonly cliLogLevel: LogLevel;
   readonly requiredApprovals: number;
   readonly webhookUrl: string | undefined;
   readonly cloneTimeoutMs: number;
@@ -126,7 +130,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: ENV_KEYS.upstreamTimeoutMs, default: '20000', meaning: 'timeout of one upstream RPC request' },
   { name: ENV_KEYS.gitTimeoutMs, default: '120000', meaning: 'timeout of one upstream git fetch' },
   { name: ENV_KEYS.maxRepoBytes, default: '209715200', meaning: 'size cap of one fetched upstream pack' },
-  { name: ENV_KEYS.logLevel, default: 'info', meaning: 'pino log level' },
+  { name: ENV_KEYS.logLevel, default: 'info', meaning: 'pino log level (CLI commands other than serve: warn unless set)' },
   { name: ENV_KEYS.requiredApprovals, default: '1', meaning: 'distinct reviewers needed before a revision is served' },
   { name: ENV_KEYS.webhookUrl, default: '(none)', meaning: 'webhook for new pending revisions, high-risk flags, sync failures' },
   { name: ENV_KEYS.cloneTimeoutMs, default: '600000', meaning: 'timeout of one git request served to a client' },
@@ -157,7 +161,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const value = parsed.data;
   const dataDir = path.resolve(value.dataDir);
   const publicUrl = value.publicUrl ?? `http://${value.host.includes(':') ? `[${value.host}]` : value.host}:${value.port}`;
-  return Object.freeze({ ...value, webhookUrl: value.webhookUrl, metricsToken: value.metricsToken, dataDir, publicUrl, paths: dataPaths(dataDir) });
+  return Object.freeze({
+    ...value,
+    logLevel: value.logLevel ?? 'info',
+    cliLogLevel: value.logLevel ?? 'warn',
+    webhookUrl: value.webhookUrl,
+    metricsToken: value.metricsToken,
+    dataDir,
+    publicUrl,
+    paths: dataPaths(dataDir),
+  });
 }
 
 function isAddressOrSubnet(entry: string): boolean {

@@ -6,7 +6,7 @@ import { createLogger } from '../log.js';
 /** Opens the application for one CLI command and closes it afterwards, whatever happens. */
 export async function withAurgate<T>(fn: (app: Aurgate) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
-  const app = new Aurgate(config, createLogger(config.logLevel, { process: 'cli' }));
+  const app = new Aurgate(config, createLogger(config.cliLogLevel, { process: 'cli' }));
   try {
     return await fn(app);
   } finally {

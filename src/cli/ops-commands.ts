@@ -32,7 +32,7 @@ export function registerOpsCommands(program: Command): void {
     .argument('<dir>', 'a directory written by `aurgate backup`')
     .action(async (dir: string) => {
       const config = loadConfig();
-      const summary = await restoreBackup(config, dir, createLogger(config.logLevel, { process: 'cli' }));
+      const summary = await restoreBackup(config, dir, createLogger(config.cliLogLevel, { process: 'cli' }));
       process.stdout.write(
         `restored backup of ${summary.manifest.createdAt} into ${summary.dataDir}: ${summary.manifest.servedRepos.length} served packages` +
           `${summary.migrated ? ', database migrated to the current schema' : ''}, ${summary.repaired} served repos repaired, ${summary.failed} failed\n`,
