@@ -12,9 +12,13 @@ interface Index {
   heads: Map<string, string>;
 }
 
-const FINGERPRINT_SQL = `SELECT
-  (SELECT COUNT(*) || ':' || COALESCE(SUM(approved_seq), 0) FROM revisions WHERE state = 'approved') || '/' ||
-  (SELECT COUNT(*) || ':' || COALESCE(MAX(rowid), 0) FROM allowlist) AS fingerprint`;
+/**
+ * Every change to what is served writes one of these audit rows in its own transaction, and audit ids
+ * only ever grow (the log is append-only), so the newest such id identifies the served set. Counting
+ * rows instead would miss a removal and an addition that land between two requests (rowids are reused).
+ */
+const SERVED_SET_ACTIONS = ['allowlist.add', 'allowlist.remove', 'revision.approved', 'revision.revoked'];
+const FINGERPRINT_SQL = `SELECT ${SERVED_SET_ACTIONS.map((action) => `COALESCE((SELECT MAX(id) FROM audit_log WHERE action = '${action}'), 0)`).join(" || ':' || ")} AS fingerprint`;
 
 /**
  * What is served, read from the database: the approved head of every allowlisted package. Rebuilt
