@@ -11,6 +11,7 @@ import { Conflict } from './errors.js';
 import { assertPackageName } from './srcinfo/names.js';
 import { publishPackage } from './store/publish.js';
 import { ServedRepos } from './store/served-repos.js';
+import { SnapshotStore } from './store/snapshots.js';
 import { runSync, type SyncOptions } from './sync/run.js';
 import type { SyncSummary } from './sync/runs.js';
 import { MirrorRepos } from './upstream/git-mirror.js';
@@ -25,6 +26,7 @@ export class Aurgate {
   readonly rpc: RpcClient;
   readonly mirror: MirrorRepos;
   readonly served: ServedRepos;
+  readonly snapshots: SnapshotStore;
 
   constructor(
     readonly config: Config,
@@ -41,6 +43,7 @@ export class Aurgate {
       maxBytes: config.maxRepoBytes,
     });
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.mirrorRepos);
+    this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
   }
 
   close(): void {
@@ -96,6 +99,8 @@ export class Aurgate {
     }
     const revoked = revokeRevisions(this.db, { ...input, pkgbase, commit: named.commit }, descendants);
     await publishPackage(this.db, this.served, pkgbase);
+    // Revoked bytes leave the snapshot cache too (the pinned URLs answer 410 before reading it anyway).
+    for (const revision of revoked) await this.snapshots.evict(revision.pkgbase, revision.commit);
     return revoked;
   }
 

@@ -16,7 +16,6 @@ import { pageRoutes } from './serve/pages/routes.js';
 import { rpcService, type RpcService } from './serve/rpc/index.js';
 import { DbCatalog } from './store/catalog.js';
 import { reconcileAll } from './store/publish.js';
-import { SnapshotStore } from './store/snapshots.js';
 import { startScheduler } from './sync/scheduler.js';
 
 export interface RunningServer {
@@ -104,7 +103,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const repair = await reconcileAll(db, app.served, logger);
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
   const catalog = new DbCatalog(db, logger);
-  const snapshots = new SnapshotStore(db, config.paths.servedRepos, config.paths.snapshots);
+  const { snapshots } = app;
   const inFlight = new InFlight();
   const metrics = new Metrics(db);
   // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.

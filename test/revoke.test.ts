@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,8 @@ describe('revoking the newest approved revision with `aurgate revoke`', () => {
     const response = await fetch(`${url}/snapshot/${PKG}/${c.v2}.tar.gz`);
     expect(response.status).toBe(410);
     expect(await response.text()).toContain(REASON);
+    // The archive built while it was approved is gone from the cache as well.
+    expect(existsSync(aurgate.app.snapshots.cachePath(PKG, c.v2))).toBe(false);
   });
 
   for (const protocol of [2, 0] as const) {

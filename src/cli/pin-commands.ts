@@ -5,7 +5,6 @@ import { LOCK_FORMATS, parseLock, parseLockFormat, renderLock } from '../pin/for
 import { createLock } from '../pin/lock.js';
 import { describeResult, isDrift, verifyLock } from '../pin/verify.js';
 import { DbCatalog } from '../store/catalog.js';
-import { SnapshotStore } from '../store/snapshots.js';
 import { withAurgate } from './context.js';
 import { printJson } from './output.js';
 
@@ -22,7 +21,7 @@ export function registerPinCommands(program: Command): void {
     .action(async (names: string[], options: { format: string; output?: string }) =>
       withAurgate(async (app) => {
         const format = parseLockFormat(options.format);
-        const snapshots = new SnapshotStore(app.db, app.config.paths.servedRepos, app.config.paths.snapshots);
+        const { snapshots } = app;
         const lock = await createLock({ db: app.db, lookup: new DbCatalog(app.db), snapshots, publicUrl: app.config.publicUrl }, names);
         const text = renderLock(lock, format);
         if (options.output) await writeFile(options.output, text);
