@@ -14,6 +14,7 @@ import { gitRoutes } from './serve/git/routes.js';
 import { listRoutes } from './serve/lists/index.js';
 import { pageRoutes } from './serve/pages/routes.js';
 import { rpcService, type RpcService } from './serve/rpc/index.js';
+import { publicPageCsp } from './serve/security-headers.js';
 import { DbCatalog } from './store/catalog.js';
 import { reconcileAll } from './store/publish.js';
 import { startScheduler } from './sync/scheduler.js';
@@ -46,7 +47,8 @@ class InFlight {
 }
 
 /**
- * Answers a repeated RPC GET straight from the RPC cache, before a request object is built. Helpers
+ * The node server under hono: sends X-Content-Type-Options on every response, and answers a
+ * repeated RPC GET straight from the RPC cache, before a request object is built. Helpers
  * send the same info queries over and over; this keeps them at a fraction of the cost of the full
  * stack (hand-written because it is five lines that no framework offers below its request objects).
  * Conditional requests and everything not yet cached take the normal route.
@@ -63,6 +65,9 @@ function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServe
   };
   const create = (options: object, listener: RequestListener) =>
     createHttpServer(options, (req, res) => {
+      // Set on the node response before anything answers, so it is on every response: cached RPC
+      // answers written here, hono's answers, and @hono/node-server's own error answers.
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       if (!answerFromCache(req, res)) void listener(req, res);
     });
   return create as unknown as typeof createHttpServer;
@@ -115,7 +120,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     logger,
     ready: () => ready,
     fastRouters: [rpc.routes, listRoutes(catalog)],
-    middleware: [...requestLogging(logger, config.trustedProxies), metrics.middleware()],
+    middleware: [...requestLogging(logger, config.trustedProxies), metrics.middleware(), publicPageCsp()],
     routers: [
       metricsRoutes(metrics, config.metricsToken),
       lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl }),
