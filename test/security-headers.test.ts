@@ -52,11 +52,16 @@ const ROUTES: Array<{ name: string; status: number; html?: 'public' | 'admin'; r
   { name: 'RPC GET, first (hono fast router)', status: 200, request: () => fetch(`${url}${INFO}&first=1`) },
   { name: 'RPC GET, cached (answered below hono)', status: 200, request: () => fetch(`${url}${INFO}`) },
   { name: 'RPC JSONP', status: 200, request: () => fetch(`${url}${INFO}&callback=cb`) },
-  { name: 'RPC GET, not modified', status: 304, request: () => etagOf(INFO).then((etag) => fetch(`${url}${INFO}`, { headers: { 'If-None-Match': etag } })) },
+  {
+    name: 'RPC GET, not modified',
+    status: 304,
+    request: () => etagOf(INFO).then((etag) => fetch(`${url}${INFO}`, { headers: { 'If-None-Match': etag } })),
+  },
   {
     name: 'RPC POST',
     status: 200,
-    request: () => fetch(`${url}/rpc/v5/info`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ arg: [PKG] }) }),
+    request: () =>
+      fetch(`${url}/rpc/v5/info`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ arg: [PKG] }) }),
   },
   { name: 'RPC documentation page', status: 200, html: 'public', request: () => fetch(`${url}/rpc`) },
   { name: 'git advertisement', status: 200, request: () => fetch(`${url}/${PKG}.git/info/refs?service=git-upload-pack`) },
@@ -88,7 +93,11 @@ const ROUTES: Array<{ name: string; status: number; html?: 'public' | 'admin'; r
   { name: 'health', status: 200, request: () => fetch(`${url}/healthz`) },
   { name: '404', status: 404, request: () => fetch(`${url}/no/such/thing`) },
   { name: '404 of a route', status: 404, request: () => fetch(`${url}/cgit/aur.git/snapshot/not-served.tar.gz`) },
-  { name: '400', status: 400, request: () => fetch(`${url}/rpc/v5/info`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }) },
+  {
+    name: '400',
+    status: 400,
+    request: () => fetch(`${url}/rpc/v5/info`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }),
+  },
   { name: '500', status: 500, request: () => fetch(`${url}/cgit/aur.git/plain/PKGBUILD?h=${BROKEN}`) },
 ];
 

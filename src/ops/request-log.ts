@@ -31,7 +31,15 @@ export function requestLogging(logger: Logger, trustedProxies: readonly string[]
     }
     const route = routeLabel(c.req.path);
     const status = c.res.status;
-    const entry = { reqId, ip: clientIp(c, trustedProxies), method: c.req.method, route, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    const entry = {
+      reqId,
+      ip: clientIp(c, trustedProxies),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
     if (status >= 500) logger.error({ ...entry, err: c.error }, 'request failed');
     else if (route === 'health') logger.debug(entry, 'request');
     else logger.info(entry, 'request');

@@ -39,7 +39,9 @@ export async function signIn(db: Db, throttle: LoginThrottle, request: SignInReq
   const matches = await verifyPassword(request.password, usable ? user.passwordHash : await decoyHash());
   if (!usable || !matches) {
     // Say so when this failure started a lock-out, so the person knows to wait rather than retry.
-    return counted.locked ? { ok: false, reason: 'locked', retryAfterMs: counted.retryAfterMs, rule: counted.rule } : { ok: false, reason: 'invalid' };
+    return counted.locked
+      ? { ok: false, reason: 'locked', retryAfterMs: counted.retryAfterMs, rule: counted.rule }
+      : { ok: false, reason: 'invalid' };
   }
   throttle.succeed(attempt, user.id, now);
   return {

@@ -114,7 +114,16 @@ describe('which rules an attempt meets', () => {
   it('the strictest lock wins', () => {
     const short = { failures: 5, lastFailureAt: T0, lockedUntil: T0 + 1000 };
     const long = { failures: 5, lastFailureAt: T0, lockedUntil: T0 + 9000 };
-    expect(strictest([{ rule: RULES.address, record: short }, { rule: RULES['user-unknown'], record: long }, { rule: RULES['user-address'], record: undefined }], T0)).toEqual({
+    expect(
+      strictest(
+        [
+          { rule: RULES.address, record: short },
+          { rule: RULES['user-unknown'], record: long },
+          { rule: RULES['user-address'], record: undefined },
+        ],
+        T0,
+      ),
+    ).toEqual({
       locked: true,
       retryAfterMs: 9000,
       rule: 'user-unknown',

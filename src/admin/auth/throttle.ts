@@ -50,7 +50,9 @@ export class LoginThrottle {
   fail(attempt: Attempt, now = Date.now()): ThrottleState {
     return this.db
       .transaction(() => {
-        this.db.prepare('DELETE FROM login_failures WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)').run(now - FORGET_ALL_MS, now);
+        this.db
+          .prepare('DELETE FROM login_failures WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)')
+          .run(now - FORGET_ALL_MS, now);
         const updated = this.records(rulesFor(attempt)).map(({ rule, key, record }) => {
           const next = afterFailure(rule, record, now);
           this.write(key, next);
