@@ -32,7 +32,8 @@ export function clientIp(c: Context, trustedProxies: readonly string[] = []): st
 function peerAddress(c: Context): string {
   // @hono/node-server passes the node request as the app's `env`; requests dispatched without a
   // socket (app.request in tests) have none, and a closed socket has no address any more.
-  if ((c.env as { incoming?: unknown } | undefined)?.incoming === undefined) return UNKNOWN_ADDRESS;
+  const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
+  if ((env?.server ?? env)?.incoming === undefined) return UNKNOWN_ADDRESS;
   const address = getConnInfo(c).remote.address;
   return address === undefined ? UNKNOWN_ADDRESS : unmapped(address);
 }
