@@ -17,7 +17,7 @@ function lockedMessage(rule: RuleName, seconds: number): string {
     case 'address':
       return `Too many failed sign-ins from your network address. ${wait}.`;
     case 'user-unknown':
-      return `Too many failed sign-ins for this user from unfamiliar places. ${wait}, or use a browser you have signed in with before.`;
+      return `Too many failed sign-ins for this user from browsers and addresses it has not signed in from. ${wait}, or use a browser you have signed in with before.`;
     default:
       return `Too many failed sign-ins for this user from here. ${wait}.`;
   }
