@@ -14,6 +14,7 @@ import { gitRoutes } from './serve/git/routes.js';
 import { listRoutes } from './serve/lists/index.js';
 import { pageRoutes } from './serve/pages/routes.js';
 import { rpcService, type RpcService } from './serve/rpc/index.js';
+import { publicPageCsp } from './serve/security-headers.js';
 import { DbCatalog } from './store/catalog.js';
 import { reconcileAll } from './store/publish.js';
 import { startScheduler } from './sync/scheduler.js';
@@ -46,7 +47,8 @@ class InFlight {
 }
 
 /**
- * Answers a repeated RPC GET straight from the RPC cache, before a request object is built. Helpers
+ * The node server under hono: sends X-Content-Type-Options on every response, and answers a
+ * repeated RPC GET straight from the RPC cache, before a request object is built. Helpers
  * send the same info queries over and over; this keeps them at a fraction of the cost of the full
  * stack (hand-written because it is five lines that no framework offers below its request objects).
  * Conditional requests and everything not yet cached take the normal route.
@@ -63,6 +65,9 @@ function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServe
   };
   const create = (options: object, listener: RequestListener) =>
     createHttpServer(options, (req, res) => {
+      // Set on the node response before anything answers, so it is on every response: cached RPC
+      // answers written here, hono's answers, and @hono/node-server's own error answers.
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       if (!answerFromCache(req, res)) void listener(req, res);
     });
   return create as unknown as typeof createHttpServer;
@@ -70,18 +75,20 @@ function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServe
 
 /**
  * Counts every answer by route group and status, the cached hot paths included, without turning a
- * synchronous answer into a promise (which would cost @hono/node-server its fast path).
+ * synchronous answer into a promise (which would cost @hono/node-server its fast path). The server's
+ * bindings (`env`: the node request and response) are handed on untouched: the client's address is
+ * read from them, and without them every request looked like it came from nowhere.
  */
-function countingFetch(
-  fetch: (request: Request) => Response | Promise<Response>,
+function countingFetch<Env>(
+  fetch: (request: Request, env: Env) => Response | Promise<Response>,
   metrics: Metrics,
-): (request: Request) => Response | Promise<Response> {
-  return (request) => {
+): (request: Request, env: Env) => Response | Promise<Response> {
+  return (request, env) => {
     const url = request.url;
     const start = url.indexOf('/', url.indexOf('//') + 2);
     const query = url.indexOf('?', start);
     const path = query === -1 ? url.slice(start) : url.slice(start, query);
-    const answer = fetch(request);
+    const answer = fetch(request, env);
     if (!(answer instanceof Promise)) {
       metrics.countRequest(path, answer.status);
       return answer;
@@ -113,7 +120,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     logger,
     ready: () => ready,
     fastRouters: [rpc.routes, listRoutes(catalog)],
-    middleware: [...requestLogging(logger), metrics.middleware()],
+    middleware: [...requestLogging(logger, config.trustedProxies), metrics.middleware(), publicPageCsp()],
     routers: [
       metricsRoutes(metrics, config.metricsToken),
       lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl }),

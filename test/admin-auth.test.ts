@@ -163,18 +163,32 @@ describe('API tokens', () => {
 describe('sign-in throttling', () => {
   it('locks a user name and address out after five failures, for twice as long each time', () => {
     const throttle = new LoginThrottle(db);
-    const key = LoginThrottle.key('someone', '198.51.100.7');
     const t0 = 1_000_000_000_000;
-    for (let failure = 1; failure <= 4; failure += 1) expect(throttle.fail(key, t0).locked).toBe(false);
-    expect(throttle.fail(key, t0)).toEqual({ locked: true, retryAfterMs: 30_000 });
-    expect(throttle.check(key, t0 + 29_000).locked).toBe(true);
-    expect(throttle.check(key, t0 + 30_000).locked).toBe(false);
-    expect(throttle.fail(key, t0 + 30_000)).toEqual({ locked: true, retryAfterMs: 60_000 });
-    expect(throttle.fail(key, t0 + 90_000)).toEqual({ locked: true, retryAfterMs: 120_000 });
-    // Another address is not locked out, and a success forgets the failures.
-    expect(throttle.check(LoginThrottle.key('someone', '203.0.113.9'), t0).locked).toBe(false);
-    throttle.succeed(key);
-    expect(throttle.check(key, t0 + 90_001).locked).toBe(false);
+    const attempt = throttle.attempt('someone', '198.51.100.7', null, t0);
+    for (let failure = 1; failure <= 4; failure += 1) expect(throttle.fail(attempt, t0).locked).toBe(false);
+    expect(throttle.fail(attempt, t0)).toEqual({ locked: true, retryAfterMs: 30_000, rule: 'user-address' });
+    expect(throttle.check(attempt, t0 + 29_000).locked).toBe(true);
+    expect(throttle.check(attempt, t0 + 30_000).locked).toBe(false);
+    expect(throttle.fail(attempt, t0 + 30_000)).toEqual({ locked: true, retryAfterMs: 60_000, rule: 'user-address' });
+    expect(throttle.fail(attempt, t0 + 90_000)).toEqual({ locked: true, retryAfterMs: 120_000, rule: 'user-address' });
+    // Another address is not locked out.
+    expect(throttle.check(throttle.attempt('someone', '203.0.113.9', null, t0), t0).locked).toBe(false);
+  });
+
+  it('keeps its counts in the database, so a second process on the same file sees them', () => {
+    const other = openDatabase(join(dir, 'aurgate.db'));
+    try {
+      const here = new LoginThrottle(db);
+      const there = new LoginThrottle(other);
+      const t0 = 1_000_000_000_000;
+      const attempt = here.attempt('shared', '198.51.100.70', null, t0);
+      for (let failure = 1; failure <= 4; failure += 1) here.fail(attempt, t0);
+      expect(there.check(attempt, t0).locked).toBe(false);
+      expect(there.fail(attempt, t0)).toMatchObject({ locked: true, rule: 'user-address' });
+      expect(here.check(attempt, t0 + 1000)).toMatchObject({ locked: true, retryAfterMs: 29_000 });
+    } finally {
+      other.close();
+    }
   });
 
   it('refuses even the right password while locked', async () => {

@@ -104,7 +104,7 @@ describe('protection of every page', () => {
     const client = await signedIn('vic');
     const response = await client.get('/admin/queue');
     const csp = response.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("script-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientIp } from '../src/admin/auth/http.js';
+import { clientIp } from '../src/ops/client-address.js';
 import { loadConfig } from '../src/config.js';
 
 let server: ServerType;
@@ -32,6 +32,13 @@ describe('the client address behind reverse proxies (sign-in throttling is per a
     expect(await ip('127.0.0.1,10.0.0.2', '203.0.113.5, 198.51.100.7, 10.0.0.2')).toBe('198.51.100.7');
     expect(await ip('127.0.0.1')).toBe('127.0.0.1');
     expect(await ip('127.0.0.0/8,10.0.0.0/8', '203.0.113.5, 198.51.100.7, 10.1.2.3')).toBe('198.51.100.7');
+    expect(await ip('127.0.0.1', '::ffff:198.51.100.7')).toBe('198.51.100.7');
+  });
+
+  it('falls back to the peer when the chain holds something that is not an address', async () => {
+    // Else a client could pick a fresh throttling key per attempt by writing anything there.
+    expect(await ip('127.0.0.1', 'anything-at-all')).toBe('127.0.0.1');
+    expect(await ip('127.0.0.0/8', 'fresh-key-1, 127.0.0.9')).toBe('127.0.0.1');
   });
 
   it('AURGATE_TRUSTED_PROXIES takes a comma-separated list of addresses', () => {

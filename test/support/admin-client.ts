@@ -11,17 +11,22 @@ export interface PostOptions {
 }
 
 export class AdminClient {
-  private readonly cookies = new Map<string, string>();
+  /** Cookie name → value, as a browser would keep them (tests may copy one to another client). */
+  readonly cookies = new Map<string, string>();
   csrfToken = '';
 
-  constructor(readonly baseUrl: string) {}
+  /** `send` replaces global fetch, e.g. with test/support/fetch-from.ts to be a client at another address. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly send: typeof fetch = fetch,
+  ) {}
 
   get origin(): string {
     return new URL(this.baseUrl).origin;
   }
 
   async get(path: string): Promise<Response> {
-    const response = await fetch(`${this.baseUrl}${path}`, { headers: this.headers(), redirect: 'manual' });
+    const response = await this.send(`${this.baseUrl}${path}`, { headers: this.headers(), redirect: 'manual' });
     this.keepCookies(response);
     return response;
   }
@@ -41,7 +46,7 @@ export class AdminClient {
     if (options.csrf !== false && this.csrfToken) body.append('_csrf', this.csrfToken);
     const origin = options.origin === undefined ? this.origin : options.origin;
     const headers = { ...this.headers(), 'Content-Type': 'application/x-www-form-urlencoded', ...(origin ? { Origin: origin } : {}) };
-    const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body, redirect: 'manual' });
+    const response = await this.send(`${this.baseUrl}${path}`, { method: 'POST', headers, body, redirect: 'manual' });
     this.keepCookies(response);
     return response;
   }
@@ -63,7 +68,7 @@ export class AdminClient {
       ...(options.csrf === false ? {} : { 'X-CSRF-Token': this.csrfToken }),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await this.send(`${this.baseUrl}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

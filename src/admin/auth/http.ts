@@ -1,10 +1,9 @@
-import { BlockList, isIP } from 'node:net';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import type { Db } from '../../db/open.js';
 import { Forbidden } from '../../errors.js';
+import { DEVICE_COOKIE_MAX_AGE_MS } from './device-cookies.js';
 import type { Principal } from './principal.js';
 import { safeEqual } from './secrets.js';
 import { resolveSession, SESSION_ABSOLUTE_MS } from './sessions.js';
@@ -32,12 +31,21 @@ export class CookiePolicy {
     return this.secure ? '__Host-aurgate_login' : 'aurgate_login';
   }
 
+  get device(): string {
+    return this.secure ? '__Host-aurgate_device' : 'aurgate_device';
+  }
+
   setSession(c: Context, id: string): void {
     setCookie(c, this.session, id, { httpOnly: true, sameSite: 'Lax', secure: this.secure, path: '/', maxAge: SESSION_ABSOLUTE_MS / 1000 });
   }
 
   clearSession(c: Context): void {
     deleteCookie(c, this.session, { path: '/', secure: this.secure });
+  }
+
+  /** Marks this browser as known to the user who just signed in (sign-in throttling); only the sign-in form reads it. */
+  setDevice(c: Context, value: string): void {
+    setCookie(c, this.device, value, { httpOnly: true, sameSite: 'Strict', secure: this.secure, path: '/', maxAge: DEVICE_COOKIE_MAX_AGE_MS / 1000 });
   }
 
   /** The login form's own token (double-submit): there is no session yet to tie a token to. */
@@ -48,57 +56,6 @@ export class CookiePolicy {
 
 export function isApiPath(path: string): boolean {
   return path.startsWith(API_PREFIX);
-}
-
-/**
- * The client's address. Behind a trusted reverse proxy (AURGATE_TRUSTED_PROXIES) every request comes
- * from the proxy, so the rightmost X-Forwarded-For entry that is not itself a trusted proxy is the
- * client; the header is believed only when the socket's peer is trusted, since anyone can send it.
- */
-export function clientIp(c: Context, trustedProxies: readonly string[] = []): string {
-  let peer: string;
-  try {
-    peer = getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // Requests dispatched without a socket (app.request in tests) have no address.
-    return 'unknown';
-  }
-  const trusted = proxyList(trustedProxies);
-  if (!isTrusted(trusted, peer)) return peer;
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  for (let index = forwarded.length - 1; index >= 0; index -= 1) {
-    const hop = forwarded[index] ?? '';
-    if (!isTrusted(trusted, hop)) return hop;
-  }
-  return peer;
-}
-
-const proxyLists = new WeakMap<readonly string[], BlockList>();
-
-/** The configured proxies as a BlockList (addresses and CIDR subnets), built once per list. */
-function proxyList(entries: readonly string[]): BlockList {
-  let list = proxyLists.get(entries);
-  if (!list) {
-    list = new BlockList();
-    for (const entry of entries) {
-      const [address = '', bits] = entry.split('/');
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (bits === undefined) list.addAddress(address, family);
-      else list.addSubnet(address, Number(bits), family);
-    }
-    proxyLists.set(entries, list);
-  }
-  return list;
-}
-
-function isTrusted(list: BlockList, address: string): boolean {
-  // IPv4 peers of a dual-stack socket arrive as ::ffff:a.b.c.d.
-  const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-  const family = isIP(plain);
-  return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 function unauthenticated(c: Context, message: string): Response {

@@ -1,12 +1,32 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { clientIp, type AdminEnv } from '../auth/http.js';
+import { clientIp } from '../../ops/client-address.js';
+import type { AdminEnv } from '../auth/http.js';
 import { safeEqual, randomSecret } from '../auth/secrets.js';
 import { deleteSession } from '../auth/sessions.js';
 import { signIn } from '../auth/sign-in.js';
+import type { RuleName } from '../auth/throttle-rules.js';
 import type { AdminServices } from '../services.js';
 import { LoginPage } from '../views/login.js';
 import { field, formOf, safeNext, type AdminContext } from './request.js';
+
+/** What a throttled person is told: how long to wait, and for a lock on unknown sources, how to get in anyway. */
+function lockedMessage(rule: RuleName, seconds: number): string {
+  const wait = `Try again in ${formatWait(seconds)}`;
+  switch (rule) {
+    case 'address':
+      return `Too many failed sign-ins from your network address. ${wait}.`;
+    case 'user-unknown':
+      return `Too many failed sign-ins for this user from browsers and addresses it has not signed in from. ${wait}, or use a browser you have signed in with before.`;
+    default:
+      return `Too many failed sign-ins for this user from here. ${wait}.`;
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 120) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
 
 /** Sign-in and sign-out. The only admin routes reachable without a session. */
 export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
@@ -36,23 +56,26 @@ export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
     if (!expected || !safeEqual(field(form, '_login'), expected)) {
       return loginPage(c, { error: 'The sign-in form expired. Please try again.', name, next, status: 403 });
     }
+    const ip = clientIp(c, app.config.trustedProxies);
     const result = await signIn(app.db, throttle, {
       name,
       password: field(form, 'password'),
-      ip: clientIp(c, app.config.trustedProxies),
+      ip,
       userAgent: c.req.header('user-agent') ?? '',
+      deviceCookie: getCookie(c, cookies.device),
     });
     if (!result.ok) {
       if (result.reason === 'locked') {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
-        app.logger.warn({ user: name, ip: clientIp(c, app.config.trustedProxies) }, 'sign-in refused: throttled');
+        app.logger.warn({ user: name, ip, rule: result.rule }, 'sign-in refused: throttled');
         c.header('Retry-After', String(seconds));
-        return loginPage(c, { error: `Too many failed sign-ins. Try again in ${seconds} seconds.`, name, next, status: 429 });
+        return loginPage(c, { error: lockedMessage(result.rule, seconds), name, next, status: 429 });
       }
-      app.logger.info({ user: name, ip: clientIp(c, app.config.trustedProxies) }, 'sign-in failed');
+      app.logger.info({ user: name, ip }, 'sign-in failed');
       return loginPage(c, { error: 'Wrong user name or password.', name, next, status: 400 });
     }
-    app.logger.info({ user: result.user.name, ip: clientIp(c, app.config.trustedProxies) }, 'signed in');
+    app.logger.info({ user: result.user.name, ip }, 'signed in');
+    cookies.setDevice(c, result.deviceCookie);
     cookies.setSession(c, result.session.id);
     return c.redirect(next, 303);
   });

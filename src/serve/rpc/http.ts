@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { PUBLIC_PAGE_CSP } from '../pages/layout.js';
 import { etagMatches, type Rendered } from './shape.js';
 
 /**
@@ -87,7 +88,10 @@ Add <code>callback=name</code> for JSONP.</p>
 </html>
 `;
 
-/** aurweb answers GET /rpc with no query with its HTML documentation, not JSON. */
+/**
+ * aurweb answers GET /rpc with no query with its HTML documentation, not JSON. The RPC is answered
+ * before the middleware that gives HTML pages their policy, so this page brings its own.
+ */
 export function docPage(): Response {
-  return new Response(DOC_HTML, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+  return new Response(DOC_HTML, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PUBLIC_PAGE_CSP } });
 }
