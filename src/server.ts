@@ -24,6 +24,8 @@ export interface RunningServer {
   port: number;
   /** Stops accepting, lets in-flight clones finish (up to graceMs), stops the scheduler. */
   close(graceMs?: number): Promise<void>;
+  /** Resolves once the sync this server is running (scheduled or started from the admin) is done. */
+  syncIdle(): Promise<void>;
 }
 
 /** Counts git requests in flight so shutdown can wait for clones to finish. */
@@ -157,6 +159,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   return {
     url,
     port,
+    syncIdle: () => admin.services.syncRunner.idle(),
     close: async (graceMs = 30_000) => {
       ready = false;
       await task?.stop();

@@ -78,8 +78,7 @@ describe('authentication of the JSON API', () => {
     expect((await client.api('POST', '/admin/api/sync', {}, { csrf: false })).status).toBe(403);
     const synced = await call(tokens.review, 'POST', '/admin/api/sync', {});
     expect([202, 409]).toContain(synced.status);
-    for (let tries = 0; tries < 100 && (await call(tokens.read, 'GET', '/admin/api/sync')).json['running']; tries += 1)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await aurgate.server?.syncIdle();
     expect((await call(tokens.read, 'GET', '/admin/api/sync')).json).toMatchObject({
       running: false,
       runs: expect.arrayContaining([expect.objectContaining({ trigger: 'admin' })]),

@@ -36,7 +36,8 @@ const HOSTILE_DIFF = [
 describe('diff2html output (the one raw HTML on the admin pages)', () => {
   for (const outputFormat of ['side-by-side', 'line-by-line'] as const) {
     it(`escapes file names and diff lines (${outputFormat})`, () => {
-      const html = String(DiffView({ files: Diff2Html.parse(HOSTILE_DIFF), format: outputFormat }));
+      const files = Diff2Html.parse(HOSTILE_DIFF).map((diff) => ({ path: diff.newName, oldPath: null, diff }));
+      const html = String(DiffView({ files, format: outputFormat }));
       expect(html).not.toContain('<script');
       expect(html).not.toContain('<img');
       expect(html).not.toContain('<svg onload');

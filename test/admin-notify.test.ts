@@ -47,13 +47,6 @@ class Receiver {
     return this.deliveries.map((delivery) => delivery.body).filter((body) => body['event'] === name);
   }
 
-  async waitFor(name: string, count = 1, timeoutMs = 20_000): Promise<Array<Record<string, unknown>>> {
-    for (const start = Date.now(); Date.now() - start < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      if (this.events(name).length >= count) return this.events(name);
-    }
-    throw new Error(`no ${name} event within ${timeoutMs} ms; got ${this.deliveries.map((delivery) => delivery.body['event']).join(', ')}`);
-  }
-
   async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
@@ -127,7 +120,8 @@ describe('webhook notifications', () => {
     } finally {
       upstream.fail('none');
     }
-    const [failed] = await receiver.waitFor('sync.failed');
+    // syncWithNotifications resolves after its notifications were delivered.
+    const [failed] = receiver.events('sync.failed');
     expect(failed).toMatchObject({ event: 'sync.failed', status: 'failed', failed: 2, packages: 2, url: 'https://aurgate.example/admin/sync' });
     expect(String(failed?.['text'])).toMatch(/^aurgate: sync #\d+ failed: 2 of 2 packages failed\n• calm: /);
   });
@@ -140,7 +134,9 @@ describe('webhook notifications', () => {
     const before = receiver.events('revision.pending').length;
     const response = await fetch(`${url}/admin/api/sync`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     expect(response.status).toBe(202);
-    const events = await receiver.waitFor('revision.pending', before + 1);
+    await aurgate.server?.syncIdle();
+    const events = receiver.events('revision.pending');
+    expect(events).toHaveLength(before + 1);
     expect(events[events.length - 1]).toMatchObject({ pkgbase: 'calm', version: '1.1.0-1' });
   });
 
@@ -148,10 +144,9 @@ describe('webhook notifications', () => {
     const logger = createLogger('silent');
     receiver.mode = 'error';
     await expect(new WebhookNotifier({ url: receiver.url, logger }).send({ event: 'test', text: 'x' })).resolves.toBeUndefined();
+    // The receiver never answers: only the notifier's own timeout can end this send.
     receiver.mode = 'hang';
-    const started = Date.now();
     await expect(new WebhookNotifier({ url: receiver.url, logger, timeoutMs: 300 }).send({ event: 'test', text: 'x' })).resolves.toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(5_000);
     await expect(
       new WebhookNotifier({ url: 'http://127.0.0.1:1/nothing-listens', logger }).send({ event: 'test', text: 'x' }),
     ).resolves.toBeUndefined();

@@ -200,8 +200,7 @@ describe('admin pages', () => {
     await admin.page('/admin/allowlist');
     const added = await admin.post('/admin/allowlist', { names: 'extra', fetch: '1' });
     expect(added.headers.get('location')).toMatch(/^\/admin\/allowlist\?notice=allowed-(fetching|later)$/);
-    for (let tries = 0; tries < 100 && !getPendingRevision(aurgate.app.db, 'extra'); tries += 1)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await aurgate.server?.syncIdle();
     expect(getPendingRevision(aurgate.app.db, 'extra')?.commit).toBe(await upstream.head('extra'));
     expect((await admin.page('/admin/queue')).html).toContain('/admin/review/extra');
     const removed = await admin.post('/admin/allowlist/remove', { names: 'extra' });

@@ -58,4 +58,4 @@ it('makepkg builds a package cloned from aurgate', async () => {
   await runMakepkg(work, ['--nodeps', '--noconfirm', '--noprogressbar']);
   const built = (await readdir(work)).filter((file) => file.startsWith('hello-aurgate-1.2.0-1-any.pkg.tar'));
   expect(built).toHaveLength(1);
-}, 120_000);
+});

@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config.js';
 import { tempDir } from './support/git-client.js';
 import { REPO_ROOT } from './support/harness.js';
 import { freePort } from './support/ports.js';
+import { outputContains } from './support/until.js';
 
 /**
  * There is no Docker engine here, so the image is checked in two halves: the Dockerfile and compose
@@ -138,12 +138,10 @@ describe('the runtime layout, run outside Docker', () => {
     server.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
     try {
+      // Logged once start-up is complete and the server answers.
+      await outputContains(server.stderr, '"msg":"aurgate serving"');
       const [command = '', ...args] = healthcheck;
-      let healthy = -1;
-      for (let attempt = 0; attempt < 100 && healthy !== 0; attempt += 1) {
-        healthy = (await run(command, args, { cwd: app, env: { AURGATE_PORT: String(port) } })).code;
-        if (healthy !== 0) await sleep(100);
-      }
+      const healthy = (await run(command, args, { cwd: app, env: { AURGATE_PORT: String(port) } })).code;
       expect(healthy, logs).toBe(0);
       // The CLI in the image works on the same volume (migrations found beside dist/, database shared).
       const status = await run(process.execPath, ['bin/aurgate.js', 'status'], { cwd: app, env });

@@ -19,12 +19,14 @@ let server: RunningServer;
 let url: string;
 const logLines: Array<Record<string, unknown>> = [];
 const TOKEN = 'scrape-token-0123456789';
+let syncStartedAt = 0;
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
   for (const pkgbase of ['met-a', 'met-b', 'met-c']) await upstream.addPackage(makePackage({ pkgbase }));
   await aurgate.app.allow(['met-a', 'met-b', 'met-c'], 'tester');
+  syncStartedAt = Date.now();
   await aurgate.app.sync({ trigger: 'cli' });
   const head = await upstream.head('met-a');
   await aurgate.app.approve({ pkgbase: 'met-a', commit: head, reviewer: 'rita' });
@@ -63,7 +65,8 @@ describe('/metrics', () => {
     expect(sample(text, 'aurgate_pending_revisions')).toBe(2);
     expect(sample(text, 'aurgate_served_packages')).toBe(1);
     expect(sample(text, 'aurgate_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'aurgate_last_sync_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 120);
+    expect(sample(text, 'aurgate_last_sync_timestamp_seconds')).toBeGreaterThanOrEqual(Math.floor(syncStartedAt / 1000));
+    expect(sample(text, 'aurgate_last_sync_timestamp_seconds')).toBeLessThanOrEqual(Date.now() / 1000);
     expect(sample(text, 'aurgate_last_sync_failed_packages')).toBe(0);
     // Default process metrics come along in the same registry.
     expect(text).toContain('process_cpu_user_seconds_total');

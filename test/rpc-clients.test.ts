@@ -318,6 +318,26 @@ describe('package lists', () => {
     expect(bases.at(-1)).toBe('');
   });
 
+  it('users.gz: every maintainer, co-maintainer and submitter of a served package, once, sorted, no header', async () => {
+    const reply = await call(port, 'GET', '/users.gz', [['User-Agent', 'aurutils']]);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/gzip');
+    expect(reply.headers['content-encoding']).toBeUndefined();
+    const people = PACKAGES.flatMap((p) => [p.Maintainer, p.Submitter, ...p.CoMaintainers]).filter((name): name is string => name !== null);
+    const expected = [...new Set(people)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(expected).toEqual(expect.arrayContaining(['Alad', 'ShadowKyogre', 'atreyasha', 'falconindy', 'someone-else']));
+    expect(gz(reply)).toBe(expected.map((name) => `${name}\n`).join(''));
+    const head = await call(port, 'HEAD', '/users.gz', [['User-Agent', 'aurutils']]);
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['last-modified']).toBe(newest);
+    expect(head.headers['content-length']).toBe(String(reply.body.length));
+    const yay = await call(port, 'GET', '/users.gz', [['User-Agent', 'Yay/12.4.2']]);
+    expect(yay.headers['content-encoding']).toBe('gzip');
+    expect(yay.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(gz(yay)).toBe(gz(reply));
+  });
+
   it('meta files: [\\n, one object per line, \\n], documented field order, ext adds non-empty lists', async () => {
     const meta = gz(await call(port, 'GET', '/packages-meta-v1.json.gz'));
     expect(meta.startsWith('[\n{')).toBe(true);
@@ -366,12 +386,15 @@ describe('package lists', () => {
     expect((await call(port, 'GET', '/packages.gz', [['If-None-Match', get.headers.etag!]])).status).toBe(304);
   });
 
-  it.each(['packages.gz', 'pkgbase.gz', 'packages-meta-v1.json.gz', 'packages-meta-ext-v1.json.gz'])('%s.sha256 verifies the body', async (file) => {
-    const body = await call(port, 'GET', `/${file}`, [['User-Agent', 'aurutils']]);
-    const sum = await call(port, 'GET', `/${file}.sha256`);
-    expect(sum.text).toBe(`SHA256 (${file}) = ${createHash('sha256').update(body.body).digest('hex')}`);
-    expect((await call(port, 'HEAD', `/${file}.sha256`)).headers['last-modified']).toBe(newest);
-  });
+  it.each(['packages.gz', 'pkgbase.gz', 'users.gz', 'packages-meta-v1.json.gz', 'packages-meta-ext-v1.json.gz'])(
+    '%s.sha256 verifies the body',
+    async (file) => {
+      const body = await call(port, 'GET', `/${file}`, [['User-Agent', 'aurutils']]);
+      const sum = await call(port, 'GET', `/${file}.sha256`);
+      expect(sum.text).toBe(`SHA256 (${file}) = ${createHash('sha256').update(body.body).digest('hex')}`);
+      expect((await call(port, 'HEAD', `/${file}.sha256`)).headers['last-modified']).toBe(newest);
+    },
+  );
 
   it('Content-Encoding: gzip only for Yay/', async () => {
     const yay = await call(port, 'GET', '/packages-meta-ext-v1.json.gz', [['User-Agent', 'Yay/12.4.2']]);
@@ -385,11 +408,12 @@ describe('package lists', () => {
   });
 
   it('follows the catalog generation', async () => {
-    catalog.set([...PACKAGES, pkg('aaa-first', { approvedAt: 1_790_000_000 })]);
+    catalog.set([...PACKAGES, pkg('aaa-first', { approvedAt: 1_790_000_000, Maintainer: 'AAA-maintainer' })]);
     try {
       const reply = await call(port, 'GET', '/packages.gz');
       expect(gz(reply).split('\n')[0]).toBe('aaa-first');
       expect(reply.headers['last-modified']).toBe(new Date(1_790_000_000_000).toUTCString());
+      expect(gz(await call(port, 'GET', '/users.gz')).split('\n')[0]).toBe('AAA-maintainer');
     } finally {
       catalog.set(PACKAGES);
     }

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { Aurgate } from '../src/context.js';
 import { Busy, Conflict, InvalidInput, NotFound } from '../src/errors.js';
+import { createLogger } from '../src/log.js';
 import { listAudit } from '../src/quarantine/audit.js';
 import { getPackage, listAllowlist } from '../src/quarantine/packages.js';
 import { getPendingRevision, getRevision, listRevisions } from '../src/quarantine/revisions.js';
 import { listRuns } from '../src/sync/runs.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
+import { until } from './support/until.js';
 import { TestUpstream } from './support/upstream.js';
 
 let upstream: TestUpstream;
@@ -218,17 +222,20 @@ describe('malformed upstream data', () => {
   }
 
   it('upstream slow: the request times out, the run records it', async () => {
-    const slowAurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_UPSTREAM_TIMEOUT_MS: '300' } });
+    const { pkgbase } = await newPackage();
+    await aurgate.app.allow([pkgbase], 'tester');
+    // Only the sync runs with the short timeout (a second process's view of the same data dir), and
+    // upstream holds its requests until released, so no machine is fast enough to beat the timeout.
+    const impatient = new Aurgate(loadConfig({ ...aurgate.env, AURGATE_UPSTREAM_TIMEOUT_MS: '300' }), createLogger('warn', { process: 'test' }));
+    upstream.fail('slow', { delayMs: 600_000, only: 'rpc' });
     try {
-      const { pkgbase } = await newPackage();
-      await slowAurgate.app.allow([pkgbase], 'tester');
-      upstream.fail('slow', { delayMs: 3000, only: 'rpc' });
-      const summary = await slowAurgate.app.sync({ trigger: 'cli' });
+      const summary = await impatient.sync({ trigger: 'cli' });
       expect(summary.status).toBe('failed');
       expect(summary.errors[0]?.error).toMatch(/timeout|aborted/i);
+      expect(listRuns(aurgate.app.db, 1)[0]).toMatchObject({ status: 'failed', failed: 1 });
     } finally {
       upstream.fail('none');
-      await slowAurgate.close();
+      impatient.close();
     }
   });
 });
@@ -237,12 +244,20 @@ describe('one sync at a time', () => {
   it('two aurgate sync processes at once: one runs, the other is refused with exit code 5', async () => {
     const { pkgbase } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
-    upstream.fail('slow', { delayMs: 1500, only: 'rpc' });
+    // Upstream holds the first sync's RPC request (its timeout is longer than any test), so that sync
+    // is certainly mid-run, lock held, when the second one starts; then the request is released.
+    upstream.resetRequests();
+    upstream.fail('slow', { delayMs: 600_000, only: 'rpc' });
     try {
-      const [a, b] = await Promise.all([aurgate.cli(['sync']), aurgate.cli(['sync'])]);
-      const codes = [a.code, b.code].sort();
-      expect(codes).toEqual([0, 5]);
-      expect([a.stderr, b.stderr].join('')).toMatch(/another sync is running \(pid \d+/);
+      const first = aurgate.cli(['sync'], { AURGATE_UPSTREAM_TIMEOUT_MS: '600000' });
+      await until(() => upstream.requests.some((request) => request.kind === 'rpc'));
+      const second = await aurgate.cli(['sync']);
+      expect(second.code, second.stderr).toBe(5);
+      expect(second.stderr).toMatch(/another sync is running \(pid \d+/);
+      upstream.fail('none');
+      const done = await first;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toMatch(/sync ok: 1 packages, 1 fetched, 1 new revisions, 0 failed/);
     } finally {
       upstream.fail('none');
     }

@@ -1,5 +1,5 @@
 import { readObjects } from '../git/batch.js';
-import { listTree, readBlob } from '../git/history.js';
+import { listTree, type TreeEntry } from '../git/history.js';
 import type { RevisionFiles } from './risk/index.js';
 
 /** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
@@ -44,11 +44,16 @@ export interface FileContent {
   lines: string[] | null;
 }
 
-/** One file of a commit for the per-file view, or null when the commit has no such path. */
-export async function loadFile(repo: string, commit: string, path: string): Promise<FileContent | null> {
-  const content = await readBlob(repo, commit, path);
+/**
+ * One file of a commit for the per-file view, read by its blob id from the tree listing rather than
+ * as `<commit>:<path>`, so a name git could only give us lossily (not UTF-8) still opens.
+ */
+export async function loadFile(repo: string, entry: Pick<TreeEntry, 'path' | 'object' | 'size'>): Promise<FileContent | null> {
+  if (entry.size > MAX_TEXT_BYTES) return { path: entry.path, size: entry.size, lines: null };
+  const [object] = await readObjects(repo, [entry.object]);
+  const content = object?.type === 'blob' ? object.data : null;
   if (!content) return null;
-  if (content.length > MAX_TEXT_BYTES || isBinary(content)) return { path, size: content.length, lines: null };
+  if (isBinary(content)) return { path: entry.path, size: content.length, lines: null };
   const text = content.toString('utf8');
-  return { path, size: content.length, lines: (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n') };
+  return { path: entry.path, size: content.length, lines: (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n') };
 }

@@ -32,7 +32,8 @@ export interface Harness {
 
 /**
  * A real aurgate on a fresh temporary data dir (real SQLite file, real git repos) pointed at an
- * upstream URL. Retries are fast so failure tests do not wait for production back-offs.
+ * upstream URL. Upstream and git timeouts stay at their production values: shorter ones failed on a
+ * loaded machine, and a test that needs a timeout to fire sets its own for just that step.
  */
 export async function startAurgate(options: { upstreamUrl: string; env?: Record<string, string> }): Promise<Harness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aurgate-test-'));
@@ -41,8 +42,6 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     AURGATE_UPSTREAM_URL: options.upstreamUrl,
     AURGATE_PORT: '0',
     AURGATE_LOG_LEVEL: 'warn',
-    AURGATE_UPSTREAM_TIMEOUT_MS: '5000',
-    AURGATE_GIT_TIMEOUT_MS: '20000',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -75,7 +74,8 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
       {
         cwd: REPO_ROOT,
         env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-        timeout: 120_000,
+        // A hang guard just under the test timeout (vitest.config.ts), which a loaded machine needs.
+        timeout: 170_000,
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

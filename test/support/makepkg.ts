@@ -19,7 +19,8 @@ export async function runMakepkg(dir: string, args: readonly string[]): Promise<
   const command = asRoot ? ['runuser', '-u', 'builder', '--'] : [];
   const [program = 'env', ...rest] = [...command, 'env', 'PACMAN=true', 'makepkg', ...args];
   return new Promise((resolve, reject) => {
-    execFile(program, rest, { cwd: dir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // A hang guard just under the test timeout (vitest.config.ts): a loaded machine took 100 s here.
+    execFile(program, rest, { cwd: dir, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`makepkg ${args.join(' ')} failed in ${dir}: ${stderr || error.message}`));
       else resolve({ stdout, stderr });
     });

@@ -33,7 +33,10 @@ export interface UpstreamMeta {
 export type FailureMode = 'none' | 'down' | 'slow' | 'html' | 'truncated' | 'wrong-types' | 'rpc-500';
 export type RequestKind = 'rpc' | 'git' | 'other';
 export interface FailOptions {
-  /** For 'slow'; default 30000. */
+  /**
+   * For 'slow'; default 30000. A request still waiting when fail() is called again is released and
+   * answered at once, so a test can hold a request for as long as it needs and then let it go.
+   */
   delayMs?: number;
   /**
    * Default 'all' for 'down' and 'slow', 'rpc' for the others. 'html' and 'rpc-500' hit git requests
@@ -77,8 +80,15 @@ export class TestUpstream {
   readonly requests: LoggedRequest[] = [];
   private readonly bases = new Map<string, PackageBase>();
   private readonly lastGoodRows = new Map<string, RpcRow[]>();
+  /**
+   * Each pkgbase's rows, read from its head once per push: reading every .SRCINFO on every request
+   * took a git process per package per request, which on a loaded machine outlasted client timeouts.
+   */
+  private readonly headRows = new Map<string, Promise<RpcRow[]>>();
   private readonly children = new Set<ChildProcess>();
   private readonly stopping = new AbortController();
+  /** Aborted by the next fail() call: releases the requests 'slow' is holding. */
+  private released = new AbortController();
   private failure: { mode: FailureMode; delayMs: number; only: RequestKind | 'all' } = {
     mode: 'none',
     delayMs: 30_000,
@@ -234,6 +244,7 @@ export class TestUpstream {
       this.base(pkgbase);
       this.bases.delete(pkgbase);
       this.lastGoodRows.delete(pkgbase);
+      this.headRows.delete(pkgbase);
       await rm(this.repoDir(pkgbase), { recursive: true, force: true });
       await rm(this.workDir(pkgbase), { recursive: true, force: true });
     });
@@ -247,6 +258,8 @@ export class TestUpstream {
   fail(mode: FailureMode, options: FailOptions = {}): void {
     const only = options.only ?? (mode === 'down' || mode === 'slow' ? 'all' : 'rpc');
     this.failure = { mode, delayMs: options.delayMs ?? 30_000, only };
+    this.released.abort();
+    this.released = new AbortController();
   }
 
   resetRequests(): void {
@@ -308,6 +321,7 @@ export class TestUpstream {
     } catch {
       // Tests may push a broken .SRCINFO on purpose; RPC then skips the package.
     }
+    this.headRows.delete(pkgbase);
     return (await this.git(['rev-parse', 'HEAD'], this.workDir(pkgbase))).trim();
   }
 
@@ -366,7 +380,8 @@ export class TestUpstream {
       return;
     }
     if (failure === 'slow') {
-      await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      const signal = AbortSignal.any([this.stopping.signal, this.released.signal]);
+      await sleep(delayMs, undefined, { signal }).catch(() => undefined);
       if (this.stopped) return void res.destroy();
     }
     if (failure === 'html') return send(res, 200, 'text/html; charset=UTF-8', CLOUDFLARE_PAGE);
@@ -426,25 +441,34 @@ export class TestUpstream {
   /** One row per pkgname of every pkgbase, read from the current head's .SRCINFO. */
   private async rows(): Promise<RpcRow[]> {
     const perBase = await Promise.all(
-      [...this.bases].map(async ([pkgbase, base]) => {
-        try {
-          const text = await this.git(['--git-dir', this.repoDir(pkgbase), 'show', 'refs/heads/master:.SRCINFO']);
-          const rows = rpcFieldsFromSrcinfo(parseSrcinfo(text)).map((fields) => ({
-            // The repo name is the pkgbase: aurweb rejects a push whose .SRCINFO says otherwise.
-            fields: { ...fields, PackageBase: pkgbase },
-            meta: base.meta,
-            packageBaseId: base.id,
-            id: base.ids.get(fields.Name) ?? 0,
-          }));
-          this.lastGoodRows.set(pkgbase, rows);
-          return rows;
-        } catch {
-          // No valid .SRCINFO at head: like aurweb's database, RPC keeps the last metadata it could read.
-          return (this.lastGoodRows.get(pkgbase) ?? []).map((row) => ({ ...row, meta: base.meta }));
+      [...this.bases].map(([pkgbase, base]) => {
+        let rows = this.headRows.get(pkgbase);
+        if (rows === undefined) {
+          const read = this.readHeadRows(pkgbase, base);
+          this.headRows.set(pkgbase, read);
+          // A head without a valid .SRCINFO (or a failed read) is read again by the next request.
+          read.catch(() => this.headRows.get(pkgbase) === read && this.headRows.delete(pkgbase));
+          rows = read;
         }
+        // No valid .SRCINFO at head: like aurweb's database, RPC keeps the last metadata it could read.
+        return rows.catch(() => (this.lastGoodRows.get(pkgbase) ?? []).map((row) => ({ ...row, meta: base.meta })));
       }),
     );
     return perBase.flat();
+  }
+
+  /** The rows share `base.meta`, so setMeta() and LastModified bumps show without a new read. */
+  private async readHeadRows(pkgbase: string, base: PackageBase): Promise<RpcRow[]> {
+    const text = await this.git(['--git-dir', this.repoDir(pkgbase), 'show', 'refs/heads/master:.SRCINFO']);
+    const rows = rpcFieldsFromSrcinfo(parseSrcinfo(text)).map((fields) => ({
+      // The repo name is the pkgbase: aurweb rejects a push whose .SRCINFO says otherwise.
+      fields: { ...fields, PackageBase: pkgbase },
+      meta: base.meta,
+      packageBaseId: base.id,
+      id: base.ids.get(fields.Name) ?? 0,
+    }));
+    this.lastGoodRows.set(pkgbase, rows);
+    return rows;
   }
 }
 

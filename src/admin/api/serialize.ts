@@ -1,7 +1,7 @@
-import type { DiffFile } from 'diff2html/lib/types.js';
 import type { Revision } from '../../quarantine/revisions.js';
 import type { QueueEntry } from '../model/overview.js';
 import type { ReviewModel } from '../model/review.js';
+import type { ReviewFile } from '../../review/diff.js';
 
 /** The JSON shapes of the admin API: stable field names, times in epoch milliseconds. */
 
@@ -33,16 +33,10 @@ export function queueEntryJson(entry: QueueEntry) {
   };
 }
 
-function fileJson(file: DiffFile) {
-  const status = file.isNew ? 'added' : file.isDeleted ? 'deleted' : file.isRename ? 'renamed' : 'modified';
-  return {
-    path: file.isDeleted ? file.oldName : file.newName,
-    oldPath: file.isRename ? file.oldName : null,
-    status,
-    binary: file.isBinary ?? false,
-    added: file.addedLines,
-    deleted: file.deletedLines,
-  };
+/** Exact paths: JSON carries any name as it is. */
+function fileJson({ path, oldPath, diff }: ReviewFile) {
+  const status = diff.isNew ? 'added' : diff.isDeleted ? 'deleted' : diff.isRename ? 'renamed' : diff.isCopy ? 'copied' : 'modified';
+  return { path, oldPath, status, binary: diff.isBinary ?? false, added: diff.addedLines, deleted: diff.deletedLines };
 }
 
 export function reviewJson(model: ReviewModel, withDiff: boolean) {

@@ -1,11 +1,9 @@
-import * as Diff2Html from 'diff2html';
-import type { DiffFile } from 'diff2html/lib/types.js';
 import type { Aurgate } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { listTree } from '../../git/history.js';
 import { getPackage, type PackageRecord } from '../../quarantine/packages.js';
 import { getPendingRevision, getRevision, listRevisions, type Revision } from '../../quarantine/revisions.js';
-import { revisionDiff } from '../../review/diff.js';
+import { reviewDiff, type ReviewFile } from '../../review/diff.js';
 import type { RiskFlag } from '../../review/risk/index.js';
 import { assertPackageName } from '../../srcinfo/names.js';
 import { listApprovals, type Approval } from './approvals.js';
@@ -23,7 +21,7 @@ export interface ReviewModel {
   revision: Revision;
   /** The last approved revision the diff starts from; null for a first revision. */
   base: Revision | null;
-  diff: { text: string; files: DiffFile[]; tooLarge: boolean };
+  diff: { text: string; files: ReviewFile[]; tooLarge: boolean };
   flags: RiskFlag[];
   meta: MetaComparison;
   approvals: Approval[];
@@ -60,9 +58,8 @@ export class ReviewService {
     const pkg = getPackage(this.app.db, revision.pkgbase);
     if (!pkg) throw new NotFound(`unknown package ${revision.pkgbase}`, { pkgbase: revision.pkgbase });
     const base = this.baseOf(revision);
-    const text = await revisionDiff(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit);
+    const { text, files } = await reviewDiff(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit);
     const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
-    const files = Diff2Html.parse(text);
     const between = listRevisions(this.app.db, revision.pkgbase)
       .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)
       .reverse()
@@ -99,9 +96,9 @@ export class ReviewService {
     const commit = which === 'base' ? revision.baseCommit : revision.commit;
     if (!commit) throw new NotFound(`${revision.pkgbase} has no approved revision to compare with`, { pkgbase: revision.pkgbase });
     const repo = this.app.mirror.repoPath(revision.pkgbase);
-    // Only paths that exist in the tree reach git, so a crafted path cannot name anything else.
-    const exists = (await listTree(repo, commit)).some((entry) => entry.type === 'blob' && entry.path === path);
-    const file = exists ? await loadFile(repo, commit, path) : null;
+    // The path is only compared with the tree listing; git is handed the blob id found there.
+    const entry = (await listTree(repo, commit)).find((candidate) => candidate.type === 'blob' && candidate.path === path);
+    const file = entry ? await loadFile(repo, entry) : null;
     if (!file)
       throw new NotFound(`${revision.pkgbase} has no file ${JSON.stringify(path.slice(0, 200))} in ${commit.slice(0, 12)}`, {
         pkgbase: revision.pkgbase,

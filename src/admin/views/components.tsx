@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { displayPath } from '../../review/display-path.js';
 import type { RiskFlag, Severity } from '../../review/risk/index.js';
 import { CSRF_FIELD } from '../auth/http.js';
 import type { Principal } from '../auth/principal.js';
@@ -50,7 +51,7 @@ export function FlagList(props: { pkgbase: string; flags: readonly RiskFlag[] })
             <Badge severity={flag.severity}>{flag.severity}</Badge> <span class="check">{flag.check}</span> {flag.reason}{' '}
             {href ? (
               <a href={href} class="where">
-                {flag.file}
+                {displayPath(flag.file ?? '')}
                 {flag.line ? `:${flag.line}` : ''}
               </a>
             ) : null}

@@ -1,3 +1,4 @@
+import { displayPath } from '../../review/display-path.js';
 import type { Principal } from '../auth/principal.js';
 import type { FileView } from '../model/review.js';
 import { Commit, FlagList } from './components.js';
@@ -10,11 +11,11 @@ export function FilePage(props: { principal: Principal; view: FileView }) {
   const flagged = new Set(flags.flatMap((flag) => (flag.line ? [flag.line] : [])));
   const other = which === 'candidate' ? 'base' : 'candidate';
   return (
-    <AdminLayout title={`${file.path} · ${revision.pkgbase}`} principal={props.principal} section="queue">
+    <AdminLayout title={`${displayPath(file.path)} · ${revision.pkgbase}`} principal={props.principal} section="queue">
       <p>
         <a href={`/admin/review/${revision.pkgbase}`}>← Review of {revision.pkgbase}</a>
       </p>
-      <h1 class="path">{file.path}</h1>
+      <h1 class="path">{displayPath(file.path)}</h1>
       <p>
         {which === 'candidate' ? 'Candidate' : 'Last approved'} commit <Commit id={commit} />, {bytes(file.size)}.{' '}
         {revision.baseCommit ? (

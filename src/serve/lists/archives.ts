@@ -8,7 +8,7 @@ import { RELATION_LISTS } from '../rpc/shape.js';
 const gzip = promisify(gzipCallback);
 
 /** The archives aurweb's mkpkglists writes and nginx serves from the host root. */
-export const LIST_FILES = ['packages.gz', 'pkgbase.gz', 'packages-meta-v1.json.gz', 'packages-meta-ext-v1.json.gz'] as const;
+export const LIST_FILES = ['packages.gz', 'pkgbase.gz', 'users.gz', 'packages-meta-v1.json.gz', 'packages-meta-ext-v1.json.gz'] as const;
 export type ListFile = (typeof LIST_FILES)[number];
 
 function byCodePoint(a: string, b: string): number {
@@ -33,6 +33,22 @@ function nameList(packages: readonly ServedPackage[]): string {
 /** pkgbase.gz: one pkgbase per line, each once (split packages share one), no header either. */
 function baseList(packages: readonly ServedPackage[]): string {
   return distinct(packages.map((p) => p.PackageBase))
+    .sort(byCodePoint)
+    .map((name) => `${name}\n`)
+    .join('');
+}
+
+/** A name that could break the one-per-line format (upstream metadata is untrusted). */
+const LINE_BREAKING = /[\s\p{Cc}]/u;
+
+/**
+ * users.gz: one account name per line, no header, like pkgbase.gz. aurweb lists every AUR account
+ * (unordered); a mirror knows only the accounts its served packages name, so it lists each
+ * maintainer, co-maintainer and submitter of a served package once, sorted like the other lists.
+ */
+function userList(packages: readonly ServedPackage[]): string {
+  const names = packages.flatMap((p) => [p.Maintainer, p.Submitter, ...p.CoMaintainers]);
+  return distinct(names.filter((name): name is string => typeof name === 'string' && name !== '' && !LINE_BREAKING.test(name)))
     .sort(byCodePoint)
     .map((name) => `${name}\n`)
     .join('');
@@ -87,6 +103,8 @@ export function listContent(file: ListFile, packages: readonly ServedPackage[]):
       return nameList(packages);
     case 'pkgbase.gz':
       return baseList(packages);
+    case 'users.gz':
+      return userList(packages);
     case 'packages-meta-v1.json.gz':
       return metaDocument(packages, false);
     case 'packages-meta-ext-v1.json.gz':

@@ -114,7 +114,7 @@ function respond(c: Context, v: Variant, lastModifiedSeconds: number): Response 
 }
 
 /**
- * `/packages.gz`, `/pkgbase.gz`, `/packages-meta-v1.json.gz`, `/packages-meta-ext-v1.json.gz` and
+ * `/packages.gz`, `/pkgbase.gz`, `/users.gz`, `/packages-meta-v1.json.gz`, `/packages-meta-ext-v1.json.gz` and
  * each `<file>.sha256`. GET and HEAD (Hono answers HEAD from the GET route, keeping the headers):
  * aurutils' `aur pkglist` sends HEAD and reads Last-Modified, then verifies with the .sha256.
  */

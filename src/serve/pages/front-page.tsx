@@ -36,7 +36,7 @@ export function frontPage(publicUrl: string, packageCount: number, baseCount: nu
           <code>/snapshot/&lt;pkgbase&gt;/&lt;commit&gt;.tar.gz</code>: immutable, checksummed archives for pinned builds
         </li>
         <li>
-          <a href="/packages.gz">/packages.gz</a>, <a href="/pkgbase.gz">/pkgbase.gz</a>,{' '}
+          <a href="/packages.gz">/packages.gz</a>, <a href="/pkgbase.gz">/pkgbase.gz</a>, <a href="/users.gz">/users.gz</a>,{' '}
           <a href="/packages-meta-v1.json.gz">/packages-meta-v1.json.gz</a>, <a href="/packages-meta-ext-v1.json.gz">/packages-meta-ext-v1.json.gz</a>
         </li>
       </ul>

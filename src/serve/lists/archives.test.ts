@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { ServedPackage } from '../catalog.js';
+import { listContent } from './archives.js';
+
+function served(name: string, people: Pick<ServedPackage, 'Maintainer' | 'Submitter' | 'CoMaintainers'>): ServedPackage {
+  return {
+    ID: 1,
+    Name: name,
+    PackageBase: name,
+    PackageBaseID: 1,
+    Version: '1-1',
+    Description: null,
+    URL: null,
+    License: [],
+    Depends: [],
+    MakeDepends: [],
+    CheckDepends: [],
+    OptDepends: [],
+    Conflicts: [],
+    Provides: [],
+    Replaces: [],
+    Groups: [],
+    NumVotes: 0,
+    Popularity: 0,
+    OutOfDate: null,
+    FirstSubmitted: 0,
+    LastModified: 0,
+    Keywords: [],
+    URLPath: `/cgit/aur.git/snapshot/${name}.tar.gz`,
+    commit: 'c'.repeat(40),
+    approvedAt: 0,
+    ...people,
+  };
+}
+
+describe('users.gz content', () => {
+  it('lists each maintainer, co-maintainer and submitter once, sorted by code point, no header', () => {
+    const packages = [
+      served('yay', { Maintainer: 'jguer', Submitter: 'jguer', CoMaintainers: [] }),
+      served('downgrade', { Maintainer: 'pbrisbin', Submitter: 'someone-else', CoMaintainers: ['atreyasha', 'ShadowKyogre'] }),
+      served('cower', { Maintainer: null, Submitter: 'falconindy', CoMaintainers: [] }),
+      served('orphan', { Maintainer: null, Submitter: null, CoMaintainers: ['jguer'] }),
+    ];
+    expect(listContent('users.gz', packages)).toBe('ShadowKyogre\natreyasha\nfalconindy\njguer\npbrisbin\nsomeone-else\n');
+  });
+
+  it('is empty when nothing is served', () => {
+    expect(listContent('users.gz', [])).toBe('');
+  });
+
+  it('leaves out names from upstream that would break the line format', () => {
+    const packages = [served('x', { Maintainer: 'evil\nroot', Submitter: 'tab\tname', CoMaintainers: ['', ' ', 'ok', 'nul\0', 'sp ace'] })];
+    expect(listContent('users.gz', packages)).toBe('ok\n');
+  });
+});
