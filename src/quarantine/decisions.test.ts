@@ -194,3 +194,37 @@ it('keeps a revision approved once: the transition table still rules', () => {
   const approved = approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending)).revision;
   expect(() => transitionRevision(db, approved, 'approved', { by: 'rita', note: null, at: 0 })).toThrow(Conflict);
 });
+
+describe('re-basing a pending revision when its base is revoked', () => {
+  it('moves it to what stays served in the revocation transaction, withdraws approvals given against the old diff, audits it', () => {
+    const ada = user('ada', 'admin');
+    const rita = user('rita', 'reviewer');
+    seedPolicy(db, 2);
+    for (const commit of [sha('a'), sha('b')]) {
+      const revision = record(commit);
+      approveRevision(db, { pkgbase: PKG, commit, by: ada }, clean(revision));
+      approveRevision(db, { pkgbase: PKG, commit, by: rita }, clean(revision));
+    }
+    const pending = record(sha('c'), sha('b'));
+    approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending));
+    const commits = pending.commits;
+    const plan = { pendingId: pending.id, fromBase: sha('b'), toBase: sha('a'), commits, historyRewritten: false };
+    revokeRevisions(db, { pkgbase: PKG, commit: sha('b'), by: ada, note: 'bad' }, [], plan);
+    expect(getRevision(db, PKG, pending.commit)).toMatchObject({ baseCommit: sha('a'), state: 'pending' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE revision_id = ?').get(pending.id)).toEqual({ n: 0 });
+    expect(listAudit(db, { action: 'revision.rebased' })).toMatchObject([
+      { actor: 'ada', channel: 'cli', detail: { from: sha('b'), to: sha('a'), approvalsWithdrawn: ['rita'] } },
+    ]);
+  });
+
+  it('leaves a plan alone that no longer fits (another revision pending, or another base served)', () => {
+    const ada = user('ada', 'admin');
+    const base = record(sha('a'));
+    approveRevision(db, { pkgbase: PKG, commit: base.commit, by: ada }, clean(base));
+    const pending = record(sha('c'), sha('a'));
+    const stale = { pendingId: pending.id, fromBase: sha('a'), toBase: sha('9'), commits: [], historyRewritten: false };
+    revokeRevisions(db, { pkgbase: PKG, commit: sha('a'), by: ada, note: 'bad' }, [], stale);
+    expect(getRevision(db, PKG, pending.commit)?.baseCommit).toBe(sha('a'));
+    expect(listAudit(db, { action: 'revision.rebased' })).toEqual([]);
+  });
+});
