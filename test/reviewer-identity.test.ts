@@ -73,9 +73,9 @@ describe('a CLI decision', CLI_TESTS, () => {
     ],
   ];
   for (const [name, run, message] of cases) {
-    it(`is refused with exit code 6 (not authenticated) for ${name}, and nothing is recorded`, async () => {
+    it(`is refused with exit code 7 (not authenticated) for ${name}, and nothing is recorded`, async () => {
       const result = await run();
-      expect(result.code, result.stderr).toBe(6);
+      expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toMatch(message);
       expect(listAudit(aurgate.app.db, { action: 'revision' }).filter((entry) => entry.action !== 'revision.recorded')).toEqual([]);
     });

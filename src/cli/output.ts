@@ -27,7 +27,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof NotFound) return 3;
   if (error instanceof Conflict || error instanceof Forbidden) return 4;
   if (error instanceof Busy) return 5;
-  if (error instanceof Unauthenticated) return 6;
+  // 6 is taken by `verify` (server unreachable).
+  if (error instanceof Unauthenticated) return 7;
   return 1;
 }
 

@@ -2,7 +2,7 @@ import type { Db } from '../../db/open.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { createSession, type NewSession } from './sessions.js';
 import { LoginThrottle } from './throttle.js';
-import { findUserByName, publicUser, type User } from './users.js';
+import { findUserByName, normalizeUserName, publicUser, type User } from './users.js';
 
 export type SignInResult =
   { ok: true; user: User; session: NewSession } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; retryAfterMs: number };
@@ -21,7 +21,8 @@ export interface SignInRequest {
  * decoy hash, so the answer takes as long and says the same as for a wrong password.
  */
 export async function signIn(db: Db, throttle: LoginThrottle, request: SignInRequest): Promise<SignInResult> {
-  const key = LoginThrottle.key(request.name, request.ip);
+  // Throttled under the same normalised name the account is found by: REV1 and rev1 share one count.
+  const key = LoginThrottle.key(normalizeUserName(request.name), request.ip);
   const state = throttle.check(key);
   if (state.locked) return { ok: false, reason: 'locked', retryAfterMs: state.retryAfterMs };
   throttle.fail(key);
