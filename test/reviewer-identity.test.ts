@@ -32,6 +32,7 @@ async function signedIn(name: string): Promise<AdminClient> {
   return client;
 }
 
+// Several accounts (scrypt), syncs and publishes: a generous limit so a loaded machine cannot fail the setup.
 beforeAll(async () => {
   upstream = await TestUpstream.start();
   for (const pkgbase of [...PACKAGES, 'id-extra', 'id-other']) await upstream.addPackage(makePackage({ pkgbase }));
@@ -50,7 +51,7 @@ beforeAll(async () => {
   tokens.rob = createToken(aurgate.app.db, rob.user, { name: 'ci', scopes: ['review'] }).token;
   tokens.vic = createToken(aurgate.app.db, vic.user, { name: 'ci', scopes: ['read'] }).token;
   url = await aurgate.serve();
-});
+}, 300_000);
 afterAll(async () => {
   await aurgate?.close();
   await upstream?.stop();

@@ -48,6 +48,7 @@ async function fetchById(commit: string): Promise<{ code: number; stderr: string
   return { code: fetched.code, stderr: fetched.stderr, present };
 }
 
+// Several accounts (scrypt), syncs and publishes: a generous limit so a loaded machine cannot fail the setup.
 beforeAll(async () => {
   upstream = await TestUpstream.start();
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
@@ -78,7 +79,7 @@ beforeAll(async () => {
   await aurgate.app.sync({ trigger: 'cli' });
   expect(getPendingRevision(aurgate.app.db, PKG)?.baseCommit).toBe(c.v2);
   url = await aurgate.serve();
-});
+}, 300_000);
 afterAll(async () => {
   await aurgate?.close();
   await upstream?.stop();
