@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
-import { AurgateError, Busy, Conflict, Forbidden, InvalidInput, NotFound } from './errors.js';
+import { AurgateError, Busy, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from './errors.js';
 import type { Logger } from './log.js';
 
 export interface AppRouters {
@@ -17,8 +17,9 @@ export interface AppRouters {
   middleware?: MiddlewareHandler[];
 }
 
-export function statusFor(error: unknown): 400 | 403 | 404 | 409 | 503 | 500 {
+export function statusFor(error: unknown): 400 | 401 | 403 | 404 | 409 | 503 | 500 {
   if (error instanceof InvalidInput) return 400;
+  if (error instanceof Unauthenticated) return 401;
   if (error instanceof Forbidden) return 403;
   if (error instanceof NotFound) return 404;
   if (error instanceof Conflict) return 409;

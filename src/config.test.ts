@@ -13,7 +13,8 @@ describe('configuration', () => {
       port: 8080,
       publicUrl: 'http://127.0.0.1:8080',
       syncSchedule: '*/30 * * * *',
-      requiredApprovals: 1,
+      // Deprecated: unset unless given; the decision policy lives in the database.
+      requiredApprovals: undefined,
       logLevel: 'info',
       cliLogLevel: 'warn',
     });

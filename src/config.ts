@@ -28,6 +28,7 @@ const ENV_KEYS = {
   cloneTimeoutMs: 'AURGATE_CLONE_TIMEOUT_MS',
   metricsToken: 'AURGATE_METRICS_TOKEN',
   trustedProxies: 'AURGATE_TRUSTED_PROXIES',
+  cliToken: 'AURGATE_TOKEN',
 } as const;
 
 type ConfigKey = keyof typeof ENV_KEYS;
@@ -58,10 +59,12 @@ const schema = z.object({
     .min(1024)
     .default(200 * 1024 * 1024),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-  requiredApprovals: z.coerce.number().int().min(1).max(10).default(1),
+  // Deprecated: only seeds the decision policy of a new database (see quarantine/policy.ts).
+  requiredApprovals: z.coerce.number().int().min(1).max(10).optional(),
   webhookUrl: httpUrl.optional(),
   cloneTimeoutMs: z.coerce.number().int().min(1000).default(600_000),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  cliToken: z.string().max(200).optional(),
   trustedProxies: z
     .string()
     .default('')
@@ -91,11 +94,17 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** CLI commands print their own results, so their logs default to warnings unless a level is set. */
   readonly cliLogLevel: LogLevel;
-  readonly requiredApprovals: number;
+  /**
+   * AURGATE_REQUIRED_APPROVALS, deprecated: seeds the decision policy of a new database and is reported
+   * when it disagrees with the stored policy, never applied over it. Undefined when not set.
+   */
+  readonly requiredApprovals: number | undefined;
   readonly webhookUrl: string | undefined;
   readonly cloneTimeoutMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
+  /** An API token that authenticates CLI decisions (approve, reject, revoke, policy set). */
+  readonly cliToken: string | undefined;
   /** Addresses of reverse proxies whose X-Forwarded-For names the real client (sign-in throttling, logs). */
   readonly trustedProxies: readonly string[];
   readonly paths: DataPaths;
@@ -131,7 +140,11 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: ENV_KEYS.gitTimeoutMs, default: '120000', meaning: 'timeout of one upstream git fetch' },
   { name: ENV_KEYS.maxRepoBytes, default: '209715200', meaning: 'size cap of one fetched upstream pack' },
   { name: ENV_KEYS.logLevel, default: 'info', meaning: 'pino log level (CLI commands other than serve: warn unless set)' },
-  { name: ENV_KEYS.requiredApprovals, default: '1', meaning: 'distinct reviewers needed before a revision is served' },
+  {
+    name: ENV_KEYS.requiredApprovals,
+    default: '(none)',
+    meaning: 'deprecated: seeds the approval policy of a new database only; use `aurgate policy set required-approvals N`',
+  },
   { name: ENV_KEYS.webhookUrl, default: '(none)', meaning: 'webhook for new pending revisions, high-risk flags, sync failures' },
   { name: ENV_KEYS.cloneTimeoutMs, default: '600000', meaning: 'timeout of one git request served to a client' },
   { name: ENV_KEYS.metricsToken, default: '(none)', meaning: 'if set, /metrics requires Authorization: Bearer <token> (at least 16 characters)' },
@@ -140,6 +153,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
     default: '(none)',
     meaning: 'reverse proxies (IPs or CIDR subnets, comma-separated) whose X-Forwarded-For is believed',
   },
+  { name: ENV_KEYS.cliToken, default: '(none)', meaning: 'API token authenticating CLI decisions (approve, reject, revoke, policy set)' },
   { name: 'AURGATE_CONFIG', default: '(none)', meaning: 'optional JSON file with the same settings (camelCase keys); the environment wins' },
 ];
 
@@ -167,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cliLogLevel: value.logLevel ?? 'warn',
     webhookUrl: value.webhookUrl,
     metricsToken: value.metricsToken,
+    cliToken: value.cliToken,
+    requiredApprovals: value.requiredApprovals,
     dataDir,
     publicUrl,
     paths: dataPaths(dataDir),

@@ -3,11 +3,23 @@ import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { NotFound } from './errors.js';
 import type { Logger } from './log.js';
-import { approveRevision, rejectRevision, resolveRevision, revokeRevisions, type ApproveResult, type DecisionInput } from './quarantine/decisions.js';
+import type { Channel } from './quarantine/actor.js';
+import {
+  approveRevision,
+  rejectRevision,
+  resolveRevision,
+  revokeRevisions,
+  type ApproveInput,
+  type ApproveResult,
+  type DecisionInput,
+} from './quarantine/decisions.js';
 import { addToAllowlist, removeFromAllowlist, type AllowlistEntry } from './quarantine/packages.js';
-import { getPendingRevision, listApprovedRevisions, type Revision } from './quarantine/revisions.js';
+import { policyDrift, seedPolicy } from './quarantine/policy.js';
+import { applyRebase, planRebase } from './quarantine/rebase.js';
+import { revokedHistory, type RevokedHistory } from './quarantine/revoked-history.js';
+import { getPendingRevision, listApprovedRevisions, listPendingRevisions, type Revision } from './quarantine/revisions.js';
+import { inTransaction } from './db/open.js';
 import { isAncestor } from './git/history.js';
-import { Conflict } from './errors.js';
 import { assertPackageName } from './srcinfo/names.js';
 import { publishPackage } from './store/publish.js';
 import { ServedRepos } from './store/served-repos.js';
@@ -27,6 +39,8 @@ export class Aurgate {
   readonly mirror: MirrorRepos;
   readonly served: ServedRepos;
   readonly snapshots: SnapshotStore;
+  /** Set when AURGATE_REQUIRED_APPROVALS disagrees with the policy in the database (which wins). */
+  readonly policyWarning: string | null;
 
   constructor(
     readonly config: Config,
@@ -44,6 +58,8 @@ export class Aurgate {
     });
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.mirrorRepos);
     this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
+    this.policyWarning = policyDrift(seedPolicy(this.db, config.requiredApprovals), config.requiredApprovals);
+    if (this.policyWarning) logger.warn({ variable: 'AURGATE_REQUIRED_APPROVALS' }, this.policyWarning);
   }
 
   close(): void {
@@ -58,7 +74,7 @@ export class Aurgate {
    * Resolves each name to its pkgbase upstream; any unknown name fails the whole call before anything
    * is written. Returns the new entries; the caller fetches them (see allowAndFetch).
    */
-  async allow(names: readonly string[], actor: string): Promise<AllowlistEntry[]> {
+  async allow(names: readonly string[], actor: string, channel: Channel | null = null): Promise<AllowlistEntry[]> {
     const wanted = [...new Set(names.map((name) => assertPackageName(name)))];
     const found = await this.rpc.info(wanted);
     const unknown = wanted.filter((name) => !found.has(name));
@@ -66,22 +82,34 @@ export class Aurgate {
       throw new NotFound(`unknown AUR package${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (nothing was added)`, { pkgname: unknown[0] });
     }
     const entries = wanted.map((name) => ({ pkgname: name, pkgbase: assertPackageName(found.get(name)?.PackageBase ?? '', 'pkgbase') }));
-    return addToAllowlist(this.db, entries, actor);
+    return addToAllowlist(this.db, entries, actor, channel);
   }
 
-  disallow(names: readonly string[], actor: string): AllowlistEntry[] {
+  disallow(names: readonly string[], actor: string, channel: Channel | null = null): AllowlistEntry[] {
     return removeFromAllowlist(
       this.db,
       names.map((name) => assertPackageName(name)),
       actor,
+      channel,
     );
   }
 
-  async approve(input: DecisionInput): Promise<ApproveResult> {
-    await this.refuseRevokedHistory(input.pkgbase);
-    const result = approveRevision(this.db, input, this.config.requiredApprovals);
+  /**
+   * Approves the pending commit for an identified account. Revoked commits in its history are read from
+   * git first; the decision refuses it unless each is re-admitted (see decisions.ts).
+   */
+  async approve(input: ApproveInput): Promise<ApproveResult> {
+    const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
+    const history = await this.revokedHistoryOf(pkgbase);
+    const result = approveRevision(this.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
     if (result.approved) await publishPackage(this.db, this.served, result.revision.pkgbase);
     return result;
+  }
+
+  /** Revoked commits in the history of the package's pending revision; null when nothing is pending. */
+  async revokedHistoryOf(pkgbase: string): Promise<RevokedHistory | null> {
+    const pending = getPendingRevision(this.db, pkgbase);
+    return pending ? revokedHistory(this.db, this.mirror.repoPath(pkgbase), pending) : null;
   }
 
   reject(input: DecisionInput): Revision {
@@ -97,7 +125,9 @@ export class Aurgate {
     for (const approved of listApprovedRevisions(this.db, pkgbase)) {
       if (approved.commit !== named.commit && (await isAncestor(repo, named.commit, approved.commit))) descendants.push(approved.commit);
     }
-    const revoked = revokeRevisions(this.db, { ...input, pkgbase, commit: named.commit }, descendants);
+    // A pending revision to be compared with a revoked commit is re-based on what stays served.
+    const rebase = await planRebase(this.db, repo, pkgbase, new Set([named.commit, ...descendants]));
+    const revoked = revokeRevisions(this.db, { ...input, pkgbase, commit: named.commit }, descendants, rebase);
     await publishPackage(this.db, this.served, pkgbase);
     // Revoked bytes leave the snapshot cache too (the pinned URLs answer 410 before reading it anyway).
     for (const revision of revoked) await this.snapshots.evict(revision.pkgbase, revision.commit);
@@ -105,24 +135,19 @@ export class Aurgate {
   }
 
   /**
-   * A revoked commit must never be served again, and a revision whose history contains one would
-   * carry it back into the served repo; such a revision cannot be approved until upstream rewrites
-   * its history.
+   * Re-bases every pending revision whose base is revoked (a revocation made before re-basing existed,
+   * or a crash between the two). Run at start-up; attributed to the system.
    */
-  private async refuseRevokedHistory(pkgbaseInput: string): Promise<void> {
-    const pkgbase = assertPackageName(pkgbaseInput, 'pkgbase');
-    const pending = getPendingRevision(this.db, pkgbase);
-    if (!pending) return;
-    const revoked = this.db.prepare("SELECT commit_id FROM revisions WHERE pkgbase = ? AND state = 'revoked'").all(pkgbase) as Array<{
-      commit_id: string;
-    }>;
-    for (const { commit_id: commit } of revoked) {
-      if (await isAncestor(this.mirror.repoPath(pkgbase), commit, pending.commit)) {
-        throw new Conflict(
-          `${pkgbase} ${pending.commit} cannot be approved: its history contains the revoked commit ${commit}, which would be served again; reject it and wait for upstream to rewrite history`,
-          { pkgbase, commit: pending.commit },
-        );
-      }
+  async rebaseStalePending(): Promise<number> {
+    let rebased = 0;
+    for (const pending of listPendingRevisions(this.db)) {
+      const plan = await planRebase(this.db, this.mirror.repoPath(pending.pkgbase), pending.pkgbase);
+      if (!plan) continue;
+      const applied = inTransaction(this.db, () =>
+        applyRebase(this.db, plan, { name: 'system', channel: 'system' }, `base ${plan.fromBase ?? ''} is revoked`),
+      );
+      if (applied) rebased += 1;
     }
+    return rebased;
   }
 }

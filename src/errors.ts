@@ -43,6 +43,11 @@ export class Forbidden extends AurgateError {
   readonly code = 'forbidden';
 }
 
+/** Missing or wrong credentials: no token, an invalid token, an unknown account or a wrong password. */
+export class Unauthenticated extends AurgateError {
+  readonly code = 'unauthenticated';
+}
+
 /** The upstream AUR failed or answered something it never sends. */
 export class UpstreamError extends AurgateError {
   readonly code = 'upstream_error';

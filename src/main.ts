@@ -4,6 +4,7 @@ import { registerMirrorCommands } from './cli/mirror-commands.js';
 import { registerOpsCommands } from './cli/ops-commands.js';
 import { exitCodeFor, reportError } from './cli/output.js';
 import { registerPinCommands } from './cli/pin-commands.js';
+import { registerPolicyCommands } from './cli/policy-commands.js';
 import { registerReviewCommands } from './cli/review-commands.js';
 import { registerServerCommand } from './cli/server-command.js';
 import { registerUserCommands } from './cli/user-commands.js';
@@ -21,6 +22,7 @@ registerReviewCommands(program);
 registerPinCommands(program);
 registerOpsCommands(program);
 registerUserCommands(program);
+registerPolicyCommands(program);
 registerConfigCommand(program);
 
 try {

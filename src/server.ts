@@ -111,6 +111,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   let ready = false;
   const repair = await reconcileAll(db, app.served, logger);
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
+  const rebased = await app.rebaseStalePending();
+  if (rebased > 0) logger.warn({ rebased }, 'pending revisions re-based off revoked commits');
   const catalog = new DbCatalog(db, logger);
   const { snapshots } = app;
   const inFlight = new InFlight();

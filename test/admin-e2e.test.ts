@@ -10,6 +10,7 @@ import { getPendingRevision, getRevision } from '../src/quarantine/revisions.js'
 import { makePackage } from './support/fixture-packages.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
@@ -81,7 +82,7 @@ beforeAll(async () => {
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
   await aurgate.app.allow(['hello', 'nope', 'libfoo', 'xss'], 'test');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: 'libfoo', commit: pendingCommit('libfoo'), reviewer: 'seed' });
+  await aurgate.app.approve({ pkgbase: 'libfoo', commit: pendingCommit('libfoo'), by: await account(aurgate.app, 'seed') });
   await upstream.push('libfoo', maliciousUpdate('libfoo'), 'Update to 1.1.0');
   await aurgate.app.sync({ trigger: 'cli' });
   await Promise.all([

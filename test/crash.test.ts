@@ -9,6 +9,7 @@ import { desiredServedState } from '../src/store/publish.js';
 import { makePackage } from './support/fixture-packages.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -55,7 +56,7 @@ it('a sync killed with SIGKILL at random points, then run again, leaves everythi
   await aurgate.app.allow(PACKAGES, 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
   for (const revision of listPendingRevisions(aurgate.app.db).slice(0, 5)) {
-    await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, by: await account(aurgate.app, 'rita') });
   }
   const decided = decisionCount();
   expect(decided).toBe(5);

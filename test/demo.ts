@@ -65,12 +65,15 @@ await upstream.addPackage(makePackage({ pkgbase: 'widget-themes', pkgdesc: 'Them
 const config = loadConfig({ AURGATE_DATA_DIR: dataDir, AURGATE_UPSTREAM_URL: upstream.url, AURGATE_PORT: String(port), AURGATE_LOG_LEVEL: 'warn' });
 const app = new Aurgate(config, createLogger(config.logLevel, { process: 'demo' }));
 
+const password = randomBytes(12).toString('base64url');
+const demo = await createUser(app.db, { name: 'demo', role: 'admin', password }, 'demo-setup');
+
 process.stdout.write('mirroring, reviewing and approving the first revisions…\n');
-await app.allow(['hello-aur', 'tiny-cli', 'libwidget', 'widget-app'], 'demo-setup');
+await app.allow(['hello-aur', 'tiny-cli', 'libwidget', 'widget-app'], 'demo', 'cli');
 await app.sync({ trigger: 'cli' });
 for (const pkgbase of ['hello-aur', 'tiny-cli', 'libwidget', 'widget-app']) {
   const pending = getPendingRevision(app.db, pkgbase);
-  if (pending) await app.approve({ pkgbase, commit: pending.commit, reviewer: 'demo-setup', note: 'initial review' });
+  if (pending) await app.approve({ pkgbase, commit: pending.commit, by: { user: demo, channel: 'cli' }, note: 'initial review' });
 }
 
 process.stdout.write('upstream: libwidget changes hands and gets a malicious update…\n');
@@ -83,8 +86,6 @@ await upstream.push(
 );
 await app.sync({ trigger: 'cli' });
 
-const password = randomBytes(12).toString('base64url');
-await createUser(app.db, { name: 'demo', role: 'admin', password }, 'demo-setup');
 const server = await startServer(app, { schedule: false, port });
 
 process.stdout.write(`

@@ -9,6 +9,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -56,7 +57,7 @@ async function apply(model: Model, action: Step): Promise<void> {
     case 'approve':
       if (!pending) return;
       try {
-        await aurgate.app.approve({ pkgbase, commit: pending.commit, reviewer: 'rita' });
+        await aurgate.app.approve({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita') });
       } catch (error) {
         // Refused by design: its history contains a revoked commit.
         if (error instanceof Conflict && /revoked commit/.test(error.message)) return;
@@ -65,12 +66,12 @@ async function apply(model: Model, action: Step): Promise<void> {
       model.approved.push({ commit: pending.commit, version: pending.version ?? '' });
       return;
     case 'reject':
-      if (pending) aurgate.app.reject({ pkgbase, commit: pending.commit, reviewer: 'rita', note: 'random rejection' });
+      if (pending) aurgate.app.reject({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita'), note: 'random rejection' });
       return;
     case 'revoke': {
       const newest = model.approved.pop();
       if (!newest) return;
-      await aurgate.app.revoke({ pkgbase, commit: newest.commit, reviewer: 'rita', note: 'random revocation' });
+      await aurgate.app.revoke({ pkgbase, commit: newest.commit, by: await account(aurgate.app, 'ada', 'admin'), note: 'random revocation' });
       model.revoked.push(newest.commit);
       return;
     }

@@ -9,6 +9,7 @@ import { gitClient, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { runMakepkg } from './support/makepkg.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   await aurgate.app.allow(names, 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
   for (const revision of listPendingRevisions(aurgate.app.db))
-    await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, by: await account(aurgate.app, 'rita') });
 });
 afterAll(async () => {
   await aurgate.close();

@@ -12,6 +12,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { runCli, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -56,11 +57,11 @@ beforeAll(async () => {
   await upstream.addPackage(makePackage({ pkgbase: 'bk-pending' }));
   await aurgate.app.allow(['bk-main', 'bk-other', 'bk-pending'], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v1'], reviewer: 'rita' });
-  await aurgate.app.approve({ pkgbase: 'bk-other', commit: heads['other'], reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v1'], by: await account(aurgate.app, 'rita') });
+  await aurgate.app.approve({ pkgbase: 'bk-other', commit: heads['other'], by: await account(aurgate.app, 'rita') });
   heads['v2'] = await upstream.push('bk-main', makePackage({ pkgbase: 'bk-main', pkgver: '2.0' }));
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v2'], reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v2'], by: await account(aurgate.app, 'rita') });
   pinned = [
     ['bk-main', heads['v1']],
     ['bk-main', heads['v2']],
@@ -94,7 +95,7 @@ describe('aurgate backup and restore', () => {
   it('changes after the backup are not in it (a restore goes back to the backup point)', async () => {
     heads['v3'] = await upstream.push('bk-main', makePackage({ pkgbase: 'bk-main', pkgver: '3.0' }));
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v3'], reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase: 'bk-main', commit: heads['v3'], by: await account(aurgate.app, 'rita') });
   });
 
   it('restores into a fresh data dir, and a server on it serves the same packages, heads and pinned bytes', async () => {

@@ -10,6 +10,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   syncStartedAt = Date.now();
   await aurgate.app.sync({ trigger: 'cli' });
   const head = await upstream.head('met-a');
-  await aurgate.app.approve({ pkgbase: 'met-a', commit: head, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: 'met-a', commit: head, by: await account(aurgate.app, 'rita') });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);

@@ -9,6 +9,7 @@ import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 import { freePort } from './support/ports.js';
 import { outputContains } from './support/until.js';
+import { account } from './support/accounts.js';
 
 /**
  * A real `aurgate serve` process gets SIGTERM while a client is in the middle of cloning a repo of a
@@ -66,7 +67,7 @@ beforeAll(async () => {
   const commit = await upstream.addPackage(makePackage({ pkgbase: PKG, extraFiles: heavyFiles() }));
   await aurgate.app.allow([PKG], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit, by: await account(aurgate.app, 'rita') });
 });
 afterAll(async () => {
   if (serverProcess?.exitCode === null) serverProcess.kill('SIGKILL');

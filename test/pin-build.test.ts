@@ -11,6 +11,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 /**
  * The examples are run, not just read: the pinned archives are fetched and checked the way BuildKit's
@@ -74,7 +75,7 @@ beforeAll(async () => {
     const commit = await upstream.addPackage(makePackage({ pkgbase, pkgver: '1.2.3', depends: pkgbase === 'build-app' ? ['build-lib'] : [] }));
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ only: [pkgbase], trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit, by: await account(aurgate.app, 'rita') });
   }
 });
 afterAll(async () => {
@@ -155,7 +156,12 @@ describe('examples/ci-verify-lock.yml', () => {
     expect(changed.code).toBe(1);
     expect(changed.stdout).toContain('DRIFT  build-lib: checksum changed');
 
-    await aurgate.app.revoke({ pkgbase: 'build-app', commit: lock.packages[1]?.commit ?? '', reviewer: 'sec', note: 'postinstall phones home' });
+    await aurgate.app.revoke({
+      pkgbase: 'build-app',
+      commit: lock.packages[1]?.commit ?? '',
+      by: await account(aurgate.app, 'sec', 'admin'),
+      note: 'postinstall phones home',
+    });
     await writeFile(path.join(dir, 'aurgate.lock.json'), JSON.stringify(lock));
     const revoked = await sh('bash', script, dir);
     expect(revoked.code).toBe(1);

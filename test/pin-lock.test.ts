@@ -10,6 +10,7 @@ import { tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 import { freePort } from './support/ports.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -46,8 +47,8 @@ beforeAll(async () => {
   await upstream.addPackage(makePackage({ pkgbase: 'lock-pending' }));
   await aurgate.app.allow(['lock-lib', 'lock-split-cli', 'lock-pending'], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: 'lock-lib', commit: heads['lock-lib'], reviewer: 'rita', note: 'reviewed' });
-  await aurgate.app.approve({ pkgbase: 'lock-split', commit: heads['lock-split'], reviewer: 'sam' });
+  await aurgate.app.approve({ pkgbase: 'lock-lib', commit: heads['lock-lib'], by: await account(aurgate.app, 'rita'), note: 'reviewed' });
+  await aurgate.app.approve({ pkgbase: 'lock-split', commit: heads['lock-split'], by: await account(aurgate.app, 'sam') });
 });
 afterAll(async () => {
   await aurgate.close();

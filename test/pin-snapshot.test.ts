@@ -9,6 +9,7 @@ import { startServer } from '../src/server.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -30,13 +31,13 @@ beforeAll(async () => {
   commits.v1 = await upstream.addPackage(makePackage({ pkgbase: PKG, pkgver: '1.0', extraFiles: { 'fix.patch': 'one\n' } }));
   await aurgate.app.allow([PKG], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: commits.v1, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: commits.v1, by: await account(aurgate.app, 'rita') });
   commits.v2 = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver: '2.0' }), 'Update to 2.0');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: commits.v2, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: commits.v2, by: await account(aurgate.app, 'rita') });
   commits.rejected = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver: '3.0' }), 'Update to 3.0');
   await aurgate.app.sync({ trigger: 'cli' });
-  aurgate.app.reject({ pkgbase: PKG, commit: commits.rejected, reviewer: 'rita', note: 'curl | sh in build()' });
+  aurgate.app.reject({ pkgbase: PKG, commit: commits.rejected, by: await account(aurgate.app, 'rita'), note: 'curl | sh in build()' });
   commits.pending = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver: '4.0' }), 'Update to 4.0');
   await aurgate.app.sync({ trigger: 'cli' });
 });
@@ -111,7 +112,12 @@ describe('immutable per-revision snapshots /snapshot/<pkgbase>/<commit>.tar.gz',
   });
 
   it('answer 410 with the reason once the revision is revoked, while older approvals stay served', async () => {
-    await aurgate.app.revoke({ pkgbase: PKG, commit: commits.v2, reviewer: 'sec-team', note: 'CVE-2026-0001: backdoored source URL' });
+    await aurgate.app.revoke({
+      pkgbase: PKG,
+      commit: commits.v2,
+      by: await account(aurgate.app, 'sec-team', 'admin'),
+      note: 'CVE-2026-0001: backdoored source URL',
+    });
     const revoked = await download(url, PKG, commits.v2);
     expect(revoked.status).toBe(410);
     expect(revoked.bytes.toString()).toContain('CVE-2026-0001: backdoored source URL');

@@ -8,6 +8,8 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { createToken } from '../src/admin/auth/tokens.js';
+import { account, TEST_PASSWORD } from './support/accounts.js';
 
 /**
  * Revocation end to end, through the real CLI in its own process (as an operator runs it) while a
@@ -34,10 +36,11 @@ beforeAll(async () => {
   url = await aurgate.serve();
   c.v1 = await upstream.addPackage(makePackage({ pkgbase: PKG, pkgver: '1.0' }));
   c.only = await upstream.addPackage(makePackage({ pkgbase: ONLY, pkgver: '0.1' }));
+  await account(aurgate.app, 'sec-team', 'admin');
   await aurgate.app.allow([PKG, ONLY], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: c.v1, reviewer: 'rita' });
-  await aurgate.app.approve({ pkgbase: ONLY, commit: c.only, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: c.v1, by: await account(aurgate.app, 'rita') });
+  await aurgate.app.approve({ pkgbase: ONLY, commit: c.only, by: await account(aurgate.app, 'rita') });
   // A clone made while only v1 was served: it has never seen v2's objects, so fetching v2 must ask the server.
   const dir = await tempDir('aurgate-early-');
   expect((await gitClient(['clone', '--no-progress', `${url}/${PKG}.git`, 'work'], dir, 2)).code).toBe(0);
@@ -48,7 +51,7 @@ beforeAll(async () => {
     'Update to 2.0',
   );
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: c.v2, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: c.v2, by: await account(aurgate.app, 'rita') });
   // A lock taken while v2 was the served head (what a Dockerfile would have pinned).
   const lock = await aurgate.cli(['lock', PKG, '--format', 'json'], { AURGATE_PUBLIC_URL: url });
   expect(lock.code, lock.stderr).toBe(0);
@@ -70,7 +73,8 @@ describe('revoking the newest approved revision with `aurgate revoke`', () => {
   });
 
   it('runs from the CLI and reports what it revoked', async () => {
-    const result = await aurgate.cli(['revoke', PKG, '--commit', c.v2, '--reason', REASON, '--by', 'sec-team']);
+    // Authenticated by the account's password on stdin, as a script would pipe it in.
+    const result = await aurgate.cli(['revoke', PKG, '--commit', c.v2, '--reason', REASON, '--by', 'sec-team'], {}, `${TEST_PASSWORD}\n`);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`revoked ${PKG} ${c.v2}`);
   });
@@ -125,13 +129,17 @@ describe('revoking the newest approved revision with `aurgate revoke`', () => {
   it('writes the audit row with actor, commit and reason', () => {
     const rows = listAudit(aurgate.app.db, { pkgbase: PKG, action: 'revision.revoked' });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor: 'sec-team', commit: c.v2, detail: { reason: REASON, version: '2.0-1' } });
+    expect(rows[0]).toMatchObject({ actor: 'sec-team', channel: 'cli', commit: c.v2, detail: { reason: REASON, version: '2.0-1' } });
   });
 });
 
 describe('revoking the only approved revision', () => {
   it('stops serving the package at all: clone, RPC and snapshot all say so', async () => {
-    const result = await aurgate.cli(['revoke', ONLY, '--commit', c.only.slice(0, 10), '--reason', 'maintainer account compromised']);
+    // Authenticated by an admin API token instead of a password.
+    const { token } = createToken(aurgate.app.db, (await account(aurgate.app, 'sec-team', 'admin')).user, { name: 'ops', scopes: ['admin'] });
+    const result = await aurgate.cli(['revoke', ONLY, '--commit', c.only.slice(0, 10), '--reason', 'maintainer account compromised'], {
+      AURGATE_TOKEN: token,
+    });
     expect(result.code, result.stderr).toBe(0);
     const dir = await tempDir('aurgate-gone-');
     const clone = await gitClient(['clone', `${url}/${ONLY}.git`, 'work'], dir);

@@ -6,6 +6,7 @@ import { createUser } from '../src/admin/auth/users.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 const PKG = 'hdr-pkg';
 const BROKEN = 'hdr-broken';
@@ -30,8 +31,8 @@ beforeAll(async () => {
   aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_METRICS_TOKEN: 'scrape-token-0123456789' } });
   await aurgate.app.allow([PKG, BROKEN], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: head, reviewer: 'rita' });
-  await aurgate.app.approve({ pkgbase: BROKEN, commit: brokenHead, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: head, by: await account(aurgate.app, 'rita') });
+  await aurgate.app.approve({ pkgbase: BROKEN, commit: brokenHead, by: await account(aurgate.app, 'rita') });
   await createUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test');
   url = await aurgate.serve();
   // A served repo lost from under the server: reading from it is an internal error, not a domain one.

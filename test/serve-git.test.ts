@@ -4,6 +4,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -18,10 +19,10 @@ beforeAll(async () => {
   commits['v1'] = await upstream.addPackage(makePackage({ pkgbase: PKG, pkgver: '1.0' }));
   await aurgate.app.allow([PKG], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: commits['v1'], reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: commits['v1'], by: await account(aurgate.app, 'rita') });
   commits['v2'] = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver: '2.0' }), 'Update to 2.0');
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit: commits['v2'], reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: commits['v2'], by: await account(aurgate.app, 'rita') });
 });
 afterAll(async () => {
   await aurgate.close();
@@ -31,7 +32,7 @@ afterAll(async () => {
 async function approveNext(pkgver: string): Promise<string> {
   const commit = await upstream.push(PKG, makePackage({ pkgbase: PKG, pkgver }), `Update to ${pkgver}`);
   await aurgate.app.sync({ trigger: 'cli' });
-  await aurgate.app.approve({ pkgbase: PKG, commit, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit, by: await account(aurgate.app, 'rita') });
   return commit;
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   await aurgate.app.allow(['pages-pkg-a'], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
   approvedFrom = Date.now();
-  await aurgate.app.approve({ pkgbase: PKG, commit: head, reviewer: 'rita' });
+  await aurgate.app.approve({ pkgbase: PKG, commit: head, by: await account(aurgate.app, 'rita') });
 });
 afterAll(async () => {
   await aurgate.close();

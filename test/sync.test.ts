@@ -9,6 +9,8 @@ import { listAudit } from '../src/quarantine/audit.js';
 import { getPackage, listAllowlist } from '../src/quarantine/packages.js';
 import { getPendingRevision, getRevision, listRevisions } from '../src/quarantine/revisions.js';
 import { listRuns } from '../src/sync/runs.js';
+import type { Actor } from '../src/quarantine/actor.js';
+import { account, TEST_PASSWORD } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { until } from './support/until.js';
@@ -16,6 +18,7 @@ import { TestUpstream } from './support/upstream.js';
 
 let upstream: TestUpstream;
 let aurgate: Harness;
+let rita: Actor;
 
 const gitRequests = () => upstream.requests.filter((request) => request.kind === 'git').length;
 
@@ -28,6 +31,7 @@ afterAll(async () => {
 beforeEach(async () => {
   upstream.fail('none');
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
+  rita = await account(aurgate.app, 'rita');
 });
 afterEach(async () => {
   await aurgate.close();
@@ -94,7 +98,7 @@ describe('change detection', () => {
     const { pkgbase, commit: first } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit: first, by: rita });
     const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.1.0' }), 'Update to 1.1.0');
     const summary = await aurgate.app.sync({ trigger: 'cli' });
     expect(summary).toMatchObject({ fetched: 1, newRevisions: 1 });
@@ -110,7 +114,7 @@ describe('change detection', () => {
     const { pkgbase, commit: first } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit: first, by: rita });
     const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.1.0' }));
     await aurgate.app.sync({ trigger: 'cli' });
     const third = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.2.0' }));
@@ -128,7 +132,7 @@ describe('change detection', () => {
     const { pkgbase, commit: first } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit: first, by: rita });
     const rewritten = await upstream.rewriteHistory(pkgbase, makePackage({ pkgbase, pkgver: '6.6.6' }));
     await aurgate.app.sync({ trigger: 'cli' });
     expect(getPendingRevision(aurgate.app.db, pkgbase)).toMatchObject({ commit: rewritten, historyRewritten: true, baseCommit: first });
@@ -139,7 +143,7 @@ describe('change detection', () => {
     const { pkgbase, commit } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit, by: rita });
     await upstream.deletePackage(pkgbase);
     await aurgate.app.sync({ trigger: 'cli' });
     expect(getPackage(aurgate.app.db, pkgbase)?.upstreamStatus).toBe('deleted');
@@ -155,13 +159,17 @@ describe('decisions', () => {
     await aurgate.app.sync({ trigger: 'cli' });
     const second = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '2.0.0' }));
     await aurgate.app.sync({ trigger: 'cli' });
-    await expect(aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' })).rejects.toBeInstanceOf(Conflict);
-    expect(() => aurgate.app.reject({ pkgbase, commit: first, reviewer: 'rita', note: 'no' })).toThrow(Conflict);
-    const cli = await aurgate.cli(['approve', pkgbase, '--commit', first.slice(0, 10), '--reviewer', 'rita']);
+    await expect(aurgate.app.approve({ pkgbase, commit: first, by: rita })).rejects.toBeInstanceOf(Conflict);
+    expect(() => aurgate.app.reject({ pkgbase, commit: first, by: rita, note: 'no' })).toThrow(Conflict);
+    const cli = await aurgate.cli(['approve', pkgbase, '--commit', first.slice(0, 10), '--reviewer', 'rita'], {}, `${TEST_PASSWORD}\n`);
     expect(cli.code).toBe(4);
     expect(cli.stderr).toContain(`the pending one is ${second}`);
-    expect(() => aurgate.app.reject({ pkgbase, commit: second, reviewer: 'rita', note: '  ' })).toThrow(/reason is required/);
-    const rejected = await aurgate.cli(['reject', pkgbase, '--commit', second, '--reviewer', 'rita', '--reason', 'adds a binary']);
+    expect(() => aurgate.app.reject({ pkgbase, commit: second, by: rita, note: '  ' })).toThrow(/reason is required/);
+    const rejected = await aurgate.cli(
+      ['reject', pkgbase, '--commit', second, '--reviewer', 'rita', '--reason', 'adds a binary'],
+      {},
+      `${TEST_PASSWORD}\n`,
+    );
     expect(rejected.stdout).toContain(`rejected ${pkgbase} ${second}`);
     expect(getRevision(aurgate.app.db, pkgbase, second)?.state).toBe('rejected');
     expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.rejected' })[0]).toMatchObject({
@@ -174,11 +182,11 @@ describe('decisions', () => {
     const { pkgbase, commit } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
-    await expect(aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' })).rejects.toThrow(/no pending revision \(commit .* is approved\)/);
+    await aurgate.app.approve({ pkgbase, commit, by: rita });
+    await expect(aurgate.app.approve({ pkgbase, commit, by: rita })).rejects.toThrow(/no pending revision \(commit .* is approved\)/);
     expect(() => aurgate.app.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
     expect(() => aurgate.app.db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
-    await expect(aurgate.app.approve({ pkgbase: 'unknown-pkg', commit, reviewer: 'rita' })).rejects.toBeInstanceOf(NotFound);
+    await expect(aurgate.app.approve({ pkgbase: 'unknown-pkg', commit, by: rita })).rejects.toBeInstanceOf(NotFound);
   });
 });
 
@@ -187,7 +195,7 @@ describe('malformed upstream data', () => {
     const { pkgbase, commit: first } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit: first, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit: first, by: rita });
     const broken = await upstream.push(pkgbase, { '.SRCINFO': 'pkgbase = x\nthis line has no equals sign\n' }, 'break it', {
       bumpLastModified: true,
     });
@@ -204,7 +212,7 @@ describe('malformed upstream data', () => {
       const { pkgbase, commit } = await newPackage();
       await aurgate.app.allow([pkgbase], 'tester');
       await aurgate.app.sync({ trigger: 'cli' });
-      await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+      await aurgate.app.approve({ pkgbase, commit, by: rita });
       await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '9.0.0' }));
       upstream.fail(mode);
       const summary = await aurgate.app.sync({ trigger: 'cli', full: true });
@@ -303,7 +311,7 @@ describe('RPC metadata lagging behind git', () => {
     const { pkgbase, commit } = await newPackage();
     await aurgate.app.allow([pkgbase], 'tester');
     await aurgate.app.sync({ trigger: 'cli' });
-    await aurgate.app.approve({ pkgbase, commit, reviewer: 'rita' });
+    await aurgate.app.approve({ pkgbase, commit, by: rita });
     // Same version, LastModified not bumped: RPC shows nothing new although git moved.
     const lagging = await upstream.push(pkgbase, makePackage({ pkgbase, pkgver: '1.0.0', extraPkgbuild: '# a quiet change' }), 'quiet', {
       bumpLastModified: false,

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Command } from 'commander';
-import { CONFIG_VARIABLES, loadConfig } from '../config.js';
+import { CONFIG_VARIABLES, loadConfig, type Config } from '../config.js';
+import { policyDrift, readPolicy, type DecisionPolicy } from '../quarantine/policy.js';
 import { printJson, table } from './output.js';
 
 export function registerConfigCommand(program: Command): void {
@@ -13,12 +16,36 @@ export function registerConfigCommand(program: Command): void {
       const config = {
         ...loaded,
         metricsToken: loaded.metricsToken ? '(set)' : undefined,
+        cliToken: loaded.cliToken ? '(set)' : undefined,
         webhookUrl: loaded.webhookUrl ? redactUrl(loaded.webhookUrl) : undefined,
       };
-      if (options.json) return printJson(config);
+      const policy = storedPolicy(loaded);
+      const warning = policy ? policyDrift(policy, loaded.requiredApprovals) : null;
+      if (options.json) return printJson({ ...config, decisionPolicy: policy ? { ...policy, warning } : null });
       process.stdout.write(`${table([['VARIABLE', 'DEFAULT', 'MEANING'], ...CONFIG_VARIABLES.map((v) => [v.name, v.default, v.meaning])])}\n\n`);
       printJson(config);
+      process.stdout.write(
+        policy
+          ? `decision policy (database): ${policy.requiredApprovals} required approval${policy.requiredApprovals === 1 ? '' : 's'}\n`
+          : 'decision policy: no database yet (the first process seeds it)\n',
+      );
+      if (warning) process.stdout.write(`WARNING: ${warning}\n`);
     });
+}
+
+/** The policy stored in the data dir's database, read without creating or migrating anything. */
+function storedPolicy(config: Config): DecisionPolicy | null {
+  if (!existsSync(config.paths.database)) return null;
+  let db: BetterSqlite3.Database | undefined;
+  try {
+    db = new BetterSqlite3(config.paths.database, { readonly: true, fileMustExist: true });
+    return readPolicy(db);
+  } catch {
+    // A database from before the policy table: the next process that opens it migrates and seeds it.
+    return null;
+  } finally {
+    db?.close();
+  }
 }
 
 /** A webhook URL's path usually is its secret (Slack, Discord): keep only scheme and host. */

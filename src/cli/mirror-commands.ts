@@ -11,7 +11,9 @@ import { assessRevision } from '../review/assess.js';
 import { createNotifier } from '../notify/webhook.js';
 import { syncWithNotifications } from '../notify/sync-notifications.js';
 import type { Revision } from '../quarantine/revisions.js';
+import { readPolicy } from '../quarantine/policy.js';
 import { cliActor, withAurgate } from './context.js';
+import { allowlistActor } from './credentials.js';
 import { formatAge, formatTime, printJson, table } from './output.js';
 
 /** A progress bar on a terminal; elsewhere nothing until the one-line summary. */
@@ -55,11 +57,11 @@ export function registerMirrorCommands(program: Command): void {
     .command('allow')
     .description('add packages (by pkgname) to the allowlist and fetch them at once')
     .argument('<pkgname...>', 'AUR package names')
-    .option('--by <name>', 'who adds them (for the audit log)', cliActor())
+    .option('--by <name>', 'an admin account the change is attributed to (default: cli:<os user>)')
     .option('--no-fetch', 'only add them; the next sync fetches them')
-    .action(async (names: string[], options: { by: string; fetch: boolean }) =>
+    .action(async (names: string[], options: { by?: string; fetch: boolean }) =>
       withAurgate(async (app) => {
-        const added = await app.allow(names, options.by);
+        const added = await app.allow(names, allowlistActor(app, options.by, cliActor()), 'cli');
         for (const entry of added) process.stdout.write(`allowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
         if (added.length === 0) process.stdout.write('already on the allowlist\n');
         if (!options.fetch) return;
@@ -78,10 +80,11 @@ export function registerMirrorCommands(program: Command): void {
     .command('disallow')
     .description('remove packages (pkgname or pkgbase) from the allowlist; they stop being served')
     .argument('<pkgname...>')
-    .option('--by <name>', 'who removes them (for the audit log)', cliActor())
-    .action(async (names: string[], options: { by: string }) =>
+    .option('--by <name>', 'an admin account the change is attributed to (default: cli:<os user>)')
+    .action(async (names: string[], options: { by?: string }) =>
       withAurgate((app) => {
-        for (const entry of app.disallow(names, options.by)) process.stdout.write(`disallowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
+        for (const entry of app.disallow(names, allowlistActor(app, options.by, cliActor()), 'cli'))
+          process.stdout.write(`disallowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
       }),
     );
 
@@ -125,7 +128,8 @@ function printStatus(app: Aurgate, json: boolean): void {
   const runs = listRuns(app.db, 10);
   const packages = listAllowlistedPackages(app.db);
   const pending = listPendingRevisions(app.db);
-  if (json) return printJson({ runs, packages, pending: pending.length });
+  const policy = readPolicy(app.db);
+  if (json) return printJson({ runs, packages, pending: pending.length, policy: { ...policy, warning: app.policyWarning } });
   const last = runs[0];
   process.stdout.write(
     last
@@ -133,6 +137,8 @@ function printStatus(app: Aurgate, json: boolean): void {
       : 'no sync has run yet\n',
   );
   process.stdout.write(`${packages.length} allowlisted packages, ${pending.length} pending review\n`);
+  process.stdout.write(`policy: ${policy.requiredApprovals} approval${policy.requiredApprovals === 1 ? '' : 's'} required (from the database)\n`);
+  if (app.policyWarning) process.stdout.write(`WARNING: ${app.policyWarning}\n`);
   if (packages.length === 0) return;
   const rows = packages.map((pkg) => [
     pkg.pkgbase,

@@ -1,4 +1,4 @@
-import { AurgateError, Busy, Conflict, describeError, Forbidden, InvalidInput, NotFound } from '../errors.js';
+import { AurgateError, Busy, Conflict, describeError, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -27,6 +27,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof NotFound) return 3;
   if (error instanceof Conflict || error instanceof Forbidden) return 4;
   if (error instanceof Busy) return 5;
+  // 6 is taken by `verify` (server unreachable).
+  if (error instanceof Unauthenticated) return 7;
   return 1;
 }
 

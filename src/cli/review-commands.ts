@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { NotFound } from '../errors.js';
-import { getPendingRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
+import { barredMessage } from '../quarantine/decisions.js';
+import { barredCommits, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { getPendingRevision, getRevision, getServedRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
 import { revisionDiff } from '../review/diff.js';
 import { assertPackageName } from '../srcinfo/names.js';
-import { cliActor, withAurgate } from './context.js';
-import { formatAge, printJson, table } from './output.js';
+import { withAurgate } from './context.js';
+import { authenticateCli } from './credentials.js';
+import { formatAge, formatTime, printJson, table } from './output.js';
 
-function pendingSummary(revision: Revision): Record<string, unknown> {
+function pendingSummary(revision: Revision, revoked: RevokedHistory | null): Record<string, unknown> {
   return {
     pkgbase: revision.pkgbase,
     commit: revision.commit,
@@ -17,7 +20,26 @@ function pendingSummary(revision: Revision): Record<string, unknown> {
     srcinfoError: revision.srcinfoError,
     maintainer: revision.upstreamMeta?.Maintainer ?? null,
     recordedAt: revision.recordedAt,
+    // Revoked commits in its history; approving needs an admin's --readmit for each one still barred.
+    revokedInHistory: revoked?.commits ?? [],
   };
+}
+
+/** One line per revoked commit in a pending revision's history, and what to do about it. */
+function revokedLines(pending: Revision, revoked: RevokedHistory): string {
+  if (revoked.commits.length === 0) return '';
+  const lines = revoked.commits.map(
+    (entry) =>
+      `# REVOKED in history: ${entry.commit} (${entry.version ?? '?'}) revoked by ${entry.revokedBy ?? '?'} at ${formatTime(entry.revokedAt)}: ${entry.reason ?? ''}` +
+      (entry.readmittedAt ? ` — re-admitted by ${entry.readmittedBy ?? '?'} at ${formatTime(entry.readmittedAt)}` : ''),
+  );
+  const barred = barredCommits(revoked);
+  if (barred.length > 0) lines.push(`# ${barredMessage(pending, barred)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function registerReviewCommands(program: Command): void {
@@ -26,14 +48,18 @@ export function registerReviewCommands(program: Command): void {
     .description('revisions awaiting review, oldest first')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
-      withAurgate((app) => {
+      withAurgate(async (app) => {
         const pending = listPendingRevisions(app.db);
-        if (options.json) return printJson(pending.map(pendingSummary));
+        const revoked = new Map<number, RevokedHistory | null>();
+        for (const revision of pending) revoked.set(revision.id, await app.revokedHistoryOf(revision.pkgbase));
+        if (options.json) return printJson(pending.map((revision) => pendingSummary(revision, revoked.get(revision.id) ?? null)));
         if (pending.length === 0) return void process.stdout.write('nothing is awaiting review\n');
         const rows = pending.map((revision) => {
           const notes = [revision.baseCommit ? `since ${revision.baseCommit.slice(0, 12)}` : 'first revision'];
           if (revision.historyRewritten) notes.push('HISTORY REWRITTEN');
           if (revision.srcinfoError) notes.push('MALFORMED .SRCINFO');
+          const barred = barredCommits(revoked.get(revision.id) ?? { revisionId: revision.id, revokedOfPackage: [], commits: [] });
+          if (barred.length > 0) notes.push(`REVOKED IN HISTORY: ${barred.map((entry) => entry.commit.slice(0, 12)).join(' ')}`);
           return [revision.pkgbase, revision.commit, revision.version ?? '?', formatAge(revision.recordedAt), notes.join(', ')];
         });
         process.stdout.write(`${table([['PKGBASE', 'COMMIT', 'VERSION', 'AGE', 'NOTES'], ...rows])}\n`);
@@ -50,26 +76,37 @@ export function registerReviewCommands(program: Command): void {
         const name = assertPackageName(pkgbase, 'pkgbase');
         const pending = getPendingRevision(app.db, name);
         if (!pending) throw new NotFound(`${name} has no pending revision`, { pkgbase: name });
-        process.stdout.write(`# ${name}: ${pending.baseCommit ?? '(nothing approved yet)'} → ${pending.commit}\n`);
+        const base = pending.baseCommit ? getRevision(app.db, name, pending.baseCommit) : null;
+        const served = getServedRevision(app.db, name)?.commit ?? null;
+        const baseState = !base ? '' : base.state === 'revoked' ? ' (REVOKED: not served)' : base.commit === served ? ' (served now)' : ' (approved)';
+        process.stdout.write(`# ${name}: ${pending.baseCommit ?? '(nothing served)'}${baseState} → ${pending.commit}\n`);
         for (const commit of pending.commits) process.stdout.write(`#   ${commit.id.slice(0, 12)} ${commit.authorName}: ${commit.subject}\n`);
         if (pending.historyRewritten)
           process.stdout.write('# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n');
         if (pending.srcinfoError) process.stdout.write(`# WARNING: ${pending.srcinfoError}\n`);
+        const revoked = await app.revokedHistoryOf(name);
+        if (revoked) process.stdout.write(revokedLines(pending, revoked));
         process.stdout.write(await revisionDiff(app.mirror.repoPath(name), pending.baseCommit, pending.commit, { stat: options.stat ?? false }));
       }),
     );
 
   program
     .command('approve')
-    .description('approve exactly the pending commit you reviewed; it is served at once')
+    .description('approve exactly the pending commit you reviewed; it is served once enough accounts approved')
     .argument('<pkgbase>')
     .requiredOption('--commit <sha>', 'the pending commit you reviewed')
-    .requiredOption('--reviewer <name>', 'who approves')
+    .option('--reviewer <name>', 'your account (its password is asked for; with AURGATE_TOKEN it must be the token user)')
+    .option('--readmit <sha>', 'a revoked commit in the history to let back in knowingly (admins; repeat for each)', collect, [])
     .option('--comment <text>', 'a note for the audit log')
-    .action(async (pkgbase: string, options: { commit: string; reviewer: string; comment?: string }) =>
+    .action(async (pkgbase: string, options: { commit: string; reviewer?: string; readmit: string[]; comment?: string }) =>
       withAurgate(async (app) => {
-        const result = await app.approve({ pkgbase, commit: options.commit, reviewer: options.reviewer, note: options.comment });
+        const need = options.readmit.length > 0 ? 'admin' : 'review';
+        const what = options.readmit.length > 0 ? 're-admitting revoked commits' : 'approving';
+        const by = await authenticateCli(app, { named: options.reviewer, flag: '--reviewer', need, what });
+        const result = await app.approve({ pkgbase, commit: options.commit, by, note: options.comment, readmit: options.readmit });
         const { revision } = result;
+        if (result.readmitted.length > 0)
+          process.stdout.write(`re-admitted ${result.readmitted.join(', ')} into the history of ${revision.pkgbase} ${revision.commit}\n`);
         process.stdout.write(
           result.approved
             ? `approved ${revision.pkgbase} ${revision.commit} (${revision.version ?? '?'}); now served\n`
@@ -83,11 +120,12 @@ export function registerReviewCommands(program: Command): void {
     .description('reject the pending commit; it is never served')
     .argument('<pkgbase>')
     .requiredOption('--commit <sha>', 'the pending commit you reviewed')
-    .requiredOption('--reviewer <name>', 'who rejects')
+    .option('--reviewer <name>', 'your account (its password is asked for; with AURGATE_TOKEN it must be the token user)')
     .requiredOption('--reason <text>', 'why (required, goes into the audit log)')
-    .action(async (pkgbase: string, options: { commit: string; reviewer: string; reason: string }) =>
-      withAurgate((app) => {
-        const revision = app.reject({ pkgbase, commit: options.commit, reviewer: options.reviewer, note: options.reason });
+    .action(async (pkgbase: string, options: { commit: string; reviewer?: string; reason: string }) =>
+      withAurgate(async (app) => {
+        const by = await authenticateCli(app, { named: options.reviewer, flag: '--reviewer', need: 'review', what: 'rejecting' });
+        const revision = app.reject({ pkgbase, commit: options.commit, by, note: options.reason });
         process.stdout.write(`rejected ${revision.pkgbase} ${revision.commit}\n`);
       }),
     );
@@ -98,10 +136,11 @@ export function registerReviewCommands(program: Command): void {
     .argument('<pkgbase>')
     .requiredOption('--commit <sha>', 'the approved commit to revoke')
     .requiredOption('--reason <text>', 'why (required, goes into the audit log)')
-    .option('--by <name>', 'who revokes', cliActor())
-    .action(async (pkgbase: string, options: { commit: string; reason: string; by: string }) =>
+    .option('--by <name>', 'your admin account (its password is asked for; with AURGATE_TOKEN it must be the token user)')
+    .action(async (pkgbase: string, options: { commit: string; reason: string; by?: string }) =>
       withAurgate(async (app) => {
-        const revoked = await app.revoke({ pkgbase, commit: options.commit, reviewer: options.by, note: options.reason });
+        const by = await authenticateCli(app, { named: options.by, flag: '--by', need: 'admin', what: 'revoking' });
+        const revoked = await app.revoke({ pkgbase, commit: options.commit, by, note: options.reason });
         for (const revision of revoked) process.stdout.write(`revoked ${revision.pkgbase} ${revision.commit} (${revision.decisionNote ?? ''})\n`);
       }),
     );

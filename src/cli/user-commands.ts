@@ -3,41 +3,8 @@ import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole 
 import { ROLES } from '../admin/auth/roles.js';
 import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';
+import { promptHidden, readStdinLine } from './secret-input.js';
 import { formatTime, printJson, table } from './output.js';
-
-/** Reads a line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  const input = process.stdin;
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (): void => {
-      input.setRawMode(false);
-      input.pause();
-      input.off('data', onData);
-      process.stderr.write('\n');
-    };
-    const onData = (chunk: string): void => {
-      for (const char of chunk) {
-        if (char === '\r' || char === '\n') return (finish(), resolve(value));
-        if (char === '\u0003' || char === '\u0004') return (finish(), reject(new InvalidInput('cancelled')));
-        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
-        else value += char;
-      }
-    };
-    // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
-    input.setEncoding('utf8');
-    input.setRawMode(true);
-    input.resume();
-    input.on('data', onData);
-    process.stderr.write(question);
-  });
-}
-
-async function readStdinLine(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
-}
 
 /**
  * The new password: typed twice on a terminal, else the first line of stdin (so scripts can pipe it

@@ -1,39 +1,48 @@
+import { roleAllows } from '../admin/auth/roles.js';
+import { requireAccount, type User } from '../admin/auth/users.js';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
-import { Conflict, InvalidInput, NotFound } from '../errors.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { assertPackageName, isCommitIdPrefix } from '../srcinfo/names.js';
+import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import { getPackage } from './packages.js';
+import { readPolicy } from './policy.js';
+import { applyRebase, type RebasePlan } from './rebase.js';
+import { readmittedCommits, revokedCommitsOf, type RevokedAncestor, type RevokedHistory } from './revoked-history.js';
 import { getPendingRevision, getRevision, transitionRevision, type Revision } from './revisions.js';
 
 export interface DecisionInput {
   pkgbase: string;
   /** The commit the reviewer looked at: the full id, or an unambiguous prefix of at least 7 hex digits. */
   commit: string;
-  reviewer: string;
+  /** The account deciding, already authenticated by the transport. */
+  by: Actor;
   note?: string | undefined;
+}
+
+export interface ApproveInput extends DecisionInput {
+  /**
+   * Revoked commits in the pending revision's history that the approver knowingly lets back into the
+   * served repo (full ids or prefixes). Admins only; every barred commit must be named.
+   */
+  readmit?: readonly string[] | undefined;
 }
 
 export interface ApproveResult {
   revision: Revision;
-  /** True once enough distinct reviewers approved: the revision is now approved and must be published. */
+  /** True once enough distinct accounts approved: the revision is now approved and must be published. */
   approved: boolean;
   approvals: number;
   required: number;
+  /** Revoked commits this approval re-admitted. */
+  readmitted: string[];
 }
 
-export function validateActor(name: string, what = 'reviewer'): string {
-  const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 100 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new InvalidInput(`a ${what} name is required (1-100 printable characters)`);
-  }
-  return trimmed;
-}
-
-function validateCommitArgument(commit: string, pkgbase: string): string {
+function validateCommitArgument(commit: string, pkgbase: string, what = '--commit'): string {
   const normalized = commit.trim().toLowerCase();
   if (!isCommitIdPrefix(normalized)) {
-    throw new InvalidInput(`--commit must be a commit id (7 to 40 hex digits), got ${JSON.stringify(commit.slice(0, 50))}`, { pkgbase });
+    throw new InvalidInput(`${what} must be a commit id (7 to 40 hex digits), got ${JSON.stringify(commit.slice(0, 50))}`, { pkgbase });
   }
   return normalized;
 }
@@ -62,43 +71,142 @@ function pendingMatching(db: Db, input: DecisionInput): Revision {
   return pending;
 }
 
-export function approveRevision(db: Db, input: DecisionInput, requiredApprovals = 1): ApproveResult {
-  const reviewer = validateActor(input.reviewer);
+/**
+ * Records one account's approval of exactly the pending commit. The policy (how many distinct accounts
+ * must approve) is read here, inside the transaction, so every process decides alike. `history` is
+ * what the caller read from git about revoked commits; it is checked against the database again here.
+ */
+export function approveRevision(db: Db, input: ApproveInput, history: RevokedHistory): ApproveResult {
   return inTransaction(db, () => {
+    const account = requireAccount(db, input.by.user.id, 'review', 'approving');
     const pending = pendingMatching(db, input);
+    assertHistoryCurrent(db, pending, history);
     const now = Date.now();
+    const readmitted = readmit(db, pending, history, input, account, now);
     const inserted = db
-      .prepare('INSERT OR IGNORE INTO approvals (revision_id, reviewer, at, comment) VALUES (?, ?, ?, ?)')
-      .run(pending.id, reviewer, now, input.note ?? null);
-    if (inserted.changes === 0)
-      throw new Conflict(`${reviewer} already approved ${pending.commit.slice(0, 12)} of ${pending.pkgbase}`, {
-        pkgbase: pending.pkgbase,
-        commit: pending.commit,
-      });
-    const approvals = (db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE revision_id = ?').get(pending.id) as { n: number }).n;
-    const detail = { comment: input.note ?? null, approvals, required: requiredApprovals, version: pending.version };
-    if (approvals < requiredApprovals) {
-      appendAudit(db, { actor: reviewer, action: 'revision.approval', pkgbase: pending.pkgbase, commit: pending.commit, detail }, now);
-      return { revision: pending, approved: false, approvals, required: requiredApprovals };
+      .prepare('INSERT OR IGNORE INTO approvals (revision_id, user_id, reviewer, at, comment) VALUES (?, ?, ?, ?, ?)')
+      .run(pending.id, account.id, account.name, now, input.note ?? null);
+    const required = readPolicy(db).requiredApprovals;
+    const approvals = countApprovals(db, pending.id);
+    // Approving twice is refused unless the policy was lowered meanwhile: then it completes the approval.
+    if (inserted.changes === 0 && approvals < required)
+      throw new Conflict(
+        `${account.name} already approved ${pending.commit.slice(0, 12)} of ${pending.pkgbase}; it needs another account's approval`,
+        {
+          pkgbase: pending.pkgbase,
+          commit: pending.commit,
+        },
+      );
+    const detail = { comment: input.note ?? null, approvals, required, version: pending.version, ...(readmitted.length ? { readmitted } : {}) };
+    const audit = { actor: account.name, channel: input.by.channel, pkgbase: pending.pkgbase, commit: pending.commit, detail };
+    if (approvals < required) {
+      appendAudit(db, { ...audit, action: 'revision.approval' }, now);
+      return { revision: pending, approved: false, approvals, required, readmitted };
     }
-    const revision = transitionRevision(db, pending, 'approved', { by: reviewer, note: input.note ?? null, at: now });
-    appendAudit(db, { actor: reviewer, action: 'revision.approved', pkgbase: pending.pkgbase, commit: pending.commit, detail }, now);
-    return { revision, approved: true, approvals, required: requiredApprovals };
+    const revision = transitionRevision(db, pending, 'approved', { by: account.name, note: input.note ?? null, at: now });
+    appendAudit(db, { ...audit, action: 'revision.approved' }, now);
+    return { revision, approved: true, approvals, required, readmitted };
   });
 }
 
+/** Distinct accounts that approved a revision: the count the two-person rule compares. */
+export function countApprovals(db: Db, revisionId: number): number {
+  return (
+    db.prepare('SELECT COUNT(DISTINCT user_id) AS n FROM approvals WHERE revision_id = ? AND user_id IS NOT NULL').get(revisionId) as { n: number }
+  ).n;
+}
+
+/** The revoked-history read from git still describes this revision and every revocation since. */
+function assertHistoryCurrent(db: Db, pending: Revision, history: RevokedHistory): void {
+  const now = revokedCommitsOf(db, pending.pkgbase).map((row) => row.commit_id);
+  const known = new Set(history.revokedOfPackage);
+  if (history.revisionId !== pending.id || now.length !== known.size || now.some((commit) => !known.has(commit))) {
+    throw new Conflict(`${pending.pkgbase} changed while the approval was checked (a revocation or a new revision); look again and retry`, {
+      pkgbase: pending.pkgbase,
+      commit: pending.commit,
+    });
+  }
+}
+
+/**
+ * Applies the re-admissions an approval asks for and refuses the approval while any revoked commit in
+ * the history is still barred: a revoked object comes back only when someone names it knowingly.
+ */
+function readmit(db: Db, pending: Revision, history: RevokedHistory, input: ApproveInput, account: User, now: number): string[] {
+  const already = readmittedCommits(db, pending.pkgbase, pending.id);
+  const requested = (input.readmit ?? []).map((commit) => resolveRevokedAncestor(pending, history, commit));
+  const barred = history.commits.filter((entry) => !already.has(entry.commit));
+  const fresh = barred.filter((entry) => requested.some((commit) => commit === entry.commit));
+  if (requested.length > 0 && !roleAllows(account.role, 'admin'))
+    throw new Forbidden(`re-admitting revoked commits needs the admin role; ${account.name} is a ${account.role}`, { pkgbase: pending.pkgbase });
+  const missing = barred.filter((entry) => !fresh.includes(entry));
+  if (missing.length > 0) throw new Conflict(barredMessage(pending, missing), { pkgbase: pending.pkgbase, commit: pending.commit });
+  if (fresh.length === 0) return [];
+  const insert = db.prepare('INSERT OR IGNORE INTO readmissions (revision_id, commit_id, user_id, at) VALUES (?, ?, ?, ?)');
+  for (const entry of fresh) insert.run(pending.id, entry.commit, account.id, now);
+  appendAudit(
+    db,
+    {
+      actor: account.name,
+      channel: input.by.channel,
+      action: 'revision.readmitted',
+      pkgbase: pending.pkgbase,
+      commit: pending.commit,
+      detail: {
+        version: pending.version,
+        comment: input.note ?? null,
+        commits: fresh.map((entry) => ({ commit: entry.commit, version: entry.version, revokedBy: entry.revokedBy, reason: entry.reason })),
+      },
+    },
+    now,
+  );
+  return fresh.map((entry) => entry.commit);
+}
+
+function resolveRevokedAncestor(pending: Revision, history: RevokedHistory, commit: string): string {
+  const prefix = validateCommitArgument(commit, pending.pkgbase, '--readmit');
+  const matches = history.commits.filter((entry) => entry.commit.startsWith(prefix));
+  const [match] = matches;
+  if (matches.length !== 1 || !match)
+    throw new InvalidInput(
+      `${prefix} is not ${matches.length > 1 ? 'an unambiguous id of ' : ''}a revoked commit in the history of ${pending.pkgbase} ${pending.commit}`,
+      {
+        pkgbase: pending.pkgbase,
+        commit: prefix,
+      },
+    );
+  return match.commit;
+}
+
+/** Says plainly what bars the approval and the two ways forward. */
+export function barredMessage(pending: Revision, barred: readonly RevokedAncestor[]): string {
+  const list = barred
+    .map(
+      (entry) =>
+        `${entry.commit} (${entry.version ?? '?'}, revoked by ${entry.revokedBy ?? '?'}${entry.revokedAt ? ` on ${new Date(entry.revokedAt).toISOString()}` : ''}: ${entry.reason ?? 'no reason recorded'})`,
+    )
+    .join('; ');
+  const flags = barred.map((entry) => `--readmit ${entry.commit.slice(0, 12)}`).join(' ');
+  return (
+    `${pending.pkgbase} ${pending.commit} cannot be approved as it is: its history contains revoked ${barred.length === 1 ? 'commit' : 'commits'} ${list}; ` +
+    'approving would serve them again. Either reject it and wait for upstream to rewrite its history, or have an admin approve it re-admitting them knowingly ' +
+    `(aurgate approve ${pending.pkgbase} --commit ${pending.commit.slice(0, 12)} ${flags}, or the re-admission form on the review page)`
+  );
+}
+
 export function rejectRevision(db: Db, input: DecisionInput): Revision {
-  const reviewer = validateActor(input.reviewer);
   const reason = input.note?.trim();
   if (!reason) throw new InvalidInput('a reason is required to reject a revision', { pkgbase: input.pkgbase });
   return inTransaction(db, () => {
+    const account = requireAccount(db, input.by.user.id, 'review', 'rejecting');
     const pending = pendingMatching(db, input);
     const now = Date.now();
-    const revision = transitionRevision(db, pending, 'rejected', { by: reviewer, note: reason, at: now });
+    const revision = transitionRevision(db, pending, 'rejected', { by: account.name, note: reason, at: now });
     appendAudit(
       db,
       {
-        actor: reviewer,
+        actor: account.name,
+        channel: input.by.channel,
         action: 'revision.rejected',
         pkgbase: pending.pkgbase,
         commit: pending.commit,
@@ -113,18 +221,21 @@ export function rejectRevision(db: Db, input: DecisionInput): Revision {
 /**
  * Withdraws approvals: the commits stop being served and leave the served repo. The caller passes the
  * named commit first, then every approved revision that descends from it (their history contains it,
- * so serving any of them would serve it again); all are revoked in one transaction.
+ * so serving any of them would serve it again); all are revoked in one transaction, together with the
+ * re-base of a pending revision that was to be compared with one of them (see rebase.ts).
  */
-export function revokeRevisions(db: Db, input: DecisionInput, descendants: readonly string[] = []): Revision[] {
-  const actor = validateActor(input.reviewer);
+export function revokeRevisions(db: Db, input: DecisionInput, descendants: readonly string[] = [], rebase: RebasePlan | null = null): Revision[] {
   const reason = input.note?.trim();
   if (!reason) throw new InvalidInput('a reason is required to revoke a revision', { pkgbase: input.pkgbase });
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
   return inTransaction(db, () => {
+    const account = requireAccount(db, input.by.user.id, 'admin', 'revoking');
+    const actor = account.name;
+    const channel = input.by.channel;
     const named = resolveRevision(db, pkgbase, validateCommitArgument(input.commit, pkgbase));
     const now = Date.now();
     const revoked = [transitionRevision(db, named, 'revoked', { by: actor, note: reason, at: now })];
-    appendAudit(db, { actor, action: 'revision.revoked', pkgbase, commit: named.commit, detail: { reason, version: named.version } }, now);
+    appendAudit(db, { actor, channel, action: 'revision.revoked', pkgbase, commit: named.commit, detail: { reason, version: named.version } }, now);
     for (const commit of descendants) {
       const revision = getRevision(db, pkgbase, commit);
       if (!revision || revision.state !== 'approved' || commit === named.commit) continue;
@@ -132,10 +243,18 @@ export function revokeRevisions(db: Db, input: DecisionInput, descendants: reado
       revoked.push(transitionRevision(db, revision, 'revoked', { by: actor, note, at: now }));
       appendAudit(
         db,
-        { actor, action: 'revision.revoked', pkgbase, commit, detail: { reason: note, version: revision.version, cascadeFrom: named.commit } },
+        {
+          actor,
+          channel,
+          action: 'revision.revoked',
+          pkgbase,
+          commit,
+          detail: { reason: note, version: revision.version, cascadeFrom: named.commit },
+        },
         now,
       );
     }
+    if (rebase) applyRebase(db, rebase, { name: actor, channel }, `base ${rebase.fromBase ?? ''} revoked: ${reason}`, now);
     return revoked;
   });
 }

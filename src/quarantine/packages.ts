@@ -2,6 +2,7 @@ import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { NotFound } from '../errors.js';
 import type { UpstreamMeta } from '../upstream/rpc-schema.js';
+import type { Channel } from './actor.js';
 import { appendAudit } from './audit.js';
 
 export interface PackageRecord {
@@ -89,7 +90,12 @@ export function listAllowlist(db: Db): AllowlistEntry[] {
 }
 
 /** Adds names (already resolved to their pkgbase upstream) in one transaction, auditing each. */
-export function addToAllowlist(db: Db, entries: ReadonlyArray<{ pkgname: string; pkgbase: string }>, actor: string): AllowlistEntry[] {
+export function addToAllowlist(
+  db: Db,
+  entries: ReadonlyArray<{ pkgname: string; pkgbase: string }>,
+  actor: string,
+  channel: Channel | null = null,
+): AllowlistEntry[] {
   return inTransaction(db, () => {
     const now = Date.now();
     const added: AllowlistEntry[] = [];
@@ -99,7 +105,7 @@ export function addToAllowlist(db: Db, entries: ReadonlyArray<{ pkgname: string;
         .prepare('INSERT OR IGNORE INTO allowlist (pkgname, pkgbase, added_at, added_by) VALUES (?, ?, ?, ?)')
         .run(pkgname, pkgbase, now, actor);
       if (result.changes === 0) continue;
-      appendAudit(db, { actor, action: 'allowlist.add', pkgbase, detail: { pkgname } }, now);
+      appendAudit(db, { actor, channel, action: 'allowlist.add', pkgbase, detail: { pkgname } }, now);
       added.push({ pkgname, pkgbase, addedAt: now, addedBy: actor });
     }
     return added;
@@ -110,7 +116,7 @@ export function addToAllowlist(db: Db, entries: ReadonlyArray<{ pkgname: string;
  * Removes names (a pkgbase removes all its names). Every name must be on the allowlist, else nothing is
  * removed. Mirror data and revisions stay: re-allowing a package resumes its history.
  */
-export function removeFromAllowlist(db: Db, names: readonly string[], actor: string): AllowlistEntry[] {
+export function removeFromAllowlist(db: Db, names: readonly string[], actor: string, channel: Channel | null = null): AllowlistEntry[] {
   return inTransaction(db, () => {
     const removed: AllowlistEntry[] = [];
     const matching = db.prepare('SELECT pkgname, pkgbase, added_at, added_by FROM allowlist WHERE pkgname = ? OR pkgbase = ?');
@@ -122,7 +128,7 @@ export function removeFromAllowlist(db: Db, names: readonly string[], actor: str
     const now = Date.now();
     for (const row of targets.flat()) {
       if (db.prepare('DELETE FROM allowlist WHERE pkgname = ?').run(row.pkgname).changes === 0) continue;
-      appendAudit(db, { actor, action: 'allowlist.remove', pkgbase: row.pkgbase, detail: { pkgname: row.pkgname } }, now);
+      appendAudit(db, { actor, channel, action: 'allowlist.remove', pkgbase: row.pkgbase, detail: { pkgname: row.pkgname } }, now);
       removed.push({ pkgname: row.pkgname, pkgbase: row.pkgbase, addedAt: row.added_at, addedBy: row.added_by });
     }
     return removed;

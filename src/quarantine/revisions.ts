@@ -149,7 +149,14 @@ export function insertPendingRevision(db: Db, revision: NewRevision, now = Date.
     db.prepare("UPDATE revisions SET state = 'superseded', decided_at = ?, decided_by = 'sync' WHERE id = ?").run(now, previous.id);
     appendAudit(
       db,
-      { actor: 'sync', action: 'revision.superseded', pkgbase: previous.pkgbase, commit: previous.commit, detail: { by: revision.commit } },
+      {
+        actor: 'sync',
+        channel: 'system',
+        action: 'revision.superseded',
+        pkgbase: previous.pkgbase,
+        commit: previous.commit,
+        detail: { by: revision.commit },
+      },
       now,
     );
   }
@@ -185,6 +192,7 @@ export function insertPendingRevision(db: Db, revision: NewRevision, now = Date.
     db,
     {
       actor: 'sync',
+      channel: 'system',
       action: 'revision.recorded',
       pkgbase: revision.pkgbase,
       commit: revision.commit,

@@ -92,6 +92,7 @@ export async function recordUpstreamHead(
     if (revision.historyRewritten) {
       appendAudit(db, {
         actor: 'sync',
+        channel: 'system',
         action: 'upstream.history-rewritten',
         pkgbase: pkg.pkgbase,
         commit: head,
@@ -120,10 +121,18 @@ function returnToKnownRevision(
     const pending = getPendingRevision(db, pkg.pkgbase);
     if (pending && pending.commit !== head) {
       transitionRevision(db, pending, 'superseded', { by: 'sync', note: `upstream returned to ${head}`, at: Date.now() });
-      appendAudit(db, { actor: 'sync', action: 'revision.superseded', pkgbase: pkg.pkgbase, commit: pending.commit, detail: { by: head } });
+      appendAudit(db, {
+        actor: 'sync',
+        channel: 'system',
+        action: 'revision.superseded',
+        pkgbase: pkg.pkgbase,
+        commit: pending.commit,
+        detail: { by: head },
+      });
     }
     appendAudit(db, {
       actor: 'sync',
+      channel: 'system',
       action: rewritten ? 'upstream.history-rewritten' : 'upstream.head-returned',
       pkgbase: pkg.pkgbase,
       commit: head,

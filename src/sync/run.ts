@@ -156,7 +156,7 @@ async function syncPackage(deps: SyncDeps, pkg: PackageRecord, lookup: Lookup, o
 function markDeleted(deps: SyncDeps, pkg: PackageRecord, options: SyncOptions): void {
   inTransaction(deps.db, () => {
     if (pkg.upstreamStatus !== 'deleted') {
-      appendAudit(deps.db, { actor: 'sync', action: 'upstream.deleted', pkgbase: pkg.pkgbase, commit: pkg.upstreamHead });
+      appendAudit(deps.db, { actor: 'sync', channel: 'system', action: 'upstream.deleted', pkgbase: pkg.pkgbase, commit: pkg.upstreamHead });
       options.onEvent?.({ kind: 'upstream-deleted', pkgbase: pkg.pkgbase });
     }
     recordCheck(deps.db, pkg.pkgbase, { meta: null, status: 'deleted', fetched: false, fullCheck: false });

@@ -22,8 +22,8 @@ export interface Harness {
   env: Record<string, string>;
   config: Config;
   app: Aurgate;
-  /** Runs the real CLI (`aurgate <args>`) as a separate process on the same data dir. */
-  cli(args: readonly string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  /** Runs the real CLI (`aurgate <args>`) as a separate process on the same data dir; `input` goes to its stdin. */
+  cli(args: readonly string[], extraEnv?: Record<string, string>, input?: string): Promise<CliResult>;
   /** Starts the HTTP server in this process (no schedule) and returns its base URL. */
   serve(): Promise<string>;
   server: RunningServer | undefined;
@@ -52,7 +52,7 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     config,
     app,
     server: undefined,
-    cli: (args, extraEnv = {}) => runCli(args, { ...env, ...extraEnv }),
+    cli: (args, extraEnv = {}, input = '') => runCli(args, { ...env, ...extraEnv }, input),
     serve: async () => {
       harness.server ??= await startServer(app, { schedule: false, port: 0 });
       return harness.server.url;
@@ -66,9 +66,9 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
   return harness;
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(args: readonly string[], env: Record<string, string>, input = ''): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
       {
@@ -83,5 +83,9 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
         resolve({ code, stdout, stderr });
       },
     );
+    // Always closed: a command that reads a password from stdin gets `input`, never a pipe left open;
+    // a command that exits without reading makes the write fail with EPIPE, which is no test failure.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(input);
   });
 }

@@ -8,7 +8,8 @@ import { listUsers } from '../auth/users.js';
 import { tokensVisibleTo } from '../auth/tokens.js';
 import { auditFilterOf, parseId, principalOf } from '../routes/request.js';
 import type { AdminServices } from '../services.js';
-import { allowBody, jsonBody, tokenBody, userBody } from './body.js';
+import { policyView } from '../routes/policy-routes.js';
+import { allowBody, jsonBody, policyBody, tokenBody, userBody } from './body.js';
 
 /** JSON for the allowlist, audit log, sync, users and tokens. */
 export function adminApi(services: AdminServices): Hono<AdminEnv> {
@@ -38,6 +39,17 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
         auditFilterOf((name) => c.req.query(name), limit),
       ),
     });
+  });
+
+  api.get('/admin/api/policy', (c) => {
+    const view = policyView(app);
+    return c.json({ ...view.policy, warning: view.warning });
+  });
+
+  api.put('/admin/api/policy', async (c) => {
+    const body = await jsonBody(c, policyBody);
+    const { before, after } = actions.setRequiredApprovals(principalOf(c), body.requiredApprovals);
+    return c.json({ ...after, previous: { requiredApprovals: before } });
   });
 
   api.get('/admin/api/sync', (c) => c.json({ running: syncRunner.running, schedule: app.config.syncSchedule, runs: listRuns(app.db, 20) }));

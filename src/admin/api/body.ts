@@ -20,7 +20,13 @@ export async function jsonBody<T>(c: AdminContext, schema: z.ZodType<T>): Promis
 
 const text = (max: number) => z.string().max(max);
 
-export const decisionBody = z.object({ commit: text(64), comment: text(2000).optional(), reason: text(2000).optional() });
+export const decisionBody = z.object({
+  commit: text(64),
+  comment: text(2000).optional(),
+  reason: text(2000).optional(),
+  readmit: z.array(text(64)).max(100).optional(),
+});
+export const policyBody = z.object({ requiredApprovals: z.number().int() });
 export const allowBody = z.object({ names: z.array(text(255)).min(1).max(200), fetch: z.boolean().optional() });
 export const userBody = z.object({ name: text(64), role: text(20), password: text(1024) });
 export const tokenBody = z.object({

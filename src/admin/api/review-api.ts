@@ -33,8 +33,19 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
 
   api.post('/admin/api/revisions/:pkgbase/approve', async (c) => {
     const body = await jsonBody(c, decisionBody);
-    const result = await actions.approve(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: body.commit, note: body.comment });
-    return c.json({ approved: result.approved, approvals: result.approvals, required: result.required, revision: revisionJson(result.revision) });
+    const result = await actions.approve(principalOf(c), {
+      pkgbase: c.req.param('pkgbase'),
+      commit: body.commit,
+      note: body.comment,
+      readmit: body.readmit,
+    });
+    return c.json({
+      approved: result.approved,
+      approvals: result.approvals,
+      required: result.required,
+      readmitted: result.readmitted,
+      revision: revisionJson(result.revision),
+    });
   });
 
   api.post('/admin/api/revisions/:pkgbase/reject', async (c) => {

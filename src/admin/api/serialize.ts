@@ -48,6 +48,10 @@ export function reviewJson(model: ReviewModel, withDiff: boolean) {
     upstream: model.meta,
     approvals: model.approvals,
     requiredApprovals: model.requiredApprovals,
+    servedCommit: model.servedCommit,
+    // Revoked commits in the candidate's history; approve needs `readmit` naming each one still barred.
+    revokedInHistory: model.revoked.commits,
+    approvable: model.revoked.commits.every((entry) => entry.readmittedAt !== null),
     ...(withDiff ? { diff: model.diff.text } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Forbidden } from '../../errors.js';
+import type { Actor } from '../../quarantine/actor.js';
 import { roleAllows, scopesAllow, type Capability, type Scope } from './roles.js';
 import type { User } from './users.js';
 
@@ -21,4 +22,9 @@ export function assertCan(principal: Principal, need: Capability, what: string):
   if (can(principal, need)) return;
   const through = principal.via === 'token' ? ` (this token has scope ${principal.scopes?.join(', ') ?? 'none'})` : '';
   throw new Forbidden(`${what} needs the ${need} permission; ${principal.user.name} is a ${principal.user.role}${through}`);
+}
+
+/** The account behind a request as the decision use cases take it: a session is `web`, a token `api`. */
+export function actorOf(principal: Principal): Actor {
+  return { user: principal.user, channel: principal.via === 'session' ? 'web' : 'api' };
 }

@@ -4,7 +4,7 @@ import { decoyHash, verifyPassword } from './passwords.js';
 import { createSession, type NewSession } from './sessions.js';
 import type { LoginThrottle } from './throttle.js';
 import type { RuleName } from './throttle-rules.js';
-import { findUserByName, publicUser, type User } from './users.js';
+import { findUserByName, normalizeUserName, publicUser, type User } from './users.js';
 
 export type SignInResult =
   | { ok: true; user: User; session: NewSession; deviceCookie: string }
@@ -28,7 +28,8 @@ export interface SignInRequest {
  * a new device cookie, which makes this browser a known source for the user from then on.
  */
 export async function signIn(db: Db, throttle: LoginThrottle, request: SignInRequest, now = Date.now()): Promise<SignInResult> {
-  const name = request.name.toLowerCase();
+  // Throttled under the same normalised name the account is found by: REV1 and rev1 share one count.
+  const name = normalizeUserName(request.name);
   const secret = deviceCookieSecret(db);
   const attempt = throttle.attempt(name, request.ip, verifyDeviceCookie(secret, request.deviceCookie, name, now), now);
   const state = throttle.check(attempt, now);

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/open.js';
 import { inTransaction } from '../../db/open.js';
-import { Conflict, InvalidInput, NotFound } from '../../errors.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../../errors.js';
 import { appendAudit } from '../../quarantine/audit.js';
 import { hashPassword } from './passwords.js';
-import { assertRole, type Role } from './roles.js';
+import { assertRole, roleAllows, type Capability, type Role } from './roles.js';
 
 export interface User {
   id: number;
@@ -52,6 +52,14 @@ export function publicUser({ passwordHash: _secret, ...user }: UserWithSecret): 
 const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 const RESERVED = new Set(['sync', 'system', 'admin-api', 'unknown']);
 
+/**
+ * The one form in which user names are compared, wherever a name comes from (a flag, a form, a
+ * legacy row): stored names are lowercase ASCII already, so `REV1` and ` rev1 ` are the account rev1.
+ */
+export function normalizeUserName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
 export function assertUserName(name: string): string {
   if (!USER_NAME.test(name) || RESERVED.has(name)) {
     throw new InvalidInput(
@@ -80,13 +88,25 @@ export async function createUser(db: Db, input: { name: string; role: string; pa
 }
 
 export function findUserByName(db: Db, name: string): UserWithSecret | null {
-  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(normalizeUserName(name)) as UserRow | undefined;
   return row ? toUser(row) : null;
 }
 
 export function findUserById(db: Db, id: number): UserWithSecret | null {
   const row = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   return row ? toUser(row) : null;
+}
+
+/**
+ * The account behind a decision, read fresh (inside the decision's transaction), so a user disabled or
+ * demoted a moment ago cannot decide any more: it must exist, be enabled and have a role reaching `need`.
+ */
+export function requireAccount(db: Db, userId: number, need: Capability, what: string): User {
+  const user = findUserById(db, userId);
+  if (!user) throw new NotFound(`no account with id ${userId}`);
+  if (user.disabledAt !== null) throw new Forbidden(`${what} needs an enabled account; ${user.name} is disabled`);
+  if (!roleAllows(user.role, need)) throw new Forbidden(`${what} needs the ${need} permission; ${user.name} is a ${user.role}`);
+  return publicUser(user);
 }
 
 export function listUsers(db: Db): User[] {

@@ -3,9 +3,10 @@ import { Conflict, Forbidden } from '../../errors.js';
 import type { ApproveResult } from '../../quarantine/decisions.js';
 import type { AllowlistEntry } from '../../quarantine/packages.js';
 import type { Revision } from '../../quarantine/revisions.js';
-import { assertCan, type Principal } from '../auth/principal.js';
+import { setRequiredApprovals, type DecisionPolicy } from '../../quarantine/policy.js';
+import { actorOf, assertCan, type Principal } from '../auth/principal.js';
 import { createToken, revokeToken, type ApiToken, type TokenRequest } from '../auth/tokens.js';
-import { createUser, disableUser, type User } from '../auth/users.js';
+import { createUser, disableUser, normalizeUserName, type User } from '../auth/users.js';
 import type { DependencyResolver } from './dependencies.js';
 import type { StartOutcome, SyncRunner } from './sync-runner.js';
 
@@ -15,6 +16,11 @@ export interface DecisionRequest {
   commit: string;
   /** Comment for an approval; reason for a rejection or revocation. */
   note?: string | undefined;
+}
+
+export interface ApproveRequest extends DecisionRequest {
+  /** Revoked commits of the history the approver re-admits (admins only), each named explicitly. */
+  readmit?: readonly string[] | undefined;
 }
 
 /**
@@ -29,31 +35,40 @@ export class AdminActions {
     private readonly dependencies: DependencyResolver,
   ) {}
 
-  approve(principal: Principal, request: DecisionRequest): Promise<ApproveResult> {
+  approve(principal: Principal, request: ApproveRequest): Promise<ApproveResult> {
     assertCan(principal, 'review', 'approving');
+    const readmit = request.readmit ?? [];
+    if (readmit.length > 0) assertCan(principal, 'admin', 're-admitting revoked commits');
     return this.app.approve({
       pkgbase: request.pkgbase,
       commit: request.commit,
-      reviewer: principal.user.name,
+      by: actorOf(principal),
       note: request.note?.trim() || undefined,
+      readmit,
     });
   }
 
   reject(principal: Principal, request: DecisionRequest): Revision {
     assertCan(principal, 'review', 'rejecting');
-    return this.app.reject({ pkgbase: request.pkgbase, commit: request.commit, reviewer: principal.user.name, note: request.note });
+    return this.app.reject({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
   }
 
   /** Revokes the commit and every approved revision built on it (all are returned). */
   revoke(principal: Principal, request: DecisionRequest): Promise<Revision[]> {
     assertCan(principal, 'admin', 'revoking');
-    return this.app.revoke({ pkgbase: request.pkgbase, commit: request.commit, reviewer: principal.user.name, note: request.note });
+    return this.app.revoke({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Admins set the decision policy; every process applies it from the database. */
+  setRequiredApprovals(principal: Principal, value: number): { before: number; after: DecisionPolicy } {
+    assertCan(principal, 'admin', 'changing the decision policy');
+    return setRequiredApprovals(this.app.db, value, actorOf(principal));
   }
 
   /** Adds names to the allowlist and, if asked, fetches them in the background right away. */
   async allow(principal: Principal, names: readonly string[], fetch: boolean): Promise<{ added: AllowlistEntry[]; sync: StartOutcome | null }> {
     assertCan(principal, 'admin', 'changing the allowlist');
-    const added = await this.app.allow(names, principal.user.name);
+    const added = await this.app.allow(names, principal.user.name, actorOf(principal).channel);
     this.dependencies.invalidate();
     const sync =
       fetch && added.length > 0 ? await this.syncRunner.start({ only: [...new Set(added.map((entry) => entry.pkgbase))], trigger: 'allow' }) : null;
@@ -62,7 +77,7 @@ export class AdminActions {
 
   disallow(principal: Principal, names: readonly string[]): AllowlistEntry[] {
     assertCan(principal, 'admin', 'changing the allowlist');
-    const removed = this.app.disallow(names, principal.user.name);
+    const removed = this.app.disallow(names, principal.user.name, actorOf(principal).channel);
     this.dependencies.invalidate();
     return removed;
   }
@@ -80,7 +95,7 @@ export class AdminActions {
 
   disableUser(principal: Principal, name: string): User {
     assertCan(principal, 'admin', 'disabling users');
-    if (name === principal.user.name) throw new Conflict('you cannot disable your own account (another admin can)');
+    if (normalizeUserName(name) === principal.user.name) throw new Conflict('you cannot disable your own account (another admin can)');
     return disableUser(this.app.db, name, principal.user.name);
   }
 

@@ -1,5 +1,6 @@
 import type { Aurgate } from '../../context.js';
 import { NotFound } from '../../errors.js';
+import { readPolicy } from '../../quarantine/policy.js';
 import { getPackage, listAllowlistedPackages, type PackageRecord } from '../../quarantine/packages.js';
 import { getPendingRevision, getServedRevision, listPendingRevisions, listRevisions, type Revision } from '../../quarantine/revisions.js';
 import type { RiskFlag, Severity } from '../../review/risk/index.js';
@@ -33,6 +34,7 @@ export async function reviewQueue(app: Aurgate, reviews: ReviewService): Promise
     app.db,
     pending.map((revision) => revision.id),
   );
+  const required = readPolicy(app.db).requiredApprovals;
   const flags = new Map<number, RiskFlag[]>();
   // The first view after a big sync analyses many revisions (git reads each); a few at a time.
   await forEachConcurrently(pending, 4, async (revision) => void flags.set(revision.id, await reviews.flags(revision)));
@@ -43,7 +45,7 @@ export async function reviewQueue(app: Aurgate, reviews: ReviewService): Promise
       flags: countFlags(found),
       topFlag: found[0] ?? null,
       approvals: approvals.get(revision.id) ?? 0,
-      required: app.config.requiredApprovals,
+      required,
     };
   });
 }

@@ -2,7 +2,9 @@ import type { Aurgate } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { listTree } from '../../git/history.js';
 import { getPackage, type PackageRecord } from '../../quarantine/packages.js';
-import { getPendingRevision, getRevision, listRevisions, type Revision } from '../../quarantine/revisions.js';
+import { readPolicy } from '../../quarantine/policy.js';
+import { revokedHistory, type RevokedHistory } from '../../quarantine/revoked-history.js';
+import { getPendingRevision, getRevision, getServedRevision, listRevisions, type Revision } from '../../quarantine/revisions.js';
 import { reviewDiff, type ReviewFile } from '../../review/diff.js';
 import type { RiskFlag } from '../../review/risk/index.js';
 import { assertPackageName } from '../../srcinfo/names.js';
@@ -26,6 +28,10 @@ export interface ReviewModel {
   meta: MetaComparison;
   approvals: Approval[];
   requiredApprovals: number;
+  /** The commit served now (null when nothing is): the page says whether the base is it. */
+  servedCommit: string | null;
+  /** Revoked commits in the candidate's history; any not yet re-admitted bars a plain approval. */
+  revoked: RevokedHistory;
 }
 
 export interface FileView {
@@ -72,7 +78,9 @@ export class ReviewService {
       flags: await this.flags(revision),
       meta: compareMeta(base?.upstreamMeta ?? null, between, revision.upstreamMeta),
       approvals: listApprovals(this.app.db, revision.id),
-      requiredApprovals: this.app.config.requiredApprovals,
+      requiredApprovals: readPolicy(this.app.db).requiredApprovals,
+      servedCommit: getServedRevision(this.app.db, revision.pkgbase)?.commit ?? null,
+      revoked: await revokedHistory(this.app.db, this.app.mirror.repoPath(revision.pkgbase), revision),
     };
   }
 

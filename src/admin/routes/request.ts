@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { InvalidInput } from '../../errors.js';
+import { CHANNELS } from '../../quarantine/actor.js';
 import type { AuditFilter } from '../../quarantine/audit.js';
 import type { AdminEnv } from '../auth/http.js';
 import type { Principal } from '../auth/principal.js';
@@ -42,10 +43,12 @@ export function safeNext(value: string | undefined): string {
 export function auditFilterOf(query: (name: string) => string | undefined, limit: number): AuditFilter {
   const text = (name: string): string | undefined => query(name)?.trim().slice(0, 200) || undefined;
   const before = Number(query('before'));
+  const channel = CHANNELS.find((known) => known === query('channel'));
   return {
     ...(text('package') ? { pkgbase: text('package') } : {}),
     ...(text('action') ? { action: text('action') } : {}),
     ...(text('actor') ? { actor: text('actor') } : {}),
+    ...(channel ? { channel } : {}),
     ...(Number.isInteger(before) && before > 0 ? { beforeId: before } : {}),
     limit,
   };

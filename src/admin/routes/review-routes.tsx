@@ -7,7 +7,8 @@ import { parseDiffFormat } from '../views/diff.js';
 import { FilePage } from '../views/file.js';
 import { QueuePage } from '../views/queue.js';
 import { ReviewPage } from '../views/review.js';
-import { field, formOf, principalOf } from './request.js';
+import { InvalidInput } from '../../errors.js';
+import { field, fields, formOf, principalOf } from './request.js';
 
 /** Dashboard, queue, the review page with its per-file view, and the two decisions. */
 export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
@@ -34,10 +35,15 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.post('/admin/review/:pkgbase/approve', async (c) => {
     const form = await formOf(c);
+    const readmit = fields(form, 'readmit');
+    // Re-admitting revoked commits is never a side effect of a stray field: the form's confirmation is required.
+    if (readmit.length > 0 && field(form, 'confirm') !== '1')
+      throw new InvalidInput('confirm the re-admission: tick "I have read why they were revoked and re-admit them knowingly"');
     const result = await actions.approve(principalOf(c), {
       pkgbase: c.req.param('pkgbase'),
       commit: field(form, 'commit'),
       note: field(form, 'comment'),
+      readmit,
     });
     const pkgbase = result.revision.pkgbase;
     return c.redirect(result.approved ? `/admin/packages/${pkgbase}?notice=approved` : `/admin/review/${pkgbase}?notice=approval-recorded`, 303);

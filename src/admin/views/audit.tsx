@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../quarantine/actor.js';
 import type { AuditEntry, AuditFilter } from '../../quarantine/audit.js';
 import type { Principal } from '../auth/principal.js';
 import { Commit, Table } from './components.js';
@@ -28,13 +29,25 @@ export function AuditPage(props: { principal: Principal; entries: AuditEntry[]; 
         <label>
           Actor <input name="actor" value={filter.actor ?? ''} />
         </label>
+        <label>
+          Channel
+          <select name="channel">
+            <option value="">any</option>
+            {CHANNELS.map((channel) => (
+              <option value={channel} selected={filter.channel === channel}>
+                {channel}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit">Filter</button> <a href="/admin/audit">clear</a>
       </form>
-      <Table head={['When (UTC)', 'Actor', 'Action', 'Package', 'Commit', 'Detail']} rows={entries.length} empty="No matching entries.">
+      <Table head={['When (UTC)', 'Actor', 'Channel', 'Action', 'Package', 'Commit', 'Detail']} rows={entries.length} empty="No matching entries.">
         {entries.map((entry) => (
           <tr>
             <td class="nowrap">{isoTime(entry.at)}</td>
             <td>{entry.actor}</td>
+            <td>{entry.channel ?? '—'}</td>
             <td>
               <code>{entry.action}</code>
             </td>
@@ -48,7 +61,9 @@ export function AuditPage(props: { principal: Principal; entries: AuditEntry[]; 
       </Table>
       {last && entries.length >= props.pageSize ? (
         <p>
-          <a href={`/admin/audit${query({ package: filter.pkgbase, action: filter.action, actor: filter.actor, before: last.id })}`}>
+          <a
+            href={`/admin/audit${query({ package: filter.pkgbase, action: filter.action, actor: filter.actor, channel: filter.channel, before: last.id })}`}
+          >
             Older entries →
           </a>
         </p>

@@ -92,6 +92,7 @@ const NOTICES: Record<string, string> = {
   'user-added': 'User added.',
   'user-disabled': 'User disabled: their sessions ended and their tokens were revoked.',
   'token-revoked': 'Token revoked.',
+  'policy-saved': 'Policy saved: every process applies it from the next decision on.',
   'signed-out': 'Signed out.',
 };
 

@@ -3,16 +3,18 @@ import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
 import type { Approval } from '../model/approvals.js';
 import type { MetaComparison } from '../model/meta-changes.js';
+import type { RevokedAncestor } from '../../quarantine/revoked-history.js';
+import { ReadmitForm } from './revoked-parts.js';
 import { CsrfField, Table, Time } from './components.js';
 import { isoTime, shortCommit } from './format.js';
 
-export function MetaTable(props: { meta: MetaComparison; hasBase: boolean }) {
+export function MetaTable(props: { meta: MetaComparison; baseLabel: string | null }) {
   return (
     <>
       {props.meta.notes.map((note) => (
         <p class="warn">{note}</p>
       ))}
-      <Table head={['Upstream', props.hasBase ? 'Last approved' : '—', 'Candidate']} rows={props.meta.rows.length}>
+      <Table head={['Upstream', props.baseLabel ?? '—', 'Candidate']} rows={props.meta.rows.length}>
         {props.meta.rows.map((row) => (
           <tr class={row.changed ? (row.important ? 'changed important' : 'changed') : undefined}>
             <th>{row.label}</th>
@@ -48,16 +50,18 @@ export function CommitLog(props: { commits: readonly CommitInfo[] }) {
 }
 
 export function ApprovalsLine(props: { approvals: readonly Approval[]; required: number }) {
+  const counted = new Set(props.approvals.flatMap((approval) => (approval.userId === null ? [] : [approval.userId]))).size;
   return (
     <p class="approvals">
       <strong>
-        {props.approvals.length} of {props.required} {props.required === 1 ? 'approval' : 'approvals'}
+        {counted} of {props.required} {props.required === 1 ? 'approval' : 'approvals'}
       </strong>
       {props.approvals.length > 0 ? ': ' : ''}
       {props.approvals.map((approval, index) => (
         <>
           {index > 0 ? ', ' : ''}
-          {approval.reviewer} (<Time at={approval.at} />
+          {approval.reviewer}
+          {approval.userId === null ? ' [no account: not counted]' : ''} (<Time at={approval.at} />
           {approval.comment ? `: “${approval.comment}”` : ''})
         </>
       ))}
@@ -70,15 +74,26 @@ export function ApprovalsLine(props: { approvals: readonly Approval[]; required:
  * if upstream moved on while the reviewer read, the decision is refused instead of landing on a
  * commit nobody looked at.
  */
-export function DecisionForms(props: { principal: Principal; pkgbase: string; commit: string; approvals: readonly Approval[] }) {
+export function DecisionForms(props: {
+  principal: Principal;
+  pkgbase: string;
+  commit: string;
+  approvals: readonly Approval[];
+  required: number;
+  /** Revoked commits of the history not yet re-admitted: they replace the plain Approve form. */
+  barred: readonly RevokedAncestor[];
+}) {
   if (!can(props.principal, 'review')) {
     return <p class="muted">You can read this review. Approving and rejecting need the reviewer role.</p>;
   }
-  const alreadyApproved = props.approvals.some((approval) => approval.reviewer === props.principal.user.name);
+  const counted = new Set(props.approvals.flatMap((approval) => (approval.userId === null ? [] : [approval.userId]))).size;
+  const alreadyApproved = props.approvals.some((approval) => approval.userId === props.principal.user.id) && counted < props.required;
   return (
     <div class="decide">
       {alreadyApproved ? (
         <p class="notice">You approved this commit; it needs another reviewer's approval.</p>
+      ) : props.barred.length > 0 ? (
+        <ReadmitForm principal={props.principal} pkgbase={props.pkgbase} commit={props.commit} barred={props.barred} />
       ) : (
         <form method="post" action={`/admin/review/${props.pkgbase}/approve`} class="stack approve">
           <CsrfField principal={props.principal} />

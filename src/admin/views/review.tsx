@@ -4,10 +4,15 @@ import { Commit, FlagList, Time } from './components.js';
 import { ChangedFiles, DiffToggle, DiffView, type DiffFormat } from './diff.js';
 import { AdminLayout } from './layout.js';
 import { ApprovalsLine, CommitLog, DecisionForms, MetaTable } from './review-parts.js';
+import { RevokedHistoryNotice } from './revoked-parts.js';
+import type { Revision } from '../../quarantine/revisions.js';
 
 export function ReviewPage(props: { principal: Principal; model: ReviewModel; format: DiffFormat; notice?: string | undefined }) {
-  const { revision, base, diff, flags, meta } = props.model;
+  const { revision, base, diff, flags, meta, servedCommit, revoked } = props.model;
   const pkgbase = revision.pkgbase;
+  const barred = revoked.commits.filter((entry) => entry.readmittedAt === null);
+  const baseLabel =
+    base === null ? null : base.state === 'revoked' ? 'Base (revoked)' : base.commit === servedCommit ? 'Served now' : 'Base (approved)';
   return (
     <AdminLayout title={`Review ${pkgbase}`} principal={props.principal} section="queue" notice={props.notice} diffStyles>
       <h1>
@@ -22,10 +27,10 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
         <dd>
           {base ? (
             <>
-              <Commit id={base.commit} /> {base.version ?? ''} (last approved)
+              <Commit id={base.commit} /> {base.version ?? ''} <BaseState base={base} servedCommit={servedCommit} />
             </>
           ) : (
-            <span class="warn-text">nothing: first revision, every file is new</span>
+            <span class="warn-text">nothing {servedCommit === null ? 'is served' : 'approved'}: every file is shown as new</span>
           )}
         </dd>
         <dt>Recorded</dt>
@@ -41,6 +46,7 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
         <p class="warn">Upstream history was rewritten (force-push): the diff is against the last approved tree.</p>
       ) : null}
       {revision.srcinfoError ? <p class="warn">.SRCINFO problem: {revision.srcinfoError}</p> : null}
+      {revoked.commits.length > 0 ? <RevokedHistoryNotice commits={revoked.commits} /> : null}
       <ApprovalsLine approvals={props.model.approvals} required={props.model.requiredApprovals} />
       <p>
         <a href="#decide">Jump to the decision</a>
@@ -50,7 +56,7 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
       <FlagList pkgbase={pkgbase} flags={flags} />
 
       <h2 id="upstream">Upstream metadata</h2>
-      <MetaTable meta={meta} hasBase={base !== null} />
+      <MetaTable meta={meta} baseLabel={baseLabel} />
 
       <h2 id="commits">Commits</h2>
       <CommitLog commits={revision.commits} />
@@ -69,7 +75,20 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
       )}
 
       <h2 id="decide">Decision</h2>
-      <DecisionForms principal={props.principal} pkgbase={pkgbase} commit={revision.commit} approvals={props.model.approvals} />
+      <DecisionForms
+        principal={props.principal}
+        pkgbase={pkgbase}
+        commit={revision.commit}
+        approvals={props.model.approvals}
+        required={props.model.requiredApprovals}
+        barred={barred}
+      />
     </AdminLayout>
   );
+}
+
+/** What the base is, in words: the page never calls a revoked commit "approved". */
+function BaseState(props: { base: Revision; servedCommit: string | null }) {
+  if (props.base.state === 'revoked') return <strong class="warn-text">(revoked: not served; the diff is against a commit nobody gets)</strong>;
+  return <>{props.base.commit === props.servedCommit ? '(served now)' : '(approved, not the served head)'}</>;
 }

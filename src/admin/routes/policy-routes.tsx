@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import type { Aurgate } from '../../context.js';
+import { listAudit } from '../../quarantine/audit.js';
+import { parseRequiredApprovals, readPolicy } from '../../quarantine/policy.js';
+import type { AdminEnv } from '../auth/http.js';
+import type { AdminServices } from '../services.js';
+import { PolicyPage, type PolicyView } from '../views/policy.js';
+import { field, formOf, principalOf } from './request.js';
+
+export function policyView(app: Aurgate): PolicyView {
+  return { policy: readPolicy(app.db), warning: app.policyWarning, changes: listAudit(app.db, { action: 'policy', limit: 20 }) };
+}
+
+/** The Policy page: everyone reads it, admins change it. */
+export function policyRoutes(services: AdminServices): Hono<AdminEnv> {
+  const { app, actions } = services;
+  const router = new Hono<AdminEnv>();
+
+  router.get('/admin/policy', (c) => c.html(<PolicyPage principal={principalOf(c)} view={policyView(app)} notice={c.req.query('notice')} />));
+
+  router.post('/admin/policy', async (c) => {
+    const form = await formOf(c);
+    actions.setRequiredApprovals(principalOf(c), parseRequiredApprovals(field(form, 'requiredApprovals')));
+    return c.redirect('/admin/policy?notice=policy-saved', 303);
+  });
+
+  return router;
+}

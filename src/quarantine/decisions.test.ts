@@ -1,0 +1,230 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Role } from '../admin/auth/roles.js';
+import { openDatabase, type Db } from '../db/open.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
+import type { Actor } from './actor.js';
+import { listAudit } from './audit.js';
+import { approveRevision, rejectRevision, revokeRevisions } from './decisions.js';
+import { addToAllowlist } from './packages.js';
+import { seedPolicy } from './policy.js';
+import type { RevokedHistory } from './revoked-history.js';
+import { getRevision, insertPendingRevision, transitionRevision, type Revision } from './revisions.js';
+
+/**
+ * The decision rules on a real (in-memory) SQLite database, without git: the history of revoked
+ * commits is what Aurgate.approve reads from the mirror repo, given here directly.
+ */
+const PKG = 'foo';
+const sha = (digit: string) => digit.repeat(40);
+let db: Db;
+
+function user(name: string, role: Role, disabled = false): Actor {
+  const id = Number(
+    db
+      .prepare("INSERT INTO users (name, role, password_hash, created_at, created_by, disabled_at) VALUES (?, ?, 'x', 0, 'test', ?)")
+      .run(name, role, disabled ? 1 : null).lastInsertRowid,
+  );
+  return { user: { id, name }, channel: 'cli' };
+}
+
+function record(commit: string, baseCommit: string | null = null): Revision {
+  const head = {
+    id: commit,
+    subject: 's',
+    authorName: 'a',
+    authorEmail: 'a@x',
+    authorDate: 1,
+    committerName: 'a',
+    committerEmail: 'a@x',
+    committerDate: 1,
+  };
+  return insertPendingRevision(db, {
+    pkgbase: PKG,
+    commit,
+    baseCommit,
+    previousHead: null,
+    historyRewritten: false,
+    commits: [head],
+    head,
+    srcinfoText: null,
+    srcinfo: null,
+    srcinfoError: null,
+    version: `${commit.slice(0, 1)}-1`,
+    upstreamMeta: null,
+  });
+}
+
+const clean = (revision: Revision): RevokedHistory => ({ revisionId: revision.id, revokedOfPackage: [], commits: [] });
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  addToAllowlist(db, [{ pkgname: PKG, pkgbase: PKG }], 'test');
+});
+
+describe('who may decide', () => {
+  it('refuses an unknown account, a disabled one and a viewer; accepts a reviewer and an admin', () => {
+    const pending = record(sha('a'));
+    const input = { pkgbase: PKG, commit: pending.commit };
+    expect(() => approveRevision(db, { ...input, by: { user: { id: 999, name: 'nobody-real' }, channel: 'cli' } }, clean(pending))).toThrow(NotFound);
+    expect(() => approveRevision(db, { ...input, by: user('gone', 'reviewer', true) }, clean(pending))).toThrow(/gone is disabled/);
+    expect(() => approveRevision(db, { ...input, by: user('vic', 'viewer') }, clean(pending))).toThrow(Forbidden);
+    expect(() => rejectRevision(db, { ...input, by: user('val', 'viewer'), note: 'no' })).toThrow(Forbidden);
+    expect(approveRevision(db, { ...input, by: user('rita', 'reviewer') }, clean(pending)).approved).toBe(true);
+  });
+
+  it('lets only an admin revoke', () => {
+    const pending = record(sha('a'));
+    approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: user('rita', 'reviewer') }, clean(pending));
+    const revoke = (by: Actor) => revokeRevisions(db, { pkgbase: PKG, commit: pending.commit, by, note: 'bad' });
+    expect(() => revoke(user('rob', 'reviewer'))).toThrow(/revoking needs the admin permission/);
+    expect(revoke(user('ada', 'admin'))[0]?.state).toBe('revoked');
+  });
+
+  it('records the channel and the account name of every decision', () => {
+    const pending = record(sha('a'));
+    const rita = user('rita', 'reviewer');
+    approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: { ...rita, channel: 'api' } }, clean(pending));
+    expect(listAudit(db, { action: 'revision.approved' })[0]).toMatchObject({ actor: 'rita', channel: 'api' });
+    expect(listAudit(db, { action: 'revision.recorded' })[0]).toMatchObject({ actor: 'sync', channel: 'system' });
+  });
+});
+
+describe('the two-person rule', () => {
+  beforeEach(() => void seedPolicy(db, 2));
+
+  it('needs two distinct accounts; the same account twice is refused', () => {
+    const pending = record(sha('a'));
+    const rita = user('rita', 'reviewer');
+    const input = { pkgbase: PKG, commit: pending.commit };
+    expect(approveRevision(db, { ...input, by: rita }, clean(pending))).toMatchObject({ approved: false, approvals: 1, required: 2 });
+    // Another name typed for the same account is still the same account.
+    expect(() => approveRevision(db, { ...input, by: { user: { id: rita.user.id, name: 'RITA' }, channel: 'web' } }, clean(pending))).toThrow(
+      /already approved/,
+    );
+    expect(approveRevision(db, { ...input, by: user('rob', 'reviewer') }, clean(pending))).toMatchObject({ approved: true, approvals: 2 });
+  });
+
+  it('reads the policy inside each decision: a change in the database applies to the next approval', () => {
+    const pending = record(sha('a'));
+    const rita = user('rita', 'reviewer');
+    approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending));
+    db.prepare('UPDATE decision_policy SET required_approvals = 1').run();
+    // Lowered meanwhile: the account that already approved completes the approval.
+    expect(approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending))).toMatchObject({ approved: true, required: 1 });
+  });
+
+  it('does not count an approval that names no account (recorded before accounts were required)', () => {
+    const pending = record(sha('a'));
+    db.prepare("INSERT INTO approvals (revision_id, user_id, reviewer, at) VALUES (?, NULL, 'nobody-real', 0)").run(pending.id);
+    expect(approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: user('rita', 'reviewer') }, clean(pending))).toMatchObject({
+      approved: false,
+      approvals: 1,
+    });
+  });
+});
+
+describe('a pending revision whose history holds a revoked commit', () => {
+  let pending: Revision;
+  let history: RevokedHistory;
+  let ada: Actor;
+
+  beforeEach(() => {
+    ada = user('ada', 'admin');
+    const v2 = record(sha('b'));
+    approveRevision(db, { pkgbase: PKG, commit: v2.commit, by: ada }, clean(v2));
+    revokeRevisions(db, { pkgbase: PKG, commit: v2.commit, by: ada, note: 'trojan in source' });
+    pending = record(sha('c'), v2.commit);
+    const revoked = getRevision(db, PKG, v2.commit);
+    history = {
+      revisionId: pending.id,
+      revokedOfPackage: [v2.commit],
+      commits: [
+        {
+          commit: v2.commit,
+          version: 'b-1',
+          revokedBy: 'ada',
+          revokedAt: revoked?.decidedAt ?? 0,
+          reason: 'trojan in source',
+          readmittedBy: null,
+          readmittedAt: null,
+        },
+      ],
+    };
+  });
+
+  it('refuses a plain approval and says what to do', () => {
+    const rita = user('rita', 'reviewer');
+    const approve = () => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, history);
+    expect(approve).toThrow(Conflict);
+    expect(approve).toThrow(/revoked commit b{40} \(b-1, revoked by ada .*: trojan in source\).*reject it.*--readmit bbbbbbbbbbbb/);
+  });
+
+  it('lets only an admin re-admit, only commits that are revoked in the history', () => {
+    const rita = user('rita', 'reviewer');
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita, readmit: [sha('b')] }, history)).toThrow(Forbidden);
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: ['ddddddd'] }, history)).toThrow(InvalidInput);
+    expect(listAudit(db, { action: 'revision.readmitted' })).toHaveLength(0);
+  });
+
+  it('approves with explicit re-admission, audited as its own action listing the commits', () => {
+    seedPolicy(db, 2);
+    const result = approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b').slice(0, 10)] }, history);
+    expect(result).toMatchObject({ approved: false, readmitted: [sha('b')] });
+    expect(listAudit(db, { action: 'revision.readmitted' })[0]).toMatchObject({
+      actor: 'ada',
+      channel: 'cli',
+      commit: pending.commit,
+      detail: { commits: [{ commit: sha('b'), reason: 'trojan in source', revokedBy: 'ada' }] },
+    });
+    // The second approver relies on the re-admission already recorded for this revision.
+    expect(approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: user('rita', 'reviewer') }, history).approved).toBe(true);
+    // The revoked revision itself stays revoked.
+    expect(getRevision(db, PKG, sha('b'))?.state).toBe('revoked');
+  });
+
+  it('refuses a decision whose view of the revocations is out of date', () => {
+    const stale = { ...history, revokedOfPackage: [] };
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')] }, stale)).toThrow(/changed while/);
+  });
+});
+
+it('keeps a revision approved once: the transition table still rules', () => {
+  const pending = record(sha('a'));
+  const rita = user('rita', 'reviewer');
+  const approved = approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending)).revision;
+  expect(() => transitionRevision(db, approved, 'approved', { by: 'rita', note: null, at: 0 })).toThrow(Conflict);
+});
+
+describe('re-basing a pending revision when its base is revoked', () => {
+  it('moves it to what stays served in the revocation transaction, withdraws approvals given against the old diff, audits it', () => {
+    const ada = user('ada', 'admin');
+    const rita = user('rita', 'reviewer');
+    seedPolicy(db, 2);
+    for (const commit of [sha('a'), sha('b')]) {
+      const revision = record(commit);
+      approveRevision(db, { pkgbase: PKG, commit, by: ada }, clean(revision));
+      approveRevision(db, { pkgbase: PKG, commit, by: rita }, clean(revision));
+    }
+    const pending = record(sha('c'), sha('b'));
+    approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending));
+    const commits = pending.commits;
+    const plan = { pendingId: pending.id, fromBase: sha('b'), toBase: sha('a'), commits, historyRewritten: false };
+    revokeRevisions(db, { pkgbase: PKG, commit: sha('b'), by: ada, note: 'bad' }, [], plan);
+    expect(getRevision(db, PKG, pending.commit)).toMatchObject({ baseCommit: sha('a'), state: 'pending' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE revision_id = ?').get(pending.id)).toEqual({ n: 0 });
+    expect(listAudit(db, { action: 'revision.rebased' })).toMatchObject([
+      { actor: 'ada', channel: 'cli', detail: { from: sha('b'), to: sha('a'), approvalsWithdrawn: ['rita'] } },
+    ]);
+  });
+
+  it('leaves a plan alone that no longer fits (another revision pending, or another base served)', () => {
+    const ada = user('ada', 'admin');
+    const base = record(sha('a'));
+    approveRevision(db, { pkgbase: PKG, commit: base.commit, by: ada }, clean(base));
+    const pending = record(sha('c'), sha('a'));
+    const stale = { pendingId: pending.id, fromBase: sha('a'), toBase: sha('9'), commits: [], historyRewritten: false };
+    revokeRevisions(db, { pkgbase: PKG, commit: sha('a'), by: ada, note: 'bad' }, [], stale);
+    expect(getRevision(db, PKG, pending.commit)?.baseCommit).toBe(sha('a'));
+    expect(listAudit(db, { action: 'revision.rebased' })).toEqual([]);
+  });
+});
