@@ -116,3 +116,31 @@ describe('resolveVars', () => {
     expect(resolveVars('${#pkgver}', vars)).toBeNull();
   });
 });
+
+describe('url helpers', () => {
+  it('parses makepkg source entries', () => {
+    expect(parseSourceEntry('foo.tgz::git+https://User@GitHub.com:443/a/b.git#tag=v1')).toEqual({
+      name: 'foo.tgz',
+      location: 'https://User@GitHub.com:443/a/b.git#tag=v1',
+      vcs: 'git',
+      scheme: 'https',
+      host: 'github.com',
+      path: '/a/b.git',
+    });
+    expect(parseSourceEntry('fix.patch')).toMatchObject({ scheme: null, host: null });
+    expect(parseSourceEntry('git://x.org/y')).toMatchObject({ vcs: 'git', scheme: 'git' });
+    expect(parseSourceEntry('https://$_host/x')).toMatchObject({ host: null });
+  });
+  it('approximates registrable domains', () => {
+    expect(registrableDomain('downloads.example.co.uk')).toBe('example.co.uk');
+    expect(registrableDomain('cdn.example.org')).toBe('example.org');
+    expect(registrableDomain('alice.github.io')).toBe('alice.github.io');
+  });
+  it('recognizes IPs and forge owners', () => {
+    expect(isIpAddress('203.0.113.7')).toBe(true);
+    expect(isIpAddress('[2001:db8::1]')).toBe(true);
+    expect(isIpAddress('example.org')).toBe(false);
+    expect(forgeOwner('raw.githubusercontent.com', '/Evil/x/main/a.sh')).toEqual({ forge: 'github.com', owner: 'evil' });
+    expect(forgeOwner('fancyorg.github.io', '/')).toEqual({ forge: 'github.com', owner: 'fancyorg' });
+  });
+});

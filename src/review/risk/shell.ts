@@ -112,15 +112,15 @@ class ShellParser {
         skipWords = false;
       }
     };
-    const open = (): ShellCommand =>
+    const open = (start = sc.pos, line = sc.line): ShellCommand =>
       (cur ??= {
         words: [],
         assignments: [],
         redirects: [],
-        start: sc.pos,
-        end: sc.pos,
-        line: sc.line,
-        endLine: sc.line,
+        start,
+        end: start,
+        line,
+        endLine: line,
         pipeline,
         pipeIndex,
         pipeTo: false,
@@ -195,7 +195,7 @@ class ShellParser {
       if (/^[A-Za-z_]\w*\+?=$/.test(this.text.slice(start, sc.pos)) && sc.peek() === '(') sc.balanced('(', ')', 1);
       const word = this.wordAt(start, sc.pos, line);
       if (/^\d+$/.test(word.raw) && (sc.peek() === '<' || sc.peek() === '>')) {
-        this.redirect(sc, open(), depth, word.raw);
+        this.redirect(sc, open(start, line), depth, word.raw);
         continue;
       }
       const atStart = cur === null || (cur as ShellCommand).words.length === 0;
@@ -213,7 +213,7 @@ class ShellParser {
         this.substitutions(word, depth, null);
         continue;
       }
-      const cmd = open();
+      const cmd = open(start, line);
       if (cmd.words.length === 0 && ASSIGNMENT_WORD.test(word.raw)) cmd.assignments.push(word);
       else cmd.words.push(word);
       cmd.end = sc.pos;
@@ -344,8 +344,10 @@ const WRAPPERS = new Set([
 export function effectiveWords(cmd: ShellCommand): ShellWord[] {
   const words = cmd.words;
   let i = 0;
+  let last = 0;
   while (i < words.length && WRAPPERS.has(words[i]!.value)) {
     const wrapper = words[i]!.value;
+    last = i;
     i++;
     while (i < words.length && (/^-/.test(words[i]!.value) || ASSIGNMENT_WORD.test(words[i]!.value))) {
       // `sudo -u user`, `timeout -s KILL`: options that take a value.
@@ -354,7 +356,8 @@ export function effectiveWords(cmd: ShellCommand): ShellWord[] {
     }
     if (wrapper === 'timeout' && i < words.length && /^\d/.test(words[i]!.value)) i++;
   }
-  return words.slice(i);
+  // A bare `env` or `time` is itself the command.
+  return i >= words.length && words.length > 0 ? words.slice(last) : words.slice(i);
 }
 
 /** The effective command name (see effectiveWords), or null for a bare assignment or redirection. */
