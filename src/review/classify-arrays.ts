@@ -149,8 +149,12 @@ export function diffAssignments(prev: Side, cand: Side, helpers: readonly string
       normBefore: (before ?? []).map((v) => normalize(v, prev.tokens)),
       normAfter: (after ?? []).map((v) => normalize(v, cand.tokens)),
     };
-    if (list.normBefore.join('\u0000') === list.normAfter.join('\u0000') && (before === null) === (after === null)) continue;
     const line = lineOf(cand.info, name);
+    if (helpers.includes(name) && versionMoved) {
+      sink.add('routine', 'version', `${name} ${before?.[0]} → ${after?.[0]}`, at(line));
+      continue;
+    }
+    if (list.normBefore.join('\u0000') === list.normAfter.join('\u0000') && (before === null) === (after === null)) continue;
     if (METADATA_NAME.test(name)) describeList(list, sink, 'metadata-only', 'metadata', at(line));
     else if (name === 'install') {
       const [x, y] = [before?.[0] ?? '', after?.[0] ?? ''];
@@ -162,7 +166,6 @@ export function diffAssignments(prev: Side, cand: Side, helpers: readonly string
           at(line),
         );
     } else if (name === 'validpgpkeys') describeList(list, sink, 'sources-changed', 'source', at(line));
-    else if (helpers.includes(name) && versionMoved) sink.add('routine', 'version', `${name} ${before?.[0]} → ${after?.[0]}`, at(line));
     else {
       const cls: ChangeClass = usedOnlyInSources(cand.info, name) && usedOnlyInSources(prev.info, name) ? 'sources-changed' : 'build-logic-changed';
       describeList(list, sink, cls, name === 'pkgname' || name === 'pkgbase' ? 'packages' : 'variable', at(line));

@@ -60,10 +60,11 @@ function tokensOf(info: PkgbuildInfo, helpers: readonly string[]): string[] {
 }
 
 export function sides(prev: PkgbuildInfo, cand: PkgbuildInfo): { prev: Side; cand: Side; helpers: string[]; versionChanged: boolean } {
-  const helpers = versionHelpers(prev, cand);
   const pv = versionOf(prev);
   const cv = versionOf(cand);
   const versionChanged = pv.pkgver !== cv.pkgver || pv.pkgrel !== cv.pkgrel || (pv.epoch ?? '0') !== (cv.epoch ?? '0');
+  // Helper variables move with the version only when the version moves: a new `_commit` under the same pkgver is new code.
+  const helpers = pv.pkgver !== cv.pkgver || (pv.epoch ?? '0') !== (cv.epoch ?? '0') ? versionHelpers(prev, cand) : [];
   return { prev: { info: prev, tokens: tokensOf(prev, helpers) }, cand: { info: cand, tokens: tokensOf(cand, helpers) }, helpers, versionChanged };
 }
 

@@ -5,12 +5,31 @@
 import { codeView } from './code-view.js';
 import { addedLines, snippet } from './lines.js';
 import { installDirectives, isRoutineScriptletCommand, scriptletPaths } from './scriptlet.js';
-import { effectiveWords } from './shell.js';
+import { parseBash } from './bash.js';
+import { effectiveWords, type ShellCommand } from './shell.js';
 import { PKGBUILD, fileText, type RiskFlag, type RiskInput } from './types.js';
 
 /** `foo.install`, `.foo.install`. */
 export function isInstallScriptlet(path: string): boolean {
   return (path.split('/').pop() ?? path).endsWith('.install');
+}
+
+/** Functions of the scriptlet whose every command is routine (`_update() { gtk-update-icon-cache ...; }`); calls to them are routine too. */
+function routineFunctions(text: string, commands: readonly ShellCommand[], printers: ReadonlySet<string>): Set<string> {
+  const routine = new Set(printers);
+  const functions = parseBash(text).functions;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const fn of functions) {
+      if (routine.has(fn.name)) continue;
+      const body = commands.filter((c) => c.parent === null && c.line >= fn.line && c.endLine <= fn.endLine);
+      if (body.every((c) => isRoutineScriptletCommand(c, routine))) {
+        routine.add(fn.name);
+        changed = true;
+      }
+    }
+  }
+  return routine;
 }
 
 /** Newly run lines of a scriptlet: lines added to it, or all of it when it only now became the scriptlet. */
@@ -37,7 +56,8 @@ function describeScriptlet(input: RiskInput, path: string): RiskFlag | null {
   const fresh = newScriptletLines(input, path, file.text);
   const view = codeView(file.text);
   const commands = view.program.commands.filter((c) => c.parent === null && fresh.has(c.line));
-  const unusual = commands.filter((c) => !isRoutineScriptletCommand(c, view.printers));
+  const routine = routineFunctions(file.text, view.program.commands, view.printers);
+  const unusual = commands.filter((c) => !isRoutineScriptletCommand(c, routine));
   const first = unusual[0];
   if (first) {
     const shown = [...new Set(unusual.map((c) => effectiveWords(c)[0]?.value ?? snippet(view.program.text.slice(c.start, c.end), 30)))].slice(0, 4);

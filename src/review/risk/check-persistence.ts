@@ -88,6 +88,8 @@ export function checkPersistence(input: RiskInput): RiskFlag[] {
     for (const rule of PERSISTENCE_RULES) {
       if (!rule.test.test(l.text)) continue;
       const packaged = packagedOnly(rule, l);
+      // Removing a file the package would otherwise ship (`rm -rf "$pkgdir/etc/cron.daily"`) persists nothing.
+      if (packaged && /^\s*(?:rm|rmdir|unlink)\s/.test(l.text)) break;
       const severity = packaged ? rule.packaged : rule.live;
       if (severity === null) break;
       const where = packaged ? ' (a file of the package)' : l.role === 'scriptlet' ? ' at install time' : '';

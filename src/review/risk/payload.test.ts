@@ -56,7 +56,11 @@ describe('flag anchors', () => {
   });
 
   it('derives anchors from flags', () => {
-    expect(flagAnchor({ check: 'x', severity: 'high', reason: 'r', file: 'PKGBUILD', line: 3, commit: 'abc' })).toEqual({ file: 'PKGBUILD', line: 3, commit: 'abc' });
+    expect(flagAnchor({ check: 'x', severity: 'high', reason: 'r', file: 'PKGBUILD', line: 3, commit: 'abc' })).toEqual({
+      file: 'PKGBUILD',
+      line: 3,
+      commit: 'abc',
+    });
     expect(flagAnchor({ check: 'maintainer-change', severity: 'high', reason: 'r' })).toBeNull();
   });
 });

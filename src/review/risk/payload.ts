@@ -69,7 +69,14 @@ export function decodePayloads(line: string, options: DecodeOptions = {}): Decod
     if (out.length >= maxPayloads) break;
     const p = preview(f.data, maxPreview);
     if (!options.includeBinary && p.printable < 0.9) continue;
-    out.push({ encoding: f.encoding, start: f.start, end: f.end, bytes: f.data.length, preview: p.text, truncated: p.text.length >= maxPreview && f.data.length > maxPreview });
+    out.push({
+      encoding: f.encoding,
+      start: f.start,
+      end: f.end,
+      bytes: f.data.length,
+      preview: p.text,
+      truncated: p.text.length >= maxPreview && f.data.length > maxPreview,
+    });
   }
   return out;
 }

@@ -75,7 +75,12 @@ export const BENIGN_UPDATES: BenignUpdate[] = [
     what: 'profile.d snippet extended, pkgrel bump',
     apply: (f) =>
       edit(bumpRelease(f), {
-        PKGBUILD: [["> \"$pkgdir/etc/profile.d/pathhelper-man.sh\"", "> \"$pkgdir/etc/profile.d/pathhelper-man.sh\"\n  echo 'export INFOPATH=\"$INFOPATH:/opt/pathhelper/info\"' >> \"$pkgdir/etc/profile.d/pathhelper-man.sh\""]],
+        PKGBUILD: [
+          [
+            '> "$pkgdir/etc/profile.d/pathhelper-man.sh"',
+            '> "$pkgdir/etc/profile.d/pathhelper-man.sh"\n  echo \'export INFOPATH="$INFOPATH:/opt/pathhelper/info"\' >> "$pkgdir/etc/profile.d/pathhelper-man.sh"',
+          ],
+        ],
       }),
   },
   {

