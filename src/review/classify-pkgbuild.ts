@@ -70,10 +70,14 @@ export function sides(prev: PkgbuildInfo, cand: PkgbuildInfo): { prev: Side; can
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const compiled = new WeakMap<readonly string[], RegExp[]>();
+
 /** `s` with every version token replaced by `{v}` (not inside a longer number). */
 export function normalize(s: string, tokens: readonly string[]): string {
+  let res = compiled.get(tokens);
+  if (!res) compiled.set(tokens, (res = tokens.map((t) => new RegExp(`(?<![0-9.])${escape(t)}(?![0-9])`, 'g'))));
   let out = s;
-  for (const t of tokens) out = out.replace(new RegExp(`(?<![0-9.])${escape(t)}(?![0-9])`, 'g'), '{v}');
+  for (const re of res) out = out.replace(re, '{v}');
   return out;
 }
 

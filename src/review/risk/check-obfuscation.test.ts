@@ -47,6 +47,15 @@ describe('obfuscation', () => {
     expect(brief(flags)).toEqual([{ check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line }]);
   });
 
+  it('does not read comments, even hostile-looking ones, as code (an e-mail address hidden in a comment)', () => {
+    const cand = fancytool();
+    cand.PKGBUILD = cand.PKGBUILD.replace(
+      '# Maintainer: Jane Doe <jane at example dot org>',
+      '# Maintainer: Jane Doe <$(echo amFuZUBleGFtcGxlLm9yZw== | base64 -d)>\n# Contributor: Bob <printf \'\\x62\\x6f\\x62\\x40\\x78\\x2e\\x6f\\x72\\x67\'> "b""o""b"',
+    );
+    expect(checkObfuscation(riskInput(cand, prev))).toEqual([]);
+  });
+
   it('does not flag ordinary shell', () => {
     for (const cmd of [
       'install -Dm644 "$srcdir"/build/"bin" "$pkgdir"/usr/share/"$pkgname"/',
