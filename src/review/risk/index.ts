@@ -23,6 +23,7 @@ import { SEVERITY_ORDER, type RiskCheck, type RiskFlag, type RiskInput } from '.
 export type { CommitFiles, RevisionFile, RevisionFiles, RiskCheck, RiskFlag, RiskInput, Severity, UpstreamMeta } from './types.js';
 export { addedLines, type NumberedLine } from './lines.js';
 export { parseBash } from './bash.js';
+export { anchorRowInDiff, decodePayloads, flagAnchor, type DecodedPayload, type DecodeOptions, type FlagAnchor } from './payload.js';
 export {
   checkAssembledCommand,
   checkBinaryOrLargeFile,
