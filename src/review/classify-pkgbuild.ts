@@ -108,10 +108,14 @@ function layoutOf(info: PkgbuildInfo, tokens: readonly string[]): Layout {
       if (inner && (METADATA_NAME.test(inner.name) || inner.name === 'install')) {
         const byName = layout.functionAssignments.get(fn.name) ?? new Map<string, string[]>();
         layout.functionAssignments.set(fn.name, byName);
-        byName.set(inner.name, [...(byName.get(inner.name) ?? []), text]);
+        const list = byName.get(inner.name);
+        if (list) list.push(text);
+        else byName.set(inner.name, [text]);
         return;
       }
-      layout.functions.set(fn.name, [...(layout.functions.get(fn.name) ?? []), text]);
+      const body = layout.functions.get(fn.name);
+      if (body) body.push(text);
+      else layout.functions.set(fn.name, [text]);
       return;
     }
     if (assignmentAt(info.parsed, n)) return; // compared by value, not by line

@@ -10,7 +10,7 @@
 
 import { snippet } from './lines.js';
 import { addedCommandSites, commandText, pipelineOf, type CommandSite } from './commands.js';
-import { codeView, printsOnly } from './code-view.js';
+import { printsOnly } from './code-view.js';
 import { fileWrites } from './shell.js';
 import type { RiskFlag, RiskInput, Severity } from './types.js';
 
@@ -106,12 +106,16 @@ function environmentDump(site: CommandSite, all: readonly CommandSite[]): { seve
 export function checkExfiltration(input: RiskInput): RiskFlag[] {
   const sites = addedCommandSites(input);
   const byProgram = new Map<unknown, CommandSite[]>();
-  for (const s of sites) byProgram.set(s.program, [...(byProgram.get(s.program) ?? []), s]);
+  for (const s of sites) {
+    const group = byProgram.get(s.program);
+    if (group) group.push(s);
+    else byProgram.set(s.program, [s]);
+  }
   const flags: RiskFlag[] = [];
   // Per line, the most telling finding: sending beats reading, reading beats an environment dump.
   const best = new Map<string, { rank: number; flag: RiskFlag }>();
   for (const site of sites) {
-    if (printsOnly(site.cmd, codeView(site.program.text).printers)) continue;
+    if (printsOnly(site.cmd, site.printers)) continue;
     const all = byProgram.get(site.program)!;
     const sent = upload(site) ?? rawConnection(site, all) ?? remoteCopy(site);
     const read = sent ? null : credentialRead(site);

