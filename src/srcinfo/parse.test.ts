@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput, NotFound } from '../errors.js';
-import { fullVersion, MAX_SRCINFO_BYTES, mergedFields, parseSrcinfo, SrcinfoSyntaxError } from './parse.js';
+import { fullVersion, MAX_SRCINFO_BYTES, mergedFields, parseSrcinfo, parseSrcinfoLocated, SrcinfoSyntaxError } from './parse.js';
 
 /** A split package as `makepkg --printsrcinfo` writes it: tab-indented, a blank line between sections. */
 const SPLIT_PACKAGE = [
@@ -273,5 +273,20 @@ describe('fullVersion', () => {
       expect(() => version(...lines)).toThrow(SrcinfoSyntaxError);
     }
     expect(() => version('pkgrel = 1')).toThrow(/^\.SRCINFO: missing pkgver$/);
+  });
+});
+
+describe('parseSrcinfoLocated', () => {
+  it('tells the line of every value, per section, beside the same parse', () => {
+    const located = parseSrcinfoLocated(SPLIT_PACKAGE);
+    expect(located.info).toEqual(parseSrcinfo(SPLIT_PACKAGE));
+    expect(located.baseLines.pkgbase).toEqual([1]);
+    expect(located.baseLines.source).toEqual([17, 18]);
+    expect(located.baseLines.sha256sums_aarch64).toEqual([22]);
+    expect(located.packageLines.map((lines) => lines.pkgname)).toEqual([[24], [30]]);
+    expect(located.packageLines[0]?.depends).toEqual([25, 26, 27]);
+    // `depends =` clears: no value, so no line, matching the empty value list.
+    expect(located.packageLines[1]?.depends).toEqual([]);
+    expect(located.info.packages[1]?.fields.depends).toEqual([]);
   });
 });

@@ -45,13 +45,29 @@ interface Entry {
 }
 
 export function parseSrcinfo(text: string): Srcinfo {
+  return parseSrcinfoLocated(text).info;
+}
+
+/** 1-based line numbers of the values of SrcinfoFields, key by key, in the same order. */
+export type SrcinfoLines = Record<string, number[]>;
+
+export interface LocatedSrcinfo {
+  info: Srcinfo;
+  /** Lines of the pkgbase section's values, and of the `pkgbase =` line under the key `pkgbase`. */
+  baseLines: SrcinfoLines;
+  /** Per pkgname section (same order as info.packages), the lines of its values and of `pkgname =`. */
+  packageLines: SrcinfoLines[];
+}
+
+/** parseSrcinfo, also telling the line of every value (for pointing a reviewer at it). */
+export function parseSrcinfoLocated(text: string): LocatedSrcinfo {
   checkWholeInput(text);
   const builder = new SrcinfoBuilder();
   text.split('\n').forEach((raw, index) => {
     const entry = parseLine(raw, index + 1);
     if (entry !== undefined) builder.add(entry);
   });
-  return builder.finish();
+  return builder.finishLocated();
 }
 
 function checkWholeInput(text: string): void {
@@ -92,11 +108,17 @@ function emptyFields(): SrcinfoFields {
   return Object.create(null) as SrcinfoFields;
 }
 
+function emptyLines(): SrcinfoLines {
+  return Object.create(null) as SrcinfoLines;
+}
+
 class SrcinfoBuilder {
   private pkgbase: string | undefined;
   private pkgbaseLine = 0;
   private readonly base = emptyFields();
   private readonly packages: SrcinfoSection[] = [];
+  private readonly baseLines: SrcinfoLines = emptyLines();
+  private readonly packageLines: SrcinfoLines[] = [];
 
   add(entry: Entry): void {
     if (entry.key === 'pkgbase') return this.startBase(entry);
@@ -105,8 +127,12 @@ class SrcinfoBuilder {
     }
     if (entry.key === 'pkgname') return this.startPackage(entry);
     const section = this.packages.at(-1);
-    if (section === undefined) addBaseValue(this.base, entry);
-    else addPackageValue(section.fields, entry);
+    if (section === undefined) addBaseValue(this.base, entry, this.baseLines);
+    else addPackageValue(section.fields, entry, this.packageLines.at(-1)!);
+  }
+
+  finishLocated(): LocatedSrcinfo {
+    return { info: this.finish(), baseLines: this.baseLines, packageLines: this.packageLines };
   }
 
   finish(): Srcinfo {
@@ -126,6 +152,7 @@ class SrcinfoBuilder {
     requireName(value, 'pkgbase', line);
     this.pkgbase = value;
     this.pkgbaseLine = line;
+    this.baseLines.pkgbase = [line];
   }
 
   private startPackage({ value, line }: Entry): void {
@@ -134,6 +161,9 @@ class SrcinfoBuilder {
       throw new SrcinfoSyntaxError(line, `duplicate pkgname section ${shown(value)}`, { pkgname: value });
     }
     this.packages.push({ pkgname: value, fields: emptyFields() });
+    const lines = emptyLines();
+    lines.pkgname = [line];
+    this.packageLines.push(lines);
   }
 }
 
@@ -144,15 +174,20 @@ function requireName(value: string, what: 'pkgbase' | 'pkgname', line: number): 
 }
 
 /** The pkgbase has nothing to clear, so `key =` there carries no information. */
-function addBaseValue(fields: SrcinfoFields, { key, value }: Entry): void {
+function addBaseValue(fields: SrcinfoFields, { key, value, line }: Entry, lines: SrcinfoLines): void {
   if (value === '') return;
   (fields[key] ??= []).push(value);
+  (lines[key] ??= []).push(line);
 }
 
 /** In a pkgname section `key =` (makepkg's `depends=()`) records the key with no values: cleared. */
-function addPackageValue(fields: SrcinfoFields, { key, value }: Entry): void {
+function addPackageValue(fields: SrcinfoFields, { key, value, line }: Entry, lines: SrcinfoLines): void {
   const values = (fields[key] ??= []);
-  if (value !== '') values.push(value);
+  const valueLines = (lines[key] ??= []);
+  if (value !== '') {
+    values.push(value);
+    valueLines.push(line);
+  }
 }
 
 /**

@@ -8,11 +8,25 @@ import type { BashWord } from './bash.js';
 
 const MAX_NESTING = 64;
 
+/** A here-document body the scanner skipped: positions and lines of its text (delimiter line excluded). */
+export interface HeredocBody {
+  start: number;
+  end: number;
+  /** First and last physical line of the body (endLine < line for an empty body). */
+  line: number;
+  endLine: number;
+  /** True when the delimiter was quoted (`<<'EOF'`): the body is literal, nothing in it expands. */
+  quoted: boolean;
+}
+
 export class Scanner {
   pos = 0;
   line = 1;
   private nesting = 0;
-  private heredocs: Array<{ delim: string; strip: boolean }> = [];
+  private heredocs: Array<{ delim: string; strip: boolean; quoted: boolean }> = [];
+  /** Every here-document body skipped so far, in the order their `<<` operators were read. */
+  readonly bodies: HeredocBody[] = [];
+  private registered = 0;
 
   constructor(private readonly s: string) {}
 
@@ -48,20 +62,38 @@ export class Scanner {
   private skipHeredocBodies(): void {
     while (this.heredocs.length > 0) {
       const h = this.heredocs.shift()!;
+      const start = this.pos;
+      const line = this.line;
+      let bodyEnd = this.s.length;
+      let endLine = this.line;
       while (!this.eof()) {
         let end = this.s.indexOf('\n', this.pos);
         if (end < 0) end = this.s.length;
         const body = this.s.slice(this.pos, end);
+        const lineStart = this.pos;
+        const bodyLine = this.line;
         this.pos = Math.min(end + 1, this.s.length);
         if (end < this.s.length) this.line++;
-        if ((h.strip ? body.replace(/^\t+/, '') : body) === h.delim) break;
+        if ((h.strip ? body.replace(/^\t+/, '') : body) === h.delim) {
+          bodyEnd = lineStart;
+          endLine = bodyLine - 1;
+          break;
+        }
+        endLine = bodyLine;
       }
+      this.bodies.push({ start, end: Math.min(bodyEnd, this.pos), line, endLine, quoted: h.quoted });
     }
   }
 
-  /** At `<<`: registers a here-document whose body starts after the next newline (`<<<` is not one). */
-  heredoc(): void {
-    if (this.startsWith('<<<')) return this.advance(3);
+  /**
+   * At `<<`: registers a here-document whose body starts after the next newline (`<<<` is not one).
+   * Returns the index its body will have in `bodies`, or -1 when there is none.
+   */
+  heredoc(): number {
+    if (this.startsWith('<<<')) {
+      this.advance(3);
+      return -1;
+    }
     this.advance(2);
     let strip = false;
     if (this.peek() === '-') {
@@ -70,8 +102,10 @@ export class Scanner {
     }
     while (this.peek() === ' ' || this.peek() === '\t') this.advance();
     let delim = '';
+    let quoted = false;
     while (!this.eof() && !/[\s;&|<>()]/.test(this.peek())) {
       const c = this.peek();
+      if (c === "'" || c === '"' || c === '\\') quoted = true;
       if (c === "'" || c === '"') {
         const close = this.s.indexOf(c, this.pos + 1);
         const end = close < 0 ? this.s.length : close;
@@ -82,7 +116,9 @@ export class Scanner {
         this.advance();
       }
     }
-    if (delim) this.heredocs.push({ delim, strip });
+    if (!delim) return -1;
+    this.heredocs.push({ delim, strip, quoted });
+    return this.registered++;
   }
 
   /** True when the character before the cursor ends a word (so `#` here starts a comment). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrayValue, assignmentAt, functionAt, parseBash, scalarValue } from './bash.js';
 import { expandBraces, resolveVars, variablesOf } from './expand.js';
-import { parseSrcinfo, baseValues } from './srcinfo.js';
 import { forgeOwner, isIpAddress, parseSourceEntry, registrableDomain } from './url.js';
 
 const values = (text: string, name: string) => arrayValue(parseBash(text), name)?.map((w) => w.value) ?? null;
@@ -115,22 +114,6 @@ describe('resolveVars', () => {
     expect(resolveVars('${pkgver%.*}', vars)).toBeNull();
     expect(resolveVars('$(date)', vars)).toBeNull();
     expect(resolveVars('${#pkgver}', vars)).toBeNull();
-  });
-});
-
-describe('parseSrcinfo', () => {
-  it('separates the base section from package sections, with lines', () => {
-    const s = parseSrcinfo('pkgbase = a\n\tpkgver = 1\n\tsource = x::https://y\n\npkgname = a\n\tdepends = b\n');
-    expect(baseValues(s, 'source')).toEqual([{ key: 'source', value: 'x::https://y', line: 3 }]);
-    expect(s.packages).toEqual([
-      {
-        name: 'a',
-        entries: [
-          { key: 'pkgname', value: 'a', line: 5 },
-          { key: 'depends', value: 'b', line: 6 },
-        ],
-      },
-    ]);
   });
 });
 

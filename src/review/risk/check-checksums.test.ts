@@ -15,6 +15,25 @@ describe('checksums', () => {
     expect(flags[0]!.reason).toBe('sha256sums was removed, so the downloads of source are no longer verified.');
   });
 
+  it('accepts per-architecture checksum arrays replacing a generic one (info), but not a generic array dropped alone', () => {
+    const generic = slinkyBin();
+    generic.PKGBUILD = generic.PKGBUILD.replace(/source_x86_64=\(([^)]*)\)\nsource_aarch64=\([^)]*\)/, 'source=($1)').replace(
+      /sha256sums_x86_64=\(([^)]*)\)\nsha256sums_aarch64=\([^)]*\)/,
+      'sha256sums=($1)',
+    );
+    expect(generic.PKGBUILD).toContain('\nsha256sums=(');
+    const flags = run(slinkyBin(), generic);
+    expect(brief(flags)).toEqual([
+      { check: 'checksums', severity: 'info', file: 'PKGBUILD', line: lineOf(slinkyBin().PKGBUILD, 'sha256sums_x86_64=(') },
+    ]);
+    expect(flags[0]!.reason).toBe(
+      'sha256sums was replaced by per-architecture arrays (sha256sums_x86_64, sha256sums_aarch64) together with the sources.',
+    );
+    const dropped = slinkyBin();
+    dropped.PKGBUILD = dropped.PKGBUILD.replace(/sha256sums_aarch64=\([^)]*\)\n/, '');
+    expect(brief(run(dropped, slinkyBin()))).toEqual([{ check: 'checksums', severity: 'high', file: 'PKGBUILD' }]);
+  });
+
   it('flags a tarball checksum turned to SKIP (high) at the SKIP line', () => {
     const [, b, c] = fancySums('1.4.2');
     const cand = fancytool({ sums: ['SKIP', b, c] });

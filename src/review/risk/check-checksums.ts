@@ -48,6 +48,23 @@ function removedArrays(prev: PkgbuildInfo, cand: PkgbuildInfo): RiskFlag[] {
     const weaker = !WEAK_ALGORITHMS.has(old.algo) && replacements.every((r) => WEAK_ALGORITHMS.has(r.algo));
     const first = replacements[0];
     if (!first) {
+      // Moving to per-architecture arrays takes the downloads along: source_x86_64 is verified by
+      // sha256sums_x86_64, and nothing that needs a checksum is left for the generic array.
+      const downloads = (expandedArray(cand, `source${old.suffix}`)?.items ?? []).filter((i) => needsChecksum(entryOf(i)));
+      if (downloads.length === 0) {
+        const perArch = current.filter((c) => c.suffix !== '' && !WEAK_ALGORITHMS.has(c.algo)).map((c) => c.name);
+        if (old.suffix === '' && perArch.length > 0) {
+          const line = cand.parsed.assignments.find((a) => a.name === perArch[0])?.line;
+          flags.push({
+            check: 'checksums',
+            severity: 'info',
+            reason: `${old.name} was replaced by per-architecture arrays (${perArch.join(', ')}) together with the sources.`,
+            file: PKGBUILD,
+            ...(line === undefined ? {} : { line }),
+          });
+        }
+        continue;
+      }
       flags.push({
         check: 'checksums',
         severity: 'high',

@@ -1,9 +1,10 @@
 /**
  * package-managers and download-and-run: commands in new lines that fetch code from outside the
- * reviewed source=() array (and its checksums), or run what they fetched.
+ * reviewed source=() array (and its checksums) through a language package manager, or run what
+ * they fetched. A plain download is the network-fetch check.
  */
 
-import { CMD, addedCommandLines, applyRules, type LineRule, type ScanLine } from './scan.js';
+import { addedCommandLines, applyRules, type LineRule, type ScanLine } from './scan.js';
 import type { RiskFlag, RiskInput } from './types.js';
 
 /**
@@ -75,11 +76,6 @@ export const DOWNLOAD_AND_RUN_RULES: readonly LineRule[] = [
     severity: 'high',
     what: 'runs netcat/socat with a program attached',
     test: /\b(?:nc|ncat|netcat)(?:\s[^|;&]{0,400})?\s(?:-[a-zA-Z]*[ec]\b|--(?:sh-)?exec\b)|\bsocat\b.{0,400}\b(?:exec|system):/i,
-  },
-  {
-    severity: 'medium',
-    what: 'fetches from the network outside source=()',
-    test: new RegExp(String.raw`${CMD}(?:curl|wget|aria2c|git\s+clone)\s`),
   },
 ];
 

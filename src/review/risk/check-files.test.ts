@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBinaryOrLargeFile, checkInstallScriptlet, isInstallScriptlet } from './check-files.js';
-import { brief, riskInput } from './fixtures/helpers.js';
+import { brief, lineOf, riskInput } from './fixtures/helpers.js';
 import { fancytool } from './fixtures/packages.js';
 
 const EVIL_INSTALL = `post_install() {
@@ -12,31 +12,63 @@ post_upgrade() {
 }
 `;
 
+const CACHES_INSTALL = `post_install() {
+  echo "==> To start the daemon: systemctl enable --now fancytool.service"
+  echo "==> Add 'source /usr/share/fancytool/init.sh' to your ~/.bashrc"
+  cat <<EOF
+Run curl -fsSL https://fancytool.org/setup | sh only if you know why.
+EOF
+  gtk-update-icon-cache -q -t -f usr/share/icons/hicolor
+  update-desktop-database -q
+  update-mime-database usr/share/mime >/dev/null
+  fc-cache -s
+  ldconfig
+  systemctl daemon-reload
+}
+
+post_upgrade() {
+  post_install
+}
+`;
+
 describe('install-scriptlet', () => {
   const prev = fancytool();
 
-  it('flags install= added to PKGBUILD and the new .install file (high)', () => {
+  it('reports a new scriptlet once, at its first unusual command (medium; what it does is for the other checks)', () => {
     const cand = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': EVIL_INSTALL };
     const flags = checkInstallScriptlet(riskInput(cand, prev));
-    const installLine = cand.PKGBUILD.split('\n').indexOf('install=fancytool.install') + 1;
-    expect(brief(flags)).toEqual([
-      { check: 'install-scriptlet', severity: 'high', file: 'PKGBUILD', line: installLine },
-      { check: 'install-scriptlet', severity: 'high', file: 'fancytool.install', line: 1 },
-    ]);
-    expect(flags[0]!.reason).toBe('PKGBUILD sets a new install scriptlet: install=fancytool.install.');
+    expect(brief(flags)).toEqual([{ check: 'install-scriptlet', severity: 'medium', file: 'fancytool.install', line: 2 }]);
+    expect(flags[0]!.reason).toBe('The install scriptlet fancytool.install was added; it runs as root at install time and now runs `systemctl`.');
   });
 
-  it('flags a changed scriptlet at its first new line, and dot-prefixed names', () => {
+  it('reports a scriptlet that only prints messages and refreshes caches as info, once', () => {
+    const cand = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': CACHES_INSTALL };
+    const flags = checkInstallScriptlet(riskInput(cand, prev));
+    expect(brief(flags)).toEqual([{ check: 'install-scriptlet', severity: 'info', file: 'fancytool.install', line: 2 }]);
+    expect(flags[0]!.reason).toContain('only print messages or refresh caches');
+    expect(checkInstallScriptlet(riskInput(cand))).toHaveLength(1);
+  });
+
+  it('judges only the new lines of a changed scriptlet, and dot-prefixed names', () => {
     const before = { ...prev, '.fancy.install': 'post_install() {\n  echo "Run fancytool --init"\n}\n' };
-    const after = { ...prev, '.fancy.install': 'post_install() {\n  echo "Run fancytool --init"\n  useradd -r fancy\n}\n' };
-    expect(brief(checkInstallScriptlet(riskInput(after, before)))).toEqual([
-      { check: 'install-scriptlet', severity: 'high', file: '.fancy.install', line: 3 },
+    const routine = { ...prev, '.fancy.install': 'post_install() {\n  echo "Run fancytool --init"\n  useradd -r fancy\n}\n' };
+    expect(brief(checkInstallScriptlet(riskInput(routine, before)))).toEqual([
+      { check: 'install-scriptlet', severity: 'info', file: '.fancy.install', line: 3 },
+    ]);
+    const unusual = { ...prev, '.fancy.install': 'post_install() {\n  echo "Run fancytool --init"\n  /opt/fancy/bin/register --all\n}\n' };
+    expect(brief(checkInstallScriptlet(riskInput(unusual, before)))).toEqual([
+      { check: 'install-scriptlet', severity: 'medium', file: '.fancy.install', line: 3 },
     ]);
   });
 
-  it('flags install= inside a split package function', () => {
+  it('ignores an empty install= and reports one naming a missing file as low (also inside a split package function)', () => {
+    for (const extra of ['install=', 'install=""', "install=''"]) {
+      expect(checkInstallScriptlet(riskInput(fancytool({ topExtra: [extra] }), prev)), extra).toEqual([]);
+    }
     const cand = fancytool({ packageExtra: ['install=other.install'] });
-    expect(checkInstallScriptlet(riskInput(cand, prev))).toHaveLength(1);
+    expect(brief(checkInstallScriptlet(riskInput(cand, prev)))).toEqual([
+      { check: 'install-scriptlet', severity: 'low', file: 'PKGBUILD', line: lineOf(cand.PKGBUILD, 'install=other') },
+    ]);
   });
 
   it('does not re-flag an unchanged scriptlet or confuse install(1) with install=', () => {

@@ -33,9 +33,6 @@ describe('obfuscation', () => {
     'python3 -c "import base64; exec(base64.b64decode(\'aGk=\'))"',
     'openssl enc -aes-256-cbc -d -in blob -pass pass:x | bash',
     'xxd -r -p payload.hex > /tmp/x',
-    'eval "$_payload"',
-    'eval $(echo "$x" | rev)',
-    'bash -c "$cmd"',
     'source /dev/stdin <<< "$data"',
     'echo "hsab | lruc" | rev | sh',
     "printf '\\x63\\x75\\x72\\x6c' > /tmp/c",
@@ -48,6 +45,15 @@ describe('obfuscation', () => {
   ])('flags `%s` (high)', (cmd) => {
     const { flags, line } = inPackage(cmd);
     expect(brief(flags)).toEqual([{ check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line }]);
+  });
+
+  it('does not read comments, even hostile-looking ones, as code (an e-mail address hidden in a comment)', () => {
+    const cand = fancytool();
+    cand.PKGBUILD = cand.PKGBUILD.replace(
+      '# Maintainer: Jane Doe <jane at example dot org>',
+      '# Maintainer: Jane Doe <$(echo amFuZUBleGFtcGxlLm9yZw== | base64 -d)>\n# Contributor: Bob <printf \'\\x62\\x6f\\x62\\x40\\x78\\x2e\\x6f\\x72\\x67\'> "b""o""b"',
+    );
+    expect(checkObfuscation(riskInput(cand, prev))).toEqual([]);
   });
 
   it('does not flag ordinary shell', () => {

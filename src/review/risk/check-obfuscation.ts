@@ -103,8 +103,6 @@ export const OBFUSCATION_RULES: readonly LineRule[] = [
   { severity: 'high', what: 'decrypts or decodes data with openssl', test: /\bopenssl\b[^|;&]{0,400}\s-d\b/ },
   { severity: 'high', what: 'turns a hex dump back into bytes with xxd', test: /\bxxd\b[^|;&]{0,400}\s-(?:[a-zA-Z]*r[a-zA-Z]*|revert)\b/ },
   { severity: 'high', what: 'decodes rot13 text', test: /\btr\s+['"]?A-Za-z['"]?\s+['"]?N-ZA-Mn-za-m/ },
-  { severity: 'high', what: 'evals a variable or a built string', test: /(?:^|[\s;&|({`])eval\s+[^;&|]{0,400}[$`]/ },
-  { severity: 'high', what: 'runs a shell on a variable or built string', test: /\b(?:ba|z|k)?sh\s+-c\s+["']?(?:\$|`)/ },
   { severity: 'high', what: 'sources generated code', test: unlessFetch(/(?:^|[\s;&|(])(?:source|\.)\s+(?:\/dev\/stdin|<\()/) },
   {
     severity: 'high',

@@ -16,20 +16,22 @@ describe('persistence', () => {
     const cand = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': install };
     const flags = checkPersistence(riskInput(cand, prev));
     expect(brief(flags)).toEqual([{ check: 'persistence', severity: 'high', file: 'fancytool.install', line: 2 }]);
-    expect(flags[0]!.reason).toBe('fancytool.install line 2 enables or starts a systemd unit: `systemctl enable --now evil.service`.');
+    expect(flags[0]!.reason).toBe(
+      'fancytool.install line 2 enables or starts a systemd unit at install time: `systemctl enable --now evil.service`.',
+    );
   });
 
   it.each([
     'systemctl --user start sync.timer',
     'install -Dm644 evil.service /etc/systemd/system/evil.service',
-    'ln -s /usr/lib/systemd/system/evil.service "$pkgdir/etc/systemd/system/multi-user.target.wants/"',
     'install -Dm644 evil.service "$HOME/.config/systemd/user/evil.service"',
     '(crontab -l; echo "*/5 * * * * /tmp/.x") | crontab -',
     'echo "* * * * * root /tmp/.x" > /etc/cron.d/x',
     'echo "curl -s x | sh" >> ~/.bashrc',
     'echo "source /opt/x" >> "$HOME/.zshrc"',
     'echo "export PATH=/tmp:$PATH" >> ~/.profile',
-    'install -Dm755 env.sh "$pkgdir/etc/profile.d/fancy.sh"',
+    'echo "export PATH=/opt/x:$PATH" >> /etc/profile.d/fancy.sh',
+    'install -Dm644 evil.service /etc/systemd/system/multi-user.target.wants/evil.service',
     'cat key.pub >> /root/.ssh/authorized_keys',
     'chmod u+s "$pkgdir/usr/bin/fancytool"',
     'chmod 4755 "$pkgdir/usr/bin/fancytool"',
@@ -44,12 +46,38 @@ describe('persistence', () => {
 
   it.each([
     ['install -Dm644 fancy.hook "$pkgdir/usr/share/libalpm/hooks/fancy.hook"', 'medium'],
-    ['install -Dm644 fancy.desktop "$pkgdir/etc/xdg/autostart/fancy.desktop"', 'medium'],
+    ['install -Dm644 fancy.desktop "$pkgdir/etc/xdg/autostart/fancy.desktop"', 'low'],
+    ['ln -s /usr/lib/systemd/system/evil.service "$pkgdir/etc/systemd/system/multi-user.target.wants/"', 'medium'],
+    ['install -Dm755 env.sh "$pkgdir/etc/profile.d/fancy.sh"', 'info'],
+    ['install -Dm644 override.conf "$pkgdir/etc/systemd/system/getty@.service.d/override.conf"', 'info'],
+    ['install -Dm644 fancy.cron "${pkgdir}/etc/cron.daily/fancy"', 'low'],
     ['setcap cap_net_raw+ep /usr/bin/fancytool', 'medium'],
     ['install -Dm644 fancy.timer "$pkgdir/usr/lib/systemd/user/fancy.timer"', 'info'],
   ])('flags `%s` (%s)', (cmd, severity) => {
     const { flags, line } = inPackage(cmd);
     expect(brief(flags)).toEqual([{ check: 'persistence', severity, file: 'PKGBUILD', line }]);
+  });
+
+  it('tells packaging apart from a scriptlet changing the live system', () => {
+    const install = 'post_install() {\n  echo "export PATH=/opt/fancy/bin:$PATH" > /etc/profile.d/fancy.sh\n}\n';
+    const cand = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': install };
+    expect(brief(checkPersistence(riskInput(cand, prev)))).toEqual([{ check: 'persistence', severity: 'high', file: 'fancytool.install', line: 2 }]);
+  });
+
+  it('does not read printed messages, printed here-documents or comments as actions', () => {
+    const install = [
+      'post_install() {',
+      '  echo "==> Enable the service: systemctl enable --now fancytool.service"',
+      "  printf '%s\\n' 'Add /opt/fancy/bin to PATH in ~/.bashrc'",
+      '  cat <<EOF',
+      'To run it at login, add it to ~/.config/autostart or crontab -e.',
+      'EOF',
+      '  # systemctl enable fancytool (not done for you)',
+      '}',
+      '',
+    ].join('\n');
+    const cand = { ...fancytool({ topExtra: ['install=fancytool.install'] }), 'fancytool.install': install };
+    expect(checkPersistence(riskInput(cand, prev))).toEqual([]);
   });
 
   it('scans assignment lines that also run a command', () => {

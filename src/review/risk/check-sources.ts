@@ -11,6 +11,7 @@ import { maxSeverity, PKGBUILD, type RiskFlag, type RiskInput, type Severity } f
 import {
   INSECURE_SCHEMES,
   forgeOwner,
+  locationFile,
   isIpAddress,
   isPasteHost,
   isPersonalHost,
@@ -102,23 +103,77 @@ function findings(info: PkgbuildInfo | null): SourceFinding[] {
   return out;
 }
 
+/** Prebuilt artifacts: what they contain cannot be reviewed, only where they come from. */
+const PREBUILT = /\.(?:deb|rpm|appimage|exe|msi|jar|whl|snap|run|bin|pkg\.tar\.\w+|apk)$/i;
+
+function origin(loc: SourceLocation): string | null {
+  if (!loc.host) return null;
+  const owner = forgeOwner(loc.host, loc.path);
+  return owner ? `${owner.forge}/${owner.owner}` : registrableDomain(loc.host);
+}
+
+/**
+ * A download that stays in its place in source=() but now comes from another origin (forge account
+ * or domain). For a prebuilt binary (a -bin package, .deb, .AppImage ...) that is how a payload is
+ * swapped in without a line of reviewable code: high, unless the new origin is url= itself.
+ */
+function movedDownloads(prev: PkgbuildInfo | null, cand: PkgbuildInfo): RiskFlag[] {
+  if (!prev) return [];
+  const flags: RiskFlag[] = [];
+  const before = sourceArrays(prev);
+  const home = homeOf(cand);
+  const homeOrigin = home ? origin(home) : null;
+  const pkgname = expandedArray(cand, 'pkgname')?.items.map((i) => i.resolved ?? i.raw) ?? [];
+  for (const [name, arr] of sourceArrays(cand)) {
+    const old = before.get(name);
+    if (!old || old.opaque || arr.opaque || old.items.length !== arr.items.length) continue;
+    arr.items.forEach((item, i) => {
+      const a = parseSourceEntry(old.items[i]!.resolved ?? old.items[i]!.raw);
+      const b = parseSourceEntry(item.resolved ?? item.raw);
+      const from = origin(a);
+      const to = origin(b);
+      if (from === null || to === null || from === to || a.vcs !== b.vcs) return;
+      const prebuilt = PREBUILT.test(locationFile(b)) || pkgname.some((n) => n.endsWith('-bin'));
+      const severity = prebuilt && to !== homeOrigin ? 'high' : 'medium';
+      flags.push({
+        check: 'sources',
+        severity,
+        reason: `The ${prebuilt ? 'prebuilt download' : 'download'} ${name}[${i}] moved from ${from} to ${to}: ${snippet(item.resolved ?? item.raw)}.`,
+        file: PKGBUILD,
+        line: item.line,
+      });
+    });
+  }
+  return flags;
+}
+
 export function checkSources(input: RiskInput): RiskFlag[] {
   const known = new Set(findings(pkgbuildOf(input.previous)).flatMap((f) => f.problems.map((p) => p.key)));
+  const cand = pkgbuildOf(input.candidate);
   const flags: RiskFlag[] = [];
-  const reported = new Set<string>(); // one flag per problem set and line (brace-expanded twins)
-  for (const f of findings(pkgbuildOf(input.candidate))) {
+  const byLine = new Map<number, RiskFlag>(); // one flag per line (brace-expanded twins too)
+  for (const f of findings(cand)) {
     const fresh = f.problems.filter((p) => !known.has(p.key));
-    if (fresh.length === 0) continue;
-    const id = `${f.line}:${fresh.map((p) => p.key).join(',')}`;
-    if (reported.has(id)) continue;
-    reported.add(id);
-    flags.push({
+    if (fresh.length === 0 || byLine.has(f.line)) continue;
+    const flag: RiskFlag = {
       check: 'sources',
       severity: fresh.map((p) => p.severity).reduce(maxSeverity),
       reason: `Source ${snippet(f.entry)} uses ${fresh.map((p) => p.what).join(' and ')}.`,
       file: PKGBUILD,
       line: f.line,
-    });
+    };
+    byLine.set(f.line, flag);
+    flags.push(flag);
+  }
+  for (const moved of cand ? movedDownloads(pkgbuildOf(input.previous), cand) : []) {
+    const same = byLine.get(moved.line!);
+    if (!same) {
+      byLine.set(moved.line!, moved);
+      flags.push(moved);
+      continue;
+    }
+    same.severity = maxSeverity(same.severity, moved.severity);
+    same.reason = `${moved.reason} ${same.reason}`;
   }
   return flags;
 }

@@ -45,6 +45,14 @@ describe('srcinfo-mismatch', () => {
     expect(brief(run(rest, rest))).toHaveLength(1);
   });
 
+  it('flags a .SRCINFO the parser cannot read (high), at the offending line', () => {
+    const cand = fancytool();
+    cand['.SRCINFO'] = cand['.SRCINFO'].replace('\tpkgrel = 1\n', '\tpkgrel = 1\n\tthis is not a key value line\n');
+    const flags = run(cand);
+    expect(brief(flags)).toEqual([{ check: 'srcinfo-mismatch', severity: 'high', file: '.SRCINFO', line: lineOf(cand['.SRCINFO']!, 'this is not') }]);
+    expect(flags[0]!.reason).toMatch(/^\.SRCINFO cannot be read/);
+  });
+
   it('resolves variables, braces and arch arrays; skips what cannot be resolved', () => {
     for (const files of [fancytool(), slinkyBin(), WIDGET_GIT, PYTHON_PKG]) expect(run(files, null)).toEqual([]);
     expect(run(fancytool({ pkgver: '1.5.0' }))).toEqual([]);

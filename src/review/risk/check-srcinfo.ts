@@ -10,10 +10,11 @@ import { scalarValue } from './bash.js';
 import { snippet } from './lines.js';
 import { SOURCE_ARRAY, expandedArray, pkgbuildOf, type PkgbuildInfo } from './pkgbuild.js';
 import { resolveVars } from './expand.js';
-import { baseValues, parseSrcinfo, type ParsedSrcinfo } from './srcinfo.js';
-import { PKGBUILD, SRCINFO, fileText, type RevisionFiles, type RiskFlag, type RiskInput } from './types.js';
+import type { LocatedSrcinfo } from '../../srcinfo/parse.js';
+import { baseKeys, baseValues, srcinfoOf } from './srcinfo-of.js';
+import { PKGBUILD, SRCINFO, type RevisionFiles, type RiskFlag, type RiskInput } from './types.js';
 
-interface Mismatch {
+export interface Mismatch {
   /** Identity compared across revisions. */
   key: string;
   reason: string;
@@ -21,13 +22,13 @@ interface Mismatch {
   line?: number;
 }
 
-function versionMismatches(info: PkgbuildInfo, si: ParsedSrcinfo): Mismatch[] {
+function versionMismatches(info: PkgbuildInfo, si: LocatedSrcinfo): Mismatch[] {
   const out: Mismatch[] = [];
   for (const field of ['pkgver', 'pkgrel', 'epoch'] as const) {
     const word = scalarValue(info.parsed, field);
     const resolved = word === null ? null : resolveVars(word.value, info.vars);
     if (word !== null && resolved === null) continue; // computed value: cannot compare statically
-    const entry = baseValues(si, field)[0];
+    const entry = baseValues(si, field).at(-1);
     const dflt = field === 'epoch' ? '0' : 'nothing';
     const inPkgbuild = resolved === null || resolved === '' ? dflt : resolved;
     const inSrcinfo = entry?.value || dflt;
@@ -42,9 +43,9 @@ function versionMismatches(info: PkgbuildInfo, si: ParsedSrcinfo): Mismatch[] {
   return out;
 }
 
-function sourceMismatches(info: PkgbuildInfo, si: ParsedSrcinfo): Mismatch[] {
+function sourceMismatches(info: PkgbuildInfo, si: LocatedSrcinfo): Mismatch[] {
   const out: Mismatch[] = [];
-  const names = new Set<string>([...info.parsed.assignments.map((a) => a.name), ...si.base.map((e) => e.key)]);
+  const names = new Set<string>([...info.parsed.assignments.map((a) => a.name), ...baseKeys(si)]);
   for (const name of [...names].filter((n) => SOURCE_ARRAY.test(n)).sort()) {
     const arr = expandedArray(info, name);
     const items = arr?.items ?? [];
@@ -78,21 +79,25 @@ function sourceMismatches(info: PkgbuildInfo, si: ParsedSrcinfo): Mismatch[] {
   return out;
 }
 
-function mismatches(rev: RevisionFiles | null): Mismatch[] {
+/** Where PKGBUILD and .SRCINFO of a revision disagree (also a missing or unreadable file). */
+export function srcinfoMismatches(rev: RevisionFiles | null): Mismatch[] {
   if (!rev) return [];
   const info = pkgbuildOf(rev);
   if (!info) return [{ key: 'no-pkgbuild', reason: 'The revision has no PKGBUILD.', file: PKGBUILD }];
-  const text = fileText(rev, SRCINFO);
-  if (text === null)
+  const si = srcinfoOf(rev);
+  if (si === null)
     return [{ key: 'no-srcinfo', reason: '.SRCINFO is missing, so the AUR metadata cannot be checked against PKGBUILD.', file: SRCINFO }];
-  const si = parseSrcinfo(text);
-  return [...versionMismatches(info, si), ...sourceMismatches(info, si)];
+  if (!si.ok) {
+    const line = si.error.line > 0 ? { line: si.error.line } : {};
+    return [{ key: 'unreadable-srcinfo', reason: `.SRCINFO cannot be read (${si.error.message}).`, file: SRCINFO, ...line }];
+  }
+  return [...versionMismatches(info, si.located), ...sourceMismatches(info, si.located)];
 }
 
 export function checkSrcinfoMismatch(input: RiskInput): RiskFlag[] {
-  const known = new Set(mismatches(input.previous).map((m) => m.key));
+  const known = new Set(srcinfoMismatches(input.previous).map((m) => m.key));
   return (
-    mismatches(input.candidate)
+    srcinfoMismatches(input.candidate)
       // A missing file is always reported; the AUR itself rejects pushes without .SRCINFO.
       .filter((m) => m.key.startsWith('no-') || !known.has(m.key))
       .map(({ key: _key, ...m }) => ({ check: 'srcinfo-mismatch', severity: 'high' as const, ...m }))

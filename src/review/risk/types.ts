@@ -14,8 +14,16 @@ export interface RiskFlag {
   /** One sentence naming what was found. */
   reason: string;
   file?: string;
-  /** 1-based line in the candidate file. */
+  /** 1-based line in the candidate file (in `commit`'s file when that is set). */
   line?: number;
+  /** Set when the flag was found in an intermediate commit of the reviewed range, not in the candidate. */
+  commit?: string;
+}
+
+/** One commit of the reviewed range with its files. */
+export interface CommitFiles {
+  commit: string;
+  files: RevisionFiles;
 }
 
 export interface RevisionFile {
@@ -44,6 +52,11 @@ export interface RiskInput {
   /** commit time of the candidate (epoch seconds) and "now", for the young-revision check */
   candidateCommittedAt: number;
   now: number;
+  /**
+   * The commits strictly between `previous` and `candidate`, oldest first (optional). Each step is
+   * analysed too, and what an intermediate commit added and a later one removed again is reported.
+   */
+  intermediate?: CommitFiles[];
 }
 
 /** Every check has this shape. */

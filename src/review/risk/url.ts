@@ -213,6 +213,10 @@ const RELEASE_DOMAINS = new Set([
   'sourceware.org',
   'gnupg.org',
   'openssl.org',
+  'ctan.org',
+  'maven.org',
+  'dl.google.com',
+  'download.qt.io',
 ]);
 
 /**

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec @ELECTRON@ /usr/lib/inkpad/app.asar "$@"

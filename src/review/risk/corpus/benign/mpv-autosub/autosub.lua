@@ -1,0 +1,2 @@
+local utils = require "mp.utils"
+mp.register_event("file-loaded", function() end)

@@ -1,0 +1,2 @@
+append_path /opt/pathhelper/bin
+export PATH
