@@ -140,18 +140,32 @@ export const HOSTILE_CLASSES: readonly HostileClass[] = [
   },
 ];
 
+const paddings = new Map<number, Buffer>();
+
+/** Ref-prefix lines of random names, about `bytes` long; made once per size and shared. */
+function prefixPadding(bytes: number): Buffer {
+  let padding = paddings.get(bytes);
+  if (!padding) {
+    const names = randomBytes(Math.ceil(bytes / 60) * 20).toString('hex');
+    const lines: string[] = [];
+    for (let offset = 0, size = 0; size < bytes; offset += 40) {
+      const line = pkt(`ref-prefix refs/heads/${names.slice(offset, offset + 40)}\n`);
+      lines.push(line);
+      size += line.length;
+    }
+    padding = Buffer.from(lines.join(''));
+    paddings.set(bytes, padding);
+  }
+  return padding;
+}
+
 /**
- * An ls-refs request git accepts and answers with master, made distinct and as large as asked by ref
- * prefixes of random names (git ignores prefixes beyond 65,536 and then lists every ref).
+ * An ls-refs request git accepts and answers with master, about `bytes` long and distinct from every
+ * other (a random prefix first), padded with ref prefixes of random names (git ignores prefixes beyond
+ * 65,536 and then lists every ref).
  */
 export function largeLsRefs(bytes: number): Buffer {
-  const lines = [pkt('command=ls-refs\n'), pkt('agent=git/2.39.5\n'), '0001', pkt('peel\n'), pkt('symrefs\n'), pkt('ref-prefix refs/heads/\n')];
-  let size = lines.join('').length;
-  while (size < bytes) {
-    const line = pkt(`ref-prefix refs/heads/${randomId()}\n`);
-    lines.push(line);
-    size += line.length;
-  }
-  lines.push('0000');
-  return Buffer.from(lines.join(''));
+  const head = [pkt('command=ls-refs\n'), pkt('agent=git/2.39.5\n'), '0001', pkt('peel\n'), pkt('symrefs\n'), pkt('ref-prefix refs/heads/\n')];
+  head.push(pkt(`ref-prefix refs/tags/${randomId()}\n`));
+  return Buffer.concat([Buffer.from(head.join('')), prefixPadding(bytes), Buffer.from('0000')]);
 }

@@ -66,7 +66,9 @@ function intoStdin(stdin: Writable): Writable {
       callback();
     },
     destroy(error, callback) {
-      stdin.destroy();
+      // Destroyed after finishing too (autoDestroy): only a failure may cut stdin short, since what
+      // was written may not have reached git yet.
+      if (error) stdin.destroy();
       callback(error);
     },
   });
