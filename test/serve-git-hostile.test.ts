@@ -192,6 +192,58 @@ describe('the ls-refs answer cache', () => {
   });
 });
 
+describe('graceful-shutdown accounting', () => {
+  /** The git routes alone, with an in-flight counter that tells when it is back to zero. */
+  async function accountedRouter() {
+    const { gitRoutes } = await import('../src/serve/git/routes.js');
+    const { createLogger } = await import('../src/log.js');
+    let count = 0;
+    let entered = 0;
+    const waiters: Array<() => void> = [];
+    const router = gitRoutes({
+      lookup: { availability: (name) => ({ kind: 'served', pkgbase: name, commit: head }) as never },
+      servedRoot: aurgate.config.paths.servedRepos,
+      timeoutMs: 20_000,
+      logger: createLogger('silent'),
+      inFlight: {
+        enter: () => ((count += 1), (entered += 1)),
+        leave: () => {
+          count -= 1;
+          if (count === 0) for (const wake of waiters.splice(0)) wake();
+        },
+      },
+    });
+    const idle = (): Promise<void> => (count === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)));
+    const post = (body: Buffer, headers: Record<string, string>) =>
+      router.request(`/${PKG}.git/git-upload-pack`, { method: 'POST', body, headers: { 'Content-Type': UPLOAD_PACK, ...headers } });
+    return { post, idle, entered: () => entered, count: () => count };
+  }
+
+  it('every started upload-pack is counted out again, whatever happened to its request or answer', async () => {
+    const { post, idle, entered, count } = await accountedRouter();
+    for (const hostile of HOSTILE_CLASSES) {
+      const request = hostile.build(head);
+      await (await post(request.body, request.headers)).arrayBuffer();
+      await idle();
+    }
+    const v2 = { 'Git-Protocol': 'version=2' };
+    const oversized = Buffer.from(`${pkt('command=fetch\n')}0001${pkt(`want ${head}\n`)}${pkt(`have ${'e'.repeat(40)}\n`).repeat(340_000)}`);
+    expect((await post(oversized, v2)).status).toBe(413);
+    await idle();
+    // An answer the client abandons after its first bytes.
+    const clone = await post(Buffer.from(`${pkt('command=fetch\n')}0001${pkt(`want ${head}\n`)}${pkt('done\n')}0000`), v2);
+    expect(clone.status).toBe(200);
+    const reader = clone.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    await idle();
+    // Every hostile body and the clone started a git process (the oversized body, handed over in one
+    // piece here, may fail its cap before one starts).
+    expect(entered()).toBeGreaterThanOrEqual(HOSTILE_CLASSES.length + 1);
+    expect(count()).toBe(0);
+  });
+});
+
 describe('after all of it', () => {
   for (const protocol of [0, 2] as const) {
     it(`a real git clone works (protocol v${protocol})`, async () => {
