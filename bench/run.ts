@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: aurgate's performance goals, each measured beside a baseline in the same run
  * (machines are noisy, so ratios are what is compared). Sizes come from AURGATE_BENCH_* variables
- * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 npm run bench`. Always exits 0:
+ * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 AURGATE_BENCH_ONLY=sync,rpc,clones npm run bench`;
+ * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`. Always exits 0:
  * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';

@@ -93,7 +93,10 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
   const respond = async (c: Context, target: Target, upload: UploadPackRun, advertise: boolean): Promise<Response> => {
     const outcome = await upload.outcome;
     if (outcome.kind === 'answer') return reply(outcome.body, advertise);
-    if (outcome.status === 500) deps.logger.error({ pkgbase: target.pkgbase, stderr: (await upload.finished).stderr }, outcome.message);
+    // A failure of ours is logged; one caused by the request, or by a client that left, is not.
+    if (outcome.status === 500 && !c.req.raw.signal.aborted) {
+      deps.logger.error({ pkgbase: target.pkgbase, stderr: (await upload.finished).stderr }, outcome.message);
+    }
     return plain(c, outcome.status, outcome.message);
   };
 

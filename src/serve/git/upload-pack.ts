@@ -74,6 +74,18 @@ function intoStdin(stdin: Writable): Writable {
   });
 }
 
+/** Streams the request into git's stdin (or closes it when there is none); a failed request is reported. */
+function feed(input: Readable | null, stdin: Writable, onError: (error: Error) => void): void {
+  if (!input) {
+    stdin.on('error', () => {});
+    stdin.end();
+    return;
+  }
+  pipeline(input, intoStdin(stdin), (error) => {
+    if (error) onError(error instanceof Error ? error : new Error(String(error)));
+  });
+}
+
 function stderrTail(stream: Readable): () => string {
   let tail = Buffer.alloc(0);
   stream.on('data', (chunk: Buffer) => {
@@ -123,16 +135,10 @@ export function runUploadPack(options: UploadPackOptions): UploadPackRun {
   if (options.onOutput) stdout.on('data', options.onOutput);
   stdout.on('error', (error) => stop(error));
   stdout.pipe(body);
-  if (options.input) {
-    pipeline(options.input, intoStdin(stdin), (error) => {
-      if (!error) return;
-      requestError = error;
-      stop(error instanceof Error ? error : new Error(String(error)));
-    });
-  } else {
-    stdin.on('error', () => {});
-    stdin.end();
-  }
+  feed(options.input, stdin, (error) => {
+    requestError = error;
+    stop(error);
+  });
 
   const exited = new Promise<number | null>((resolve) => {
     child.once('close', (code) => resolve(code));
