@@ -136,23 +136,24 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     if (target instanceof Response) return target;
     const protocol = c.req.header('Git-Protocol');
     deps.onServed?.(target.pkgbase, 'upload-pack');
-    let input = decodedBody(c.req.raw.body, c.req.header('Content-Encoding') === 'gzip', MAX_REQUEST_BYTES);
-    if (isProtocolV2(protocol)) {
-      let start: Awaited<ReturnType<typeof readPrefix>>;
-      try {
-        start = await readPrefix(input, MAX_CACHEABLE_LS_REFS_BYTES);
-      } catch (error) {
-        const refusal = bodyRefusal(error);
-        return plain(c, refusal.status, refusal.message);
-      }
-      const lsRefs = start.ended ? parseLsRefs(start.bytes) : null;
-      if (lsRefs) {
-        // The served master is part of the key: an approval or revocation moves it, and a new key follows.
-        const master = await readRef(target.repo, 'refs/heads/master');
-        return cached(c, target, JSON.stringify(['ls-refs', target.pkgbase, master, 'version=2', lsRefs]), start.bytes, false);
-      }
-      if (start.ended) input = Readable.from([start.bytes], { objectMode: false });
+    const v2 = isProtocolV2(protocol);
+    const body = decodedBody(c.req.raw.body, c.req.header('Content-Encoding') === 'gzip', MAX_REQUEST_BYTES);
+    // The first bytes are decoded before git starts, so a body that is not what it claims never gets a
+    // git process; under v2 a small ls-refs request is read whole, to be answered from the cache.
+    let start: Awaited<ReturnType<typeof readPrefix>>;
+    try {
+      start = await readPrefix(body, v2 ? MAX_CACHEABLE_LS_REFS_BYTES : 0);
+    } catch (error) {
+      const refusal = bodyRefusal(error);
+      return plain(c, refusal.status, refusal.message);
     }
+    const lsRefs = v2 && start.ended ? parseLsRefs(start.bytes) : null;
+    if (lsRefs) {
+      // The served master is part of the key: an approval or revocation moves it, and a new key follows.
+      const master = await readRef(target.repo, 'refs/heads/master');
+      return cached(c, target, JSON.stringify(['ls-refs', target.pkgbase, master, 'version=2', lsRefs]), start.bytes, false);
+    }
+    const input = start.ended ? Readable.from([start.bytes], { objectMode: false }) : body;
     return respond(c, target, run(c, target, { advertise: false, protocol, input }), false);
   };
 
