@@ -13,11 +13,15 @@ import { countSpawns, describeSpawns } from './spawn-counter.js';
  * approval also publishes its served repo. Not a goal of its own, but its cost per package is reported
  * because a reviewer approving a batch waits for exactly this.
  */
+/** Decisions belong to accounts: one reviewer account for a whole bench run. */
+export async function benchReviewer(app: Aurgate): Promise<Actor> {
+  const password = randomBytes(18).toString('base64url');
+  return { user: await createUser(app.db, { name: 'bench', role: 'reviewer', password }, 'bench'), channel: 'cli' };
+}
+
 export async function approveAll(app: Aurgate, report: Report): Promise<void> {
   const pending = listPendingRevisions(app.db);
-  // Decisions belong to accounts: one reviewer account for the whole batch.
-  const password = randomBytes(18).toString('base64url');
-  const by: Actor = { user: await createUser(app.db, { name: 'bench', role: 'reviewer', password }, 'bench'), channel: 'cli' };
+  const by = await benchReviewer(app);
   const concurrency = app.config.syncConcurrency;
   progress(`approve: ${pending.length} pending revisions (publishing each), concurrency ${concurrency}`);
   const step = Math.max(1, Math.ceil(pending.length / 10));

@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: aurgate's performance goals, each measured beside a baseline in the same run
  * (machines are noisy, so ratios are what is compared). Sizes come from AURGATE_BENCH_* variables
- * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 npm run bench`. Always exits 0:
+ * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 AURGATE_BENCH_ONLY=sync,rpc,clones npm run bench`;
+ * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`. Always exits 0:
  * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -14,6 +15,7 @@ import { createLogger } from '../src/log.js';
 import { addToAllowlist } from '../src/quarantine/packages.js';
 import { approveAll } from './approve.js';
 import { benchClones } from './clones.js';
+import { benchHostile } from './hostile.js';
 import { REPO_ROOT, progress } from './processes.js';
 import { Report } from './report.js';
 import { benchRpc } from './rpc.js';
@@ -51,6 +53,28 @@ let upstream: BenchUpstream | undefined;
 let app: Aurgate | undefined;
 let served = false;
 try {
+  // Benchmarks 1–3 share the set-up of N packages; with only `hostile` selected it is skipped.
+  if ([...settings.only].some((name) => name !== 'hostile')) {
+    await mainBenchmarks().catch((error: unknown) => report.error(served ? 'clones' : 'sync', error));
+  }
+  if (settings.only.has('hostile')) {
+    progress('── 4. hostile requests and snapshot builds ──');
+    await mkdir(path.join(root, 'hostile'), { recursive: true });
+    await benchHostile(path.join(root, 'hostile'), report).catch((error: unknown) => report.error('hostile', error));
+  }
+} finally {
+  app?.close();
+  await upstream?.stop();
+  process.stdout.write(`\n${report.table()}\n`);
+  if (report.notes.length > 0) process.stdout.write(`\n${report.notes.map((n) => `${n.label}: ${n.value}`).join('\n')}\n`);
+  const file = path.join(REPO_ROOT, 'bench/results/latest.json');
+  await report.writeJson(file, meta);
+  process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}${settings.keep ? `; kept ${root}` : ''}\n`);
+  if (!settings.keep) await rm(root, { recursive: true, force: true, maxRetries: 5 });
+}
+process.exit(0);
+
+async function mainBenchmarks(): Promise<void> {
   upstream = await startUpstream(path.join(root, 'upstream'), settings.packages, settings.commits);
   env['AURGATE_UPSTREAM_URL'] = upstream.url;
   const config = loadConfig(env);
@@ -91,16 +115,4 @@ try {
     const picked = Array.from({ length: settings.clones }, (_, i) => names[(i * stride) % names.length]!);
     await benchClones(root, config, env, [...new Set(picked)], settings.cloneRounds, settings.compiled, report);
   }
-} catch (error) {
-  report.error(served ? 'clones' : 'sync', error);
-} finally {
-  app?.close();
-  await upstream?.stop();
-  process.stdout.write(`\n${report.table()}\n`);
-  if (report.notes.length > 0) process.stdout.write(`\n${report.notes.map((n) => `${n.label}: ${n.value}`).join('\n')}\n`);
-  const file = path.join(REPO_ROOT, 'bench/results/latest.json');
-  await report.writeJson(file, meta);
-  process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}${settings.keep ? `; kept ${root}` : ''}\n`);
-  if (!settings.keep) await rm(root, { recursive: true, force: true, maxRetries: 5 });
 }
-process.exit(0);

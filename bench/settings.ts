@@ -3,7 +3,7 @@
  * default run use the same code. Everything else (sync concurrency, timeouts) comes from aurgate's own
  * config, so the benchmark measures what a default install does.
  */
-export const BENCH_NAMES = ['sync', 'rpc', 'clones'] as const;
+export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchSettings {
@@ -76,5 +76,5 @@ export const SETTINGS_HELP = [
   'AURGATE_BENCH_PACKAGES (1000)  AURGATE_BENCH_COMMITS (3)  AURGATE_BENCH_SYNC_CHUNKS (4)',
   'AURGATE_BENCH_RPC_CONNECTIONS (64)  AURGATE_BENCH_RPC_WARMUP_MS (1000)  AURGATE_BENCH_RPC_DURATION_MS (5000)  AURGATE_BENCH_RPC_REQUESTS (1000)  AURGATE_BENCH_RPC_LOG_LEVEL (info)',
   'AURGATE_BENCH_CLONES (32)  AURGATE_BENCH_CLONE_ROUNDS (3)  AURGATE_BENCH_COMPILED (1)',
-  'AURGATE_BENCH_ONLY (sync,rpc,clones)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
+  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
 ].join('\n');

@@ -53,7 +53,7 @@ describe('git smart HTTP details', () => {
       headers: { 'Content-Type': 'application/x-git-upload-pack-request', 'Content-Encoding': 'gzip' },
     });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('unreadable or oversized git request');
+    expect(await response.text()).toContain('unreadable git request');
   });
 
   it('resolves a pkgname to its pkgbase for git (yay -G uses the pkgname)', async () => {

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { GitError } from '../errors.js';
 
 /**
@@ -87,4 +88,49 @@ export async function gitBuffer(args: readonly string[], options: GitRunOptions)
 /** Starts git with piped stdio for streaming (serving clones, archives). The caller owns the process. */
 export function spawnGit(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
   return spawn('git', [...SAFE_GIT_ARGS, ...args], { cwd: options.cwd, env: gitEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export interface GitStream {
+  /** Git's output, to be consumed (and its errors handled) by the caller. */
+  stdout: Readable;
+  /** Resolves when git exits 0; rejects with a GitError naming the command and its last stderr lines. */
+  exited: Promise<void>;
+  /** Kills git (after a failure downstream); `exited` then rejects. */
+  kill(): void;
+}
+
+const STDERR_TAIL_CHARS = 4096;
+
+/**
+ * Starts git whose output is too large to buffer (archives, `cat-file --batch`). Input, if any, is
+ * written at once; git may exit before reading it all, which its exit status reports, so a broken
+ * pipe on stdin is not an error of its own. Stderr keeps only its tail.
+ */
+export function streamGit(args: readonly string[], options: { cwd: string; input?: string; timeoutMs?: number }): GitStream {
+  const child = spawnGit(args, { cwd: options.cwd });
+  const { stdin, stdout, stderr } = child as unknown as { stdin: Writable; stdout: Readable; stderr: Readable };
+  let errorText = '';
+  stderr.on('data', (chunk: Buffer) => (errorText = (errorText + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS)));
+  stderr.on('error', () => {});
+  stdin.on('error', () => {});
+  if (options.input === undefined) stdin.end();
+  else stdin.end(options.input);
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), options.timeoutMs ?? 60_000);
+  const command = `git ${args.slice(0, 3).join(' ')}`;
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new GitError(`${command} could not start in ${options.cwd}: ${error.message}`, { cause: error }));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve();
+      const reason = timedOut ? 'timed out' : errorText.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`;
+      reject(new GitError(`${command} failed in ${options.cwd}: ${reason}`));
+    });
+  });
+  // A caller that fails downstream first may never await this; its rejection must not go unhandled.
+  exited.catch(() => {});
+  return { stdout, exited, kill: () => child.kill('SIGKILL') };
 }

@@ -25,6 +25,7 @@ export async function loadRevisionFiles(repo: string, commit: string): Promise<R
       await readObjects(
         repo,
         readable.map((entry) => entry.object),
+        { maxObjectBytes: MAX_TEXT_BYTES },
       )
     ).map((object) => [object.spec, object.data]),
   );

@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { Db } from '../db/open.js';
 import { StorageError } from '../errors.js';
-import { gitBuffer } from '../git/run.js';
+import { streamGit } from '../git/run.js';
 import { assertPackageName, isFullCommitId } from '../srcinfo/names.js';
 
 export interface Snapshot {
@@ -15,11 +17,13 @@ export interface Snapshot {
 }
 
 const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
+/** Git's output waits on gzip level 9, so the timeout covers the compression of the largest archive too. */
+const ARCHIVE_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Deterministic snapshot archives (`<pkgbase>/…`, like cgit) of served commits. git archive fixes
  * order, owners, modes and mtimes (the commit time); gzip runs with fixed settings and no name or
- * time in its header. The first build is cached and its sha256 recorded; any later build of the same
+ * time in its header. Archives stream to a temporary file, renamed into place once complete. The first build is cached and its sha256 recorded; any later build of the same
  * commit must reproduce it, else it is refused rather than served with a different checksum.
  */
 export class SnapshotStore {
@@ -65,34 +69,101 @@ export class SnapshotStore {
     const file = this.cachePath(pkgbase, commit);
     const recorded = this.recorded(pkgbase, commit);
     if (recorded && existsSync(file)) return { file, ...recorded };
-    const bytes = await buildArchive(path.join(this.servedRoot, `${pkgbase}.git`), pkgbase, commit);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (recorded && recorded.sha256 !== sha256) {
-      throw new StorageError(`rebuilt snapshot of ${pkgbase} ${commit} does not match its recorded sha256 ${recorded.sha256} (got ${sha256})`, {
-        pkgbase,
-        commit,
-      });
-    }
     await mkdir(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, file);
-    if (!recorded) {
-      this.db
-        .prepare('INSERT OR IGNORE INTO snapshots (pkgbase, commit_id, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(pkgbase, commit, sha256, bytes.length, Date.now());
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const built = await writeArchive(path.join(this.servedRoot, `${pkgbase}.git`), pkgbase, commit, temporary);
+      if (recorded && recorded.sha256 !== built.sha256) {
+        throw new StorageError(
+          `rebuilt snapshot of ${pkgbase} ${commit} does not match its recorded sha256 ${recorded.sha256} (got ${built.sha256})`,
+          { pkgbase, commit },
+        );
+      }
+      await rename(temporary, file);
+      if (!recorded) {
+        this.db
+          .prepare('INSERT OR IGNORE INTO snapshots (pkgbase, commit_id, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(pkgbase, commit, built.sha256, built.size, Date.now());
+      }
+      return { file, ...built };
+    } finally {
+      await rm(temporary, { force: true });
     }
-    return { file, sha256, size: bytes.length };
   }
 }
 
-export async function buildArchive(repo: string, pkgbase: string, commit: string): Promise<Buffer> {
-  const tar = await gitBuffer(['archive', '--format=tar', `--prefix=${pkgbase}/`, commit], { cwd: repo, maxBuffer: MAX_ARCHIVE_BYTES });
-  return gzipSync(tar, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+/** Fixed gzip settings: already recorded checksums depend on every one of them (no name or time is written). */
+export const ARCHIVE_GZIP_OPTIONS = { level: 9, memLevel: 8, windowBits: 15, strategy: 0 } as const;
+
+/** Hashes and counts the bytes passing through. */
+function digestTap(): { tap: Transform; result: () => { sha256: string; size: number } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  return { tap, result: () => ({ sha256: hash.digest('hex'), size }) };
+}
+
+function tarCap(maxBytes: number, pkgbase: string, commit: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > maxBytes)
+        callback(new StorageError(`the snapshot of ${pkgbase} ${commit} is larger than ${maxBytes} bytes of tar`, { pkgbase, commit }));
+      else callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * Compresses a tar stream into `file` with the fixed settings, hashing the compressed bytes on the
+ * way: constant memory whatever the size, and the compression runs on libuv's threadpool, off the
+ * event loop. A tar stream past `maxTarBytes` fails the write.
+ */
+export async function gzipToFile(
+  tar: Readable,
+  file: string,
+  limit: { maxTarBytes: number; pkgbase: string; commit: string },
+): Promise<{ sha256: string; size: number }> {
+  const digest = digestTap();
+  await pipeline(tar, tarCap(limit.maxTarBytes, limit.pkgbase, limit.commit), createGzip(ARCHIVE_GZIP_OPTIONS), digest.tap, createWriteStream(file));
+  return digest.result();
+}
+
+/**
+ * Builds the archive of a commit into `file`: `git archive` (tar) → gzip → file, streaming. Fails, with
+ * git killed, when git fails, the tar grows past the cap, or the file cannot be written; the caller
+ * removes the file then.
+ */
+export async function writeArchive(
+  repo: string,
+  pkgbase: string,
+  commit: string,
+  file: string,
+  maxTarBytes = MAX_ARCHIVE_BYTES,
+): Promise<{ sha256: string; size: number }> {
+  const git = streamGit(['archive', '--format=tar', `--prefix=${pkgbase}/`, commit], { cwd: repo, timeoutMs: ARCHIVE_TIMEOUT_MS });
+  const [written, exited] = await Promise.allSettled([
+    gzipToFile(git.stdout, file, { maxTarBytes, pkgbase, commit }).catch((error: unknown) => {
+      git.kill();
+      throw error;
+    }),
+    git.exited,
+  ]);
+  // A failure downstream is the cause (git was killed for it); otherwise git's own failure is.
+  if (written.status === 'rejected') throw written.reason;
+  if (exited.status === 'rejected') throw exited.reason;
+  return written.value;
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
+  const digest = digestTap();
+  await pipeline(createReadStream(file), digest.tap, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+  return digest.result().sha256;
 }

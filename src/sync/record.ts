@@ -13,7 +13,7 @@ import {
   transitionRevision,
   type NewRevision,
 } from '../quarantine/revisions.js';
-import { fullVersion, parseSrcinfo } from '../srcinfo/parse.js';
+import { fullVersion, MAX_SRCINFO_BYTES, parseSrcinfo } from '../srcinfo/parse.js';
 import type { Srcinfo } from '../srcinfo/types.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
 import type { UpstreamMeta } from '../upstream/rpc-schema.js';
@@ -27,8 +27,11 @@ interface ParsedSrcinfo {
   version: string | null;
 }
 
-function parseSrcinfoBlob(blob: Buffer | null): ParsedSrcinfo {
-  if (!blob) return { text: null, srcinfo: null, error: 'the commit has no .SRCINFO', version: null };
+function parseSrcinfoBlob(blob: Buffer | null, size: number | null): ParsedSrcinfo {
+  if (!blob) {
+    const error = size === null ? 'the commit has no .SRCINFO' : `.SRCINFO: larger than ${MAX_SRCINFO_BYTES} bytes`;
+    return { text: null, srcinfo: null, error, version: null };
+  }
   const text = blob.toString('utf8');
   try {
     const srcinfo = parseSrcinfo(text);
@@ -71,7 +74,7 @@ export async function recordUpstreamHead(
   // One git process reads the range and the .SRCINFO in the common case (a linear history).
   const read = await readRangeAndFile(repo, base, head, '.SRCINFO');
   const commits: CommitInfo[] = read.commits?.map(({ parents: _parents, ...commit }) => commit) ?? (await commitsBetween(repo, base, head));
-  const srcinfo = parseSrcinfoBlob(read.file);
+  const srcinfo = parseSrcinfoBlob(read.file, read.fileSize);
   const headInfo = commits[0]?.id === head ? commits[0] : await commitInfo(repo, head);
   const revision: NewRevision = {
     pkgbase: pkg.pkgbase,

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Aurgate } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { listTree } from '../../git/history.js';
@@ -17,6 +18,12 @@ import { loadFile, type FileContent } from '../../review/revision-files.js';
 const MAX_RENDERED_DIFF_BYTES = 1_500_000;
 const FLAG_CACHE_MS = 10 * 60_000;
 const FLAG_CACHE_ENTRIES = 500;
+const FLAG_CACHE_BYTES = 4 * 1024 * 1024;
+
+/** Roughly what a revision's flags hold in memory: their strings (two bytes a character) and a little per object. */
+function flagsSize(flags: readonly RiskFlag[]): number {
+  return flags.reduce((bytes, flag) => bytes + 64 + 2 * (flag.check.length + flag.reason.length + (flag.file?.length ?? 0)), 64);
+}
 
 export interface ReviewModel {
   pkg: PackageRecord;
@@ -48,7 +55,12 @@ export interface FileView {
  * the upstream metadata comparison and the approvals so far.
  */
 export class ReviewService {
-  private readonly flagCache = new Map<string, { at: number; flags: RiskFlag[] }>();
+  private readonly flagCache = new LRUCache<string, RiskFlag[]>({
+    max: FLAG_CACHE_ENTRIES,
+    maxSize: FLAG_CACHE_BYTES,
+    ttl: FLAG_CACHE_MS,
+    sizeCalculation: (flags, key) => flagsSize(flags) + key.length * 2,
+  });
 
   constructor(private readonly app: Aurgate) {}
 
@@ -91,10 +103,9 @@ export class ReviewService {
   async flags(revision: Revision): Promise<RiskFlag[]> {
     const key = `${revision.id}:${revision.baseCommit ?? ''}`;
     const cached = this.flagCache.get(key);
-    if (cached && Date.now() - cached.at < FLAG_CACHE_MS) return cached.flags;
+    if (cached) return cached;
     const flags = await assessRevision(this.app, revision);
-    if (this.flagCache.size >= FLAG_CACHE_ENTRIES) this.flagCache.clear();
-    this.flagCache.set(key, { at: Date.now(), flags });
+    this.flagCache.set(key, flags);
     return flags;
   }
 

@@ -1,12 +1,16 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Logger } from '../../log.js';
 import { isValidPackageName } from '../../srcinfo/names.js';
 import { unavailableMessage, type ServedLookup } from '../catalog.js';
 import { readRef } from '../../git/refs.js';
-import { AnswerCache } from './answer-cache.js';
-import { isProtocolV2, readRequest, startUploadPack, v2Command } from './upload-pack.js';
+import { createAnswerCache, MAX_CACHED_ANSWER_BYTES } from './answer-cache.js';
+import { MAX_CACHEABLE_LS_REFS_BYTES, parseLsRefs } from './ls-refs.js';
+import { bodyRefusal, decodedBody, readPrefix } from './request-body.js';
+import { isProtocolV2, runUploadPack, type UploadPackOptions, type UploadPackRun } from './upload-pack.js';
 
 export interface GitRouteDeps {
   lookup: ServedLookup;
@@ -18,7 +22,10 @@ export interface GitRouteDeps {
   onServed?: (pkgbase: string, kind: 'advertise' | 'upload-pack') => void;
 }
 
+/** The largest request accepted, counted as received and again as decoded, while it streams into git. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** The v0 advertisement over HTTP starts with the service announcement that http-backend writes. */
+const SERVICE_LINE = new TextEncoder().encode('001e# service=git-upload-pack\n0000');
 const NO_CACHE = { 'Cache-Control': 'no-cache, max-age=0, must-revalidate', Pragma: 'no-cache', Expires: 'Fri, 01 Jan 1980 00:00:00 GMT' };
 
 /** `/<name>.git` and `/<name>` both name a package: yay and pikaur use the first, paru and aurutils the second. */
@@ -27,7 +34,12 @@ function packageName(segment: string): string | null {
   return isValidPackageName(name) ? name : null;
 }
 
-function plain(c: Context, status: 400 | 403 | 404, message: string): Response {
+interface Target {
+  pkgbase: string;
+  repo: string;
+}
+
+function plain(c: Context, status: 400 | 403 | 404 | 413 | 500, message: string): Response {
   return c.body(`${message}\n`, status, { 'Content-Type': 'text/plain; charset=utf-8', ...NO_CACHE });
 }
 
@@ -39,7 +51,7 @@ function plain(c: Context, status: 400 | 403 | 404, message: string): Response {
 export function gitRoutes(deps: GitRouteDeps): Hono {
   const app = new Hono();
 
-  const resolve = (c: Context): { pkgbase: string; repo: string } | Response => {
+  const resolve = (c: Context): Target | Response => {
     const name = packageName(c.req.param('repo') ?? '');
     if (!name) return plain(c, 400, 'aurgate: invalid package name');
     const availability = deps.lookup.availability(name);
@@ -49,26 +61,65 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
 
   // Answers that depend only on the request and the served refs: the protocol v2 capability
   // advertisement (the same for every served repo: they share one configuration) and v2 ls-refs.
-  const answers = new AnswerCache();
+  const answers = createAnswerCache();
   const type = (advertise: boolean) => (advertise ? 'application/x-git-upload-pack-advertisement' : 'application/x-git-upload-pack-result');
-  const reply = (body: ConstructorParameters<typeof Response>[0], advertise: boolean) =>
-    new Response(body, { status: 200, headers: { 'Content-Type': type(advertise), ...NO_CACHE } });
+  const reply = (body: Uint8Array | Readable, advertise: boolean) =>
+    new Response(body instanceof Uint8Array ? body : (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+      status: 200,
+      headers: { 'Content-Type': type(advertise), ...NO_CACHE },
+    });
 
-  const spawn = (c: Context, target: { pkgbase: string; repo: string }, advertise: boolean, protocol: string | undefined) => {
+  /** Runs upload-pack; the in-flight count drops once git has exited and its answer is sent or abandoned. */
+  const run = (c: Context, target: Target, options: Pick<UploadPackOptions, 'advertise' | 'protocol' | 'input' | 'preamble' | 'onOutput'>) => {
     deps.inFlight?.enter();
-    const upload = startUploadPack({ repo: target.repo, advertise, protocol, timeoutMs: deps.timeoutMs, signal: c.req.raw.signal });
-    void upload.done.then(() => deps.inFlight?.leave());
-    upload.child.on('error', (error) => deps.logger.error({ pkgbase: target.pkgbase, err: error.message }, 'git upload-pack failed to start'));
+    const upload = runUploadPack({
+      ...options,
+      repo: target.repo,
+      timeoutMs: deps.timeoutMs,
+      signal: c.req.raw.signal,
+      closeConnection: connectionCloser(c),
+    });
+    void upload.finished.then(
+      (result) => {
+        deps.inFlight?.leave();
+        if (result.exitCode !== 0)
+          deps.logger.debug({ pkgbase: target.pkgbase, exitCode: result.exitCode, stderr: result.stderr }, 'git upload-pack exited');
+      },
+      () => deps.inFlight?.leave(),
+    );
     return upload;
   };
 
-  /** Runs upload-pack on a complete request and keeps its answer under key when it succeeded. */
-  const answerOnce = async (upload: ReturnType<typeof spawn>, request: Buffer | null, key: string): Promise<Uint8Array> => {
-    upload.child.stdin?.end(request ?? undefined);
-    const bytes = new Uint8Array(await new Response(upload.stdout).arrayBuffer());
-    await upload.done;
-    if (upload.child.exitCode === 0 && bytes.length > 0) answers.set(key, bytes);
-    return bytes;
+  const respond = async (c: Context, target: Target, upload: UploadPackRun, advertise: boolean): Promise<Response> => {
+    const outcome = await upload.outcome;
+    if (outcome.kind === 'answer') return reply(outcome.body, advertise);
+    // A failure of ours is logged; one caused by the request, or by a client that left, is not.
+    if (outcome.status === 500 && !c.req.raw.signal.aborted) {
+      deps.logger.error({ pkgbase: target.pkgbase, stderr: (await upload.finished).stderr }, outcome.message);
+    }
+    return plain(c, outcome.status, outcome.message);
+  };
+
+  /** A small answer from the cache, or from git, kept when git answered it completely. */
+  const cached = async (c: Context, target: Target, key: string, request: Buffer | null, advertise: boolean): Promise<Response> => {
+    const hit = answers.get(key);
+    if (hit) return reply(hit, advertise);
+    const kept: Buffer[] = [];
+    let size = 0;
+    const upload = run(c, target, {
+      advertise,
+      // What the key names, and nothing else of the client's header, reaches git.
+      protocol: 'version=2',
+      input: request === null ? null : Readable.from([request], { objectMode: false }),
+      onOutput: (chunk) => {
+        size += chunk.length;
+        if (size <= MAX_CACHED_ANSWER_BYTES) kept.push(chunk);
+      },
+    });
+    void upload.finished.then((result) => {
+      if (result.complete && size > 0 && size <= MAX_CACHED_ANSWER_BYTES) answers.set(key, Buffer.concat(kept));
+    });
+    return respond(c, target, upload, advertise);
   };
 
   const advertise = async (c: Context): Promise<Response> => {
@@ -76,31 +127,34 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     if (target instanceof Response) return target;
     const protocol = c.req.header('Git-Protocol');
     deps.onServed?.(target.pkgbase, 'advertise');
-    if (!isProtocolV2(protocol)) {
-      const upload = spawn(c, target, true, protocol);
-      upload.child.stdin?.end();
-      return reply(withServiceHeader(upload.stdout), true);
-    }
-    const key = `advertise\0${protocol}`;
-    return reply(answers.get(key) ?? (await answerOnce(spawn(c, target, true, protocol), null, key)), true);
+    if (isProtocolV2(protocol)) return cached(c, target, JSON.stringify(['advertise', 'version=2']), null, true);
+    return respond(c, target, run(c, target, { advertise: true, protocol, input: null, preamble: SERVICE_LINE }), true);
   };
 
   const uploadPack = async (c: Context): Promise<Response> => {
     const target = resolve(c);
     if (target instanceof Response) return target;
     const protocol = c.req.header('Git-Protocol');
-    const gzip = c.req.header('Content-Encoding') === 'gzip';
     deps.onServed?.(target.pkgbase, 'upload-pack');
-    const request = await readRequest(c.req.raw.body, gzip, MAX_REQUEST_BYTES);
-    if (request === null) return plain(c, 400, 'aurgate: unreadable or oversized git request');
-    if (isProtocolV2(protocol) && v2Command(request) === 'ls-refs') {
-      // The served master is part of the key: an approval or revocation moves it, and a new key follows.
-      const key = `ls-refs\0${target.repo}\0${(await readRef(target.repo, 'refs/heads/master')) ?? ''}\0${protocol}\0${request.toString('latin1')}`;
-      return reply(answers.get(key) ?? (await answerOnce(spawn(c, target, false, protocol), request, key)), false);
+    const v2 = isProtocolV2(protocol);
+    const body = decodedBody(c.req.raw.body, c.req.header('Content-Encoding') === 'gzip', MAX_REQUEST_BYTES);
+    // The first bytes are decoded before git starts, so a body that is not what it claims never gets a
+    // git process; under v2 a small ls-refs request is read whole, to be answered from the cache.
+    let start: Awaited<ReturnType<typeof readPrefix>>;
+    try {
+      start = await readPrefix(body, v2 ? MAX_CACHEABLE_LS_REFS_BYTES : 0);
+    } catch (error) {
+      const refusal = bodyRefusal(error);
+      return plain(c, refusal.status, refusal.message);
     }
-    const upload = spawn(c, target, false, protocol);
-    upload.child.stdin?.end(request);
-    return reply(upload.stdout, false);
+    const lsRefs = v2 && start.ended ? parseLsRefs(start.bytes) : null;
+    if (lsRefs) {
+      // The served master is part of the key: an approval or revocation moves it, and a new key follows.
+      const master = await readRef(target.repo, 'refs/heads/master');
+      return cached(c, target, JSON.stringify(['ls-refs', target.pkgbase, master, 'version=2', lsRefs]), start.bytes, false);
+    }
+    const input = start.ended ? Readable.from([start.bytes], { objectMode: false }) : body;
+    return respond(c, target, run(c, target, { advertise: false, protocol, input }), false);
   };
 
   app.get('/:repo/info/refs', async (c) => {
@@ -120,22 +174,11 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
   return app;
 }
 
-/** The v0 advertisement over HTTP starts with the service announcement that http-backend writes. */
-function withServiceHeader(advertisement: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const header = new TextEncoder().encode('001e# service=git-upload-pack\n0000');
-  const reader = advertisement.getReader();
-  let sentHeader = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!sentHeader) {
-        sentHeader = true;
-        controller.enqueue(header);
-        return;
-      }
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
+/**
+ * Under @hono/node-server the Node response is at hand: destroying it closes the connection, and the
+ * adapter then cancels the answer stream quietly (an errored answer stream is logged to stderr by it).
+ */
+function connectionCloser(c: Context): (() => void) | undefined {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  return outgoing ? () => outgoing.destroy() : undefined;
 }

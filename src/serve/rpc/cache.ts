@@ -1,50 +1,23 @@
+import { LRUCache } from 'lru-cache';
 import type { Catalog } from '../catalog.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { Rendered } from './shape.js';
 
+/** A rendered answer by request key, least recently used evicted first, bounded by entries and by bytes. */
+export type ResponseCache = LRUCache<string, Rendered>;
+
 /**
- * A least-recently-used map bounded by entry count and by bytes. A Map iterates in insertion
- * order, so re-inserting on every hit keeps the oldest entry first, where eviction looks.
+ * The byte budget counts each answer and its key (a POST key holds the body, up to the body limit).
+ * One giant entry must not flush everything else: one over an eighth of the budget is not kept, and
+ * such requests are simply recomputed.
  */
-export class Lru<V extends { readonly size: number }> {
-  private readonly map = new Map<string, V>();
-  private bytes = 0;
-
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
-  ) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    const cost = value.size + key.length * 2;
-    // One giant entry must not flush everything else; such requests are simply recomputed.
-    if (cost > this.maxBytes / 8) return;
-    const old = this.map.get(key);
-    if (old !== undefined) {
-      this.map.delete(key);
-      this.bytes -= old.size + key.length * 2;
-    }
-    this.map.set(key, value);
-    this.bytes += cost;
-    for (const [k, v] of this.map) {
-      if (this.map.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.map.delete(k);
-      this.bytes -= v.size + k.length * 2;
-    }
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
+export function responseCache(limits: CacheLimits): ResponseCache {
+  return new LRUCache<string, Rendered>({
+    max: limits.maxEntries,
+    maxSize: limits.maxBytes,
+    maxEntrySize: limits.maxBytes / 8,
+    sizeCalculation: (value, key) => Math.max(1, value.size + key.length * 2),
+  });
 }
 
 export interface CacheLimits {
@@ -60,9 +33,9 @@ export interface Snapshot {
   readonly generation: number;
   readonly index: CatalogIndex;
   /** Keyed by the request exactly as received (path+query, or method+path+body): the hot path. */
-  readonly raw: Lru<Rendered>;
+  readonly raw: ResponseCache;
   /** Keyed by the validated plan, so yay's GET and paru's POST for the same names share a body. */
-  readonly normalized: Lru<Rendered>;
+  readonly normalized: ResponseCache;
 }
 
 /**
@@ -85,8 +58,8 @@ export class RpcState {
     const fresh: Snapshot = {
       generation,
       index: new CatalogIndex(this.catalog.packages()),
-      raw: new Lru(this.limits.maxEntries, this.limits.maxBytes),
-      normalized: new Lru(this.limits.maxEntries, this.limits.maxBytes),
+      raw: responseCache(this.limits),
+      normalized: responseCache(this.limits),
     };
     this.snapshot = fresh;
     return fresh;

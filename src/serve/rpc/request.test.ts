@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Lru } from './cache.js';
+import { responseCache } from './cache.js';
+import type { Rendered } from './shape.js';
 import { relationName } from '../../srcinfo/rpc-fields.js';
 import { PyFloat, writeJson } from './json.js';
 import { decodeComponent, infoBody, parseForm, parseQuery, parseVersion, searchBody } from './request.js';
@@ -72,14 +73,22 @@ describe('helpers', () => {
   });
 
   it('evicts least recently used entries by count and by bytes', () => {
-    const lru = new Lru<{ size: number }>(2, 1000);
-    lru.set('a', { size: 10 });
-    lru.set('b', { size: 10 });
-    lru.get('a');
-    lru.set('c', { size: 10 });
-    expect([lru.get('a'), lru.get('b'), lru.get('c')].map(Boolean)).toEqual([true, false, true]);
-    lru.set('huge', { size: 900 }); // over 1/8 of the budget: not cached at all
-    expect(lru.get('huge')).toBeUndefined();
-    expect(lru.size).toBe(2);
+    const entry = (size: number) => ({ size }) as Rendered;
+    const byCount = responseCache({ maxEntries: 2, maxBytes: 1000 });
+    byCount.set('a', entry(10));
+    byCount.set('b', entry(10));
+    byCount.get('a');
+    byCount.set('c', entry(10));
+    expect([byCount.get('a'), byCount.get('b'), byCount.get('c')].map(Boolean)).toEqual([true, false, true]);
+    byCount.set('huge', entry(900)); // over 1/8 of the budget: not cached at all
+    expect(byCount.get('huge')).toBeUndefined();
+    expect(byCount.size).toBe(2);
+
+    const byBytes = responseCache({ maxEntries: 100, maxBytes: 1000 });
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8']) byBytes.set(key, entry(116)); // 120 bytes with its key
+    expect(byBytes.size).toBe(8);
+    byBytes.set('k'.repeat(60), entry(1)); // the key counts too: 121 bytes, over the budget by the oldest entry
+    expect(byBytes.calculatedSize).toBeLessThanOrEqual(1000);
+    expect([byBytes.has('k1'), byBytes.has('k2'), byBytes.has('k'.repeat(60))]).toEqual([false, true, true]);
   });
 });
