@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { logConfigWarnings, readConfig } from '../config.js';
+import { EXIT_CODES } from '../error-mapping.js';
 import { InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createBackup } from '../ops/backup.js';
@@ -39,6 +40,6 @@ export function registerOpsCommands(program: Command): void {
         `restored backup of ${summary.manifest.createdAt} into ${summary.dataDir}: ${summary.manifest.servedRepos.length} served packages` +
           `${summary.migrated ? ', database migrated to the current schema' : ''}, ${summary.repaired} served repos repaired, ${summary.failed} failed\n`,
       );
-      if (summary.failed > 0) process.exitCode = 1;
+      if (summary.failed > 0) process.exitCode = EXIT_CODES.failure;
     });
 }
