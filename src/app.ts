@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
-import { AurgateError, Busy, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated } from './errors.js';
+import { errorReplyFor } from './error-mapping.js';
 import type { Logger } from './log.js';
 
 export interface AppRouters {
@@ -17,19 +17,9 @@ export interface AppRouters {
   middleware?: MiddlewareHandler[];
 }
 
-export function statusFor(error: unknown): 400 | 401 | 403 | 404 | 409 | 503 | 500 {
-  if (error instanceof InvalidInput) return 400;
-  if (error instanceof Unauthenticated) return 401;
-  if (error instanceof Forbidden) return 403;
-  if (error instanceof NotFound) return 404;
-  if (error instanceof Conflict) return 409;
-  if (error instanceof Busy) return 503;
-  return 500;
-}
-
 /**
- * The HTTP application: health endpoints plus the mounted routers. Domain errors are mapped to HTTP
- * statuses here, once; anything else is a 500 that is logged and never shows its details.
+ * The HTTP application: health endpoints plus the mounted routers. Errors no router answered get the
+ * status error-mapping.ts gives them, as text; a 500 is logged and never shows its details.
  */
 export function createApp({ logger, routers, fastRouters = [], ready, middleware = [] }: AppRouters): Hono {
   const app = new Hono();
@@ -40,12 +30,9 @@ export function createApp({ logger, routers, fastRouters = [], ready, middleware
   for (const router of routers) app.route('/', router);
   app.notFound((c) => c.text('not found\n', 404));
   app.onError((error, c: Context) => {
-    const status = statusFor(error);
-    if (status === 500) {
-      logger.error({ err: error, path: c.req.path }, 'request failed');
-      return c.text('internal error\n', 500);
-    }
-    return c.text(`${error instanceof AurgateError ? error.message : 'error'}\n`, status);
+    const reply = errorReplyFor(error);
+    if (reply.internal) logger.error({ err: error, path: c.req.path }, 'request failed');
+    return c.text(`${reply.message}\n`, reply.status);
   });
   return app;
 }

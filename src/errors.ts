@@ -1,6 +1,6 @@
 /**
- * The small vocabulary of domain errors. The domain throws these; each edge (CLI, admin,
- * AUR-facing routes) maps them to its own output once.
+ * The small vocabulary of domain errors. The domain throws these; error-mapping.ts gives each its HTTP
+ * status and exit code, once for every edge (CLI, admin, JSON API, AUR-facing routes).
  */
 export interface ErrorContext {
   pkgbase?: string | undefined;
@@ -9,8 +9,12 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
+/** Every domain error's code: a new one must be given a status and an exit code in error-mapping.ts. */
+export type ErrorCode =
+  'invalid_input' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'upstream_error' | 'busy' | 'git_error' | 'storage_error';
+
 export abstract class AurgateError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly pkgbase: string | undefined;
   readonly pkgname: string | undefined;
   readonly commit: string | undefined;

@@ -118,7 +118,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const inFlight = new InFlight();
   const metrics = new Metrics(db);
   // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
-  const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024 });
+  const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024, logger });
   const admin = createAdmin(app, createNotifier(config, logger));
   const http = createApp({
     logger,

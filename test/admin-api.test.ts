@@ -68,7 +68,10 @@ describe('authentication of the JSON API', () => {
       status: 200,
       json: { user: { name: 'rita', role: 'reviewer' }, via: 'token', scopes: ['review'] },
     });
-    expect((await call('aurgate_not-a-real-token', 'GET', '/admin/api/me')).status).toBe(401);
+    const refused = await tokenApi(url, 'aurgate_not-a-real-token', 'GET', '/admin/api/me');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="aurgate"');
+    expect(await refused.json()).toEqual({ error: { code: 'unauthenticated', message: 'invalid, expired or revoked API token' } });
     // A token does not mint tokens: a leaked one cannot make itself permanent.
     expect((await call(tokens.admin, 'POST', '/admin/api/tokens', { name: 'more', scopes: ['read'] })).status).toBe(403);
   });

@@ -57,6 +57,7 @@ describe('signing in', () => {
     expect(page.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fqueue');
     const api = await client.get('/admin/api/queue');
     expect(api.status).toBe(401);
+    expect(api.headers.get('www-authenticate')).toBe('Bearer realm="aurgate"');
     expect(await api.json()).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Command } from 'commander';
-import { CONFIG_VARIABLES, loadConfig, type Config } from '../config.js';
+import { configTableMarkdown } from '../config-docs.js';
+import { CONFIG_VARIABLES, readConfig, type Config } from '../config.js';
 import { policyDrift, readPolicy, type DecisionPolicy } from '../quarantine/policy.js';
 import { printJson, table } from './output.js';
 
@@ -10,9 +11,11 @@ export function registerConfigCommand(program: Command): void {
     .command('config')
     .description('show the effective configuration and every AURGATE_* variable')
     .option('--json', 'machine-readable output')
-    .action((options: { json?: boolean }) => {
+    .option('--markdown', "only the table of variables, in Markdown (the README's Configuration table)")
+    .action((options: { json?: boolean; markdown?: boolean }) => {
+      if (options.markdown) return void process.stdout.write(`${configTableMarkdown()}\n`);
       // Secrets are shown as set or not, never printed.
-      const loaded = loadConfig();
+      const { config: loaded, warnings } = readConfig();
       const config = {
         ...loaded,
         metricsToken: loaded.metricsToken ? '(set)' : undefined,
@@ -21,7 +24,8 @@ export function registerConfigCommand(program: Command): void {
       };
       const policy = storedPolicy(loaded);
       const warning = policy ? policyDrift(policy, loaded.requiredApprovals) : null;
-      if (options.json) return printJson({ ...config, decisionPolicy: policy ? { ...policy, warning } : null });
+      if (options.json)
+        return printJson({ ...config, decisionPolicy: policy ? { ...policy, warning } : null, warnings: warnings.map((w) => w.message) });
       process.stdout.write(`${table([['VARIABLE', 'DEFAULT', 'MEANING'], ...CONFIG_VARIABLES.map((v) => [v.name, v.default, v.meaning])])}\n\n`);
       printJson(config);
       process.stdout.write(
@@ -29,7 +33,7 @@ export function registerConfigCommand(program: Command): void {
           ? `decision policy (database): ${policy.requiredApprovals} required approval${policy.requiredApprovals === 1 ? '' : 's'}\n`
           : 'decision policy: no database yet (the first process seeds it)\n',
       );
-      if (warning) process.stdout.write(`WARNING: ${warning}\n`);
+      for (const message of [...warnings.map((w) => w.message), ...(warning ? [warning] : [])]) process.stdout.write(`WARNING: ${message}\n`);
     });
 }
 

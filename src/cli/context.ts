@@ -1,12 +1,14 @@
 import { userInfo } from 'node:os';
-import { loadConfig } from '../config.js';
+import { logConfigWarnings, readConfig } from '../config.js';
 import { Aurgate } from '../context.js';
 import { createLogger } from '../log.js';
 
 /** Opens the application for one CLI command and closes it afterwards, whatever happens. */
 export async function withAurgate<T>(fn: (app: Aurgate) => Promise<T> | T): Promise<T> {
-  const config = loadConfig();
-  const app = new Aurgate(config, createLogger(config.cliLogLevel, { process: 'cli' }));
+  const { config, warnings } = readConfig();
+  const logger = createLogger(config.cliLogLevel, { process: 'cli' });
+  logConfigWarnings(warnings, logger);
+  const app = new Aurgate(config, logger);
   try {
     return await fn(app);
   } finally {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { logConfigWarnings, readConfig } from '../config.js';
+import { EXIT_CODES } from '../error-mapping.js';
 import { InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createBackup } from '../ops/backup.js';
@@ -31,12 +32,14 @@ export function registerOpsCommands(program: Command): void {
     .description('restore a backup into an empty AURGATE_DATA_DIR (refuses a non-empty one), then repair served repos from the database')
     .argument('<dir>', 'a directory written by `aurgate backup`')
     .action(async (dir: string) => {
-      const config = loadConfig();
-      const summary = await restoreBackup(config, dir, createLogger(config.cliLogLevel, { process: 'cli' }));
+      const { config, warnings } = readConfig();
+      const logger = createLogger(config.cliLogLevel, { process: 'cli' });
+      logConfigWarnings(warnings, logger);
+      const summary = await restoreBackup(config, dir, logger);
       process.stdout.write(
         `restored backup of ${summary.manifest.createdAt} into ${summary.dataDir}: ${summary.manifest.servedRepos.length} served packages` +
           `${summary.migrated ? ', database migrated to the current schema' : ''}, ${summary.repaired} served repos repaired, ${summary.failed} failed\n`,
       );
-      if (summary.failed > 0) process.exitCode = 1;
+      if (summary.failed > 0) process.exitCode = EXIT_CODES.failure;
     });
 }

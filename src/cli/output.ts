@@ -1,4 +1,4 @@
-import { AurgateError, Busy, Conflict, describeError, Forbidden, InvalidInput, NotFound, Unauthenticated } from '../errors.js';
+import { AurgateError, describeError } from '../errors.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -19,17 +19,6 @@ export function formatAge(ms: number, now = Date.now()): string {
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
-}
-
-/** Exit codes scripts can rely on (documented in the README). */
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof InvalidInput) return 2;
-  if (error instanceof NotFound) return 3;
-  if (error instanceof Conflict || error instanceof Forbidden) return 4;
-  if (error instanceof Busy) return 5;
-  // 6 is taken by `verify` (server unreachable).
-  if (error instanceof Unauthenticated) return 7;
-  return 1;
 }
 
 export function reportError(error: unknown): void {

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { EXIT_CODES } from '../error-mapping.js';
 import { InvalidInput } from '../errors.js';
 import { LOCK_FORMATS, parseLock, parseLockFormat, renderLock } from '../pin/format.js';
 import { createLock } from '../pin/lock.js';
@@ -7,9 +8,6 @@ import { describeResult, isDrift, verifyLock } from '../pin/verify.js';
 import { DbCatalog } from '../store/catalog.js';
 import { withAurgate } from './context.js';
 import { printJson } from './output.js';
-
-/** Exit code of `verify` when nothing drifted but some entries could not be checked (network, 5xx). */
-export const VERIFY_UNCHECKED_EXIT = 6;
 
 export function registerPinCommands(program: Command): void {
   program
@@ -60,7 +58,8 @@ export function registerPinCommands(program: Command): void {
         process.stderr.write(
           `${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked\n`,
         );
-      if (drifted > 0) process.exitCode = 1;
-      else if (unchecked > 0) process.exitCode = VERIFY_UNCHECKED_EXIT;
+      if (drifted > 0) process.exitCode = EXIT_CODES.failure;
+      // Nothing drifted but some entries could not be checked (network, 5xx).
+      else if (unchecked > 0) process.exitCode = EXIT_CODES.unchecked;
     });
 }

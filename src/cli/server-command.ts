@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { logConfigWarnings, readConfig } from '../config.js';
 import { Aurgate } from '../context.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
@@ -10,8 +10,9 @@ export function registerServerCommand(program: Command): void {
     .description('run the HTTP server (AUR endpoints, web admin) and the scheduled sync')
     .option('--no-schedule', 'do not run the scheduled sync in this process')
     .action(async (options: { schedule: boolean }) => {
-      const config = loadConfig();
+      const { config, warnings } = readConfig();
       const logger = createLogger(config.logLevel, { process: 'server' });
+      logConfigWarnings(warnings, logger);
       const app = new Aurgate(config, logger);
       const server = await startServer(app, { schedule: options.schedule });
       let stopping = false;

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { inheritedEnv } from '../config.js';
 import { GitError } from '../errors.js';
 
 /**
@@ -8,8 +9,7 @@ import { GitError } from '../errors.js';
  */
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: process.env['HOME'] ?? '/tmp',
+    ...inheritedEnv(),
     LANG: 'C',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { statusFor } from '../app.js';
-import { AurgateError } from '../errors.js';
+import { errorReplyFor } from '../error-mapping.js';
 import { parseLockFormat, renderLock } from './format.js';
 import { createLock, type LockDeps } from './lock.js';
 
@@ -20,8 +19,10 @@ export function lockRoutes(deps: LockDeps): Hono {
       if (format === 'json') return c.json(lock);
       return c.text(renderLock(lock, format));
     } catch (error) {
-      if (!(error instanceof AurgateError) || statusFor(error) === 500) throw error;
-      return c.json({ error: error.message }, statusFor(error) as 400 | 403 | 404 | 409 | 503);
+      const reply = errorReplyFor(error);
+      // Internal errors go on to the app's handler, which logs them.
+      if (reply.internal) throw error;
+      return c.json({ error: reply.message }, reply.status);
     }
   });
   return app;

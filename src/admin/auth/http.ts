@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import type { Db } from '../../db/open.js';
-import { Forbidden } from '../../errors.js';
+import { Forbidden, Unauthenticated } from '../../errors.js';
 import { DEVICE_COOKIE_MAX_AGE_MS } from './device-cookies.js';
 import type { Principal } from './principal.js';
 import { safeEqual } from './secrets.js';
@@ -58,10 +58,6 @@ export function isApiPath(path: string): boolean {
   return path.startsWith(API_PREFIX);
 }
 
-function unauthenticated(c: Context, message: string): Response {
-  return c.json({ error: { code: 'unauthenticated', message } }, 401, { 'WWW-Authenticate': 'Bearer realm="aurgate"' });
-}
-
 /**
  * Finds the principal: a bearer token on API paths (and then never the cookie, so a token request
  * cannot borrow a browser session), else the session cookie. A bad token is refused outright.
@@ -72,7 +68,7 @@ export function identify(db: Db, cookies: CookiePolicy): MiddlewareHandler<Admin
     if (header !== undefined && isApiPath(c.req.path)) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const resolved = match?.[1] ? resolveToken(db, match[1]) : null;
-      if (!resolved) return unauthenticated(c, 'invalid, expired or revoked API token');
+      if (!resolved) throw new Unauthenticated('invalid, expired or revoked API token');
       c.set('principal', { user: resolved.user, via: 'token', scopes: resolved.token.scopes, csrfToken: null });
       return next();
     }
@@ -99,7 +95,7 @@ export function originCheck(publicUrl: string): MiddlewareHandler<AdminEnv> {
 export function requireSignedIn(): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     if (c.get('principal')) return next();
-    if (isApiPath(c.req.path)) return unauthenticated(c, 'sign in or send an API token (Authorization: Bearer …)');
+    if (isApiPath(c.req.path)) throw new Unauthenticated('sign in or send an API token (Authorization: Bearer …)');
     const back = c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}` : '';
     return c.redirect(`/admin/login${back}`, 303);
   };

@@ -1,15 +1,14 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { statusFor } from '../../app.js';
-import { AurgateError } from '../../errors.js';
+import { errorReplyFor } from '../../error-mapping.js';
 import type { Logger } from '../../log.js';
 import { isApiPath, type AdminEnv } from '../auth/http.js';
 import { ErrorPage } from '../views/layout.js';
 
 /**
  * Domain errors become HTTP answers here, once for the whole admin: JSON `{error: {code, message}}`
- * on the API, an error page elsewhere. Statuses come from the app-wide mapping; unexpected errors are
- * logged and shown without details.
+ * on the API, an error page elsewhere. Statuses and codes come from error-mapping.ts; unexpected errors
+ * are logged and shown without details.
  */
 export function adminErrorHandler(logger: Logger) {
   return (error: Error, c: Context<AdminEnv>): Response | Promise<Response> => {
@@ -20,12 +19,14 @@ export function adminErrorHandler(logger: Logger) {
         ? c.json({ error: { code: 'forbidden', message } }, error.status)
         : c.html(<ErrorPage principal={c.get('principal') ?? null} status={error.status} message={message} />, error.status);
     }
-    const status = statusFor(error);
-    if (status === 500) logger.error({ err: error, path: c.req.path }, 'admin request failed');
-    const known = error instanceof AurgateError && status !== 500;
-    const code = known ? error.code : 'internal_error';
-    const message = known ? error.message : 'internal error (logged on the server)';
-    if (isApiPath(c.req.path)) return c.json({ error: { code, message } }, status);
+    const { status, code, internal, ...reply } = errorReplyFor(error);
+    if (internal) logger.error({ err: error, path: c.req.path }, 'admin request failed');
+    const message = internal ? 'internal error (logged on the server)' : reply.message;
+    if (isApiPath(c.req.path)) {
+      // A 401 names the scheme that would work (RFC 9110).
+      if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="aurgate"');
+      return c.json({ error: { code, message } }, status);
+    }
     return c.html(<ErrorPage principal={c.get('principal') ?? null} status={status} message={message} />, status);
   };
 }

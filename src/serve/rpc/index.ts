@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { errorReplyFor } from '../../error-mapping.js';
+import type { Logger } from '../../log.js';
 import type { Catalog } from '../catalog.js';
 import { DEFAULT_CACHE_LIMITS, RpcState, type CacheLimits, type Snapshot } from './cache.js';
 import { MESSAGES, execute, plan, planKey } from './execute.js';
@@ -14,6 +16,8 @@ export interface RpcOptions {
   /** Largest accepted POST body (413 above it). */
   maxBodyBytes?: number;
   cache?: CacheLimits;
+  /** Where errors of our own (the catalog could not be read) are logged. */
+  logger?: Logger;
 }
 
 const KIB = 1024;
@@ -47,6 +51,13 @@ export function rpcService(catalog: Catalog, options: RpcOptions = {}): RpcServi
   const maxQuery = options.maxQueryBytes ?? 64 * KIB;
   const maxBody = options.maxBodyBytes ?? 64 * KIB;
   const app = new Hono();
+  // Helpers parse every RPC answer as JSON: a failure is an AUR error object too, with the status
+  // error-mapping.ts gives it (500 for our own failures, which are logged and not described).
+  app.onError((error, c) => {
+    const reply = errorReplyFor(error);
+    if (reply.internal) options.logger?.error({ err: error, path: c.req.path }, 'rpc request failed');
+    return send(c, render(errorJson(reply.message, null), reply.status));
+  });
 
   const get = (fromQuery: FromQuery) => (c: Context) => answerGet(c, state, maxQuery, fromQuery);
   const post = (fromBody: FromBody) => (c: Context) => answerPost(c, state, maxQuery, maxBody, fromBody);

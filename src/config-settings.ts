@@ -1,0 +1,147 @@
+import { isIP } from 'node:net';
+import { validate as validateCron } from 'node-cron';
+import { z } from 'zod';
+
+/**
+ * Every setting, declared once: its schema (with its default), its documentation line and, where the
+ * naming rule does not give it, its environment variable. The `Config` type, the variable names, the
+ * defaults shown by `aurgate config` and the README's table are all derived from this table (see
+ * config.ts and config-docs.ts). Rows are in the order the README lists them.
+ */
+export interface Setting {
+  readonly schema: z.ZodType;
+  /** One line of Markdown: what the setting means (the terminal shows it without the markup). */
+  readonly doc: string;
+  /** The variable, when it is not AURGATE_ plus the key in UPPER_SNAKE_CASE. */
+  readonly env?: string;
+  /** Markdown for a default that is derived or depends on the command, instead of the schema's value. */
+  readonly shownDefault?: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine((entries) => entries.every(isAddressOrSubnet), 'must be a comma-separated list of IP addresses or CIDR subnets (172.16.0.0/12)');
+
+export const SETTINGS = {
+  dataDir: {
+    schema: z.string().min(1).default('./data'),
+    doc: 'database (`aurgate.db`), `mirror/` and `served/` repos, `snapshots/` cache',
+  },
+  upstreamUrl: { schema: httpUrl.default('https://aur.archlinux.org'), doc: 'the AUR to mirror from (RPC and git)' },
+  host: { schema: z.string().min(1).default('127.0.0.1'), doc: 'address the server listens on' },
+  port: { schema: z.coerce.number().int().min(0).max(65535).default(8080), doc: 'port the server listens on' },
+  publicUrl: {
+    schema: httpUrl.optional(),
+    shownDefault: '`http://<host>:<port>`',
+    doc: 'URL clients use to reach aurgate (links, lock files, cookies: https makes them Secure)',
+  },
+  syncSchedule: {
+    schema: z
+      .string()
+      .default('*/30 * * * *')
+      .refine((value) => validateCron(value), 'must be a valid cron expression, e.g. "*/30 * * * *"'),
+    doc: 'cron expression of the scheduled sync inside `aurgate serve`',
+  },
+  syncConcurrency: { schema: z.coerce.number().int().min(1).max(64).default(8), doc: 'packages fetched in parallel' },
+  fullCheckHours: {
+    schema: z.coerce.number().min(0).default(24),
+    doc: 'git-fetch every package at least this often, whatever RPC says (`0`: every run)',
+  },
+  upstreamTimeoutMs: { schema: z.coerce.number().int().min(100).default(20_000), doc: 'timeout of one upstream RPC request' },
+  gitTimeoutMs: { schema: z.coerce.number().int().min(1000).default(120_000), doc: 'timeout of one upstream git fetch' },
+  maxRepoBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(200 * 1024 * 1024),
+    doc: 'size cap of one fetched upstream pack',
+  },
+  cloneTimeoutMs: { schema: z.coerce.number().int().min(1000).default(600_000), doc: 'timeout of one git request served to a client' },
+  // Deprecated: only seeds the decision policy of a new database (see quarantine/policy.ts).
+  requiredApprovals: {
+    schema: z.coerce.number().int().min(1).max(10).optional(),
+    doc:
+      '**deprecated:** only seeds the approval policy of a new database (see [the decision policy](#the-decision-policy)); ' +
+      'when set and different from the database, every process warns and ignores it',
+  },
+  cliToken: {
+    schema: z.string().max(200).optional(),
+    env: 'AURGATE_TOKEN',
+    doc: 'an API token that authenticates CLI decisions (`approve`, `reject`, `revoke`, `policy set`): its user is the actor',
+  },
+  webhookUrl: { schema: httpUrl.optional(), doc: 'webhook for new pending revisions, high-risk flags and sync failures' },
+  logLevel: {
+    // Optional rather than defaulted: CLI commands log warnings only unless a level is set.
+    schema: z.enum(LOG_LEVELS).optional(),
+    shownDefault: '`info` (`warn` for CLI commands other than `serve`)',
+    doc: 'pino log level (`fatal` … `trace`, `silent`)',
+  },
+  metricsToken: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    doc: 'if set, `/metrics` requires `Authorization: Bearer <token>` (at least 16 characters)',
+  },
+  trustedProxies: {
+    schema: trustedProxies,
+    doc:
+      'reverse proxies (IPs or CIDR subnets, comma-separated) whose `X-Forwarded-For` names the client, for sign-in throttling and logs; ' +
+      "from any other peer the header is ignored. Behind a proxy, set it: otherwise every client has the proxy's address",
+  },
+} satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+/** Names the JSON file of settings; not a setting itself. */
+export const CONFIG_FILE_VARIABLE = 'AURGATE_CONFIG';
+export const CONFIG_FILE_DOC = 'optional JSON file with the settings above (camelCase keys); the environment wins';
+
+/**
+ * AURGATE_* variables that belong to aurgate's tooling, not to the program: docker compose's own
+ * substitutions, the benchmarks (every AURGATE_BENCH_*) and the tests. Nobody is warned about these.
+ */
+export const TOOLING_VARIABLES: readonly string[] = [
+  'AURGATE_BIND',
+  'AURGATE_HTTP_PORT',
+  'AURGATE_DOMAIN',
+  'AURGATE_PROPERTY_RUNS',
+  'AURGATE_DEMO_PORT',
+];
+export const TOOLING_PREFIX = 'AURGATE_BENCH_';
+
+/** The rule: `upstreamTimeoutMs` is AURGATE_UPSTREAM_TIMEOUT_MS, unless the setting names its variable. */
+export function envNameOf(key: SettingKey): string {
+  const setting: Setting = SETTINGS[key];
+  return setting.env ?? `AURGATE_${key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+/** The parsed value a setting has when nothing sets it (undefined: none). */
+export function defaultOf(key: SettingKey): unknown {
+  const setting: Setting = SETTINGS[key];
+  return setting.schema.parse(undefined);
+}
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
