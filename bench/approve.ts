@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createUser } from '../src/admin/auth/users.js';
-import type { Aurgate } from '../src/context.js';
+import { createUser } from '../src/accounts/users.js';
+import type { Aurgate } from '../src/compose.js';
 import type { Actor } from '../src/quarantine/actor.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
 import { forEachConcurrently } from '../src/sync/pool.js';

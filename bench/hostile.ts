@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config.js';
-import { Aurgate } from '../src/context.js';
+import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
 import { forEachConcurrently } from '../src/sync/pool.js';
 import { makePackage } from '../test/support/fixture-packages.js';

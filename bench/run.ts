@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { Aurgate } from '../src/context.js';
+import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
 import { addToAllowlist } from '../src/quarantine/packages.js';
 import { approveAll } from './approve.js';

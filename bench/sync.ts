@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Aurgate } from '../src/context.js';
+import type { Aurgate } from '../src/compose.js';
 import { forEachConcurrently } from '../src/sync/pool.js';
 import type { SyncSummary } from '../src/sync/runs.js';
 import { median, progress, runGit, timed } from './processes.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/admin/auth/users.js';
+import { createUser } from '../src/accounts/users.js';
 import { getPendingRevision, getServedRevision } from '../src/quarantine/revisions.js';
 import { AdminClient, tokenApi } from './support/admin-client.js';
 import { makePackage } from './support/fixture-packages.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/admin/auth/users.js';
+import { createUser } from '../src/accounts/users.js';
 import { getPendingRevision, getRevision } from '../src/quarantine/revisions.js';
 import { makePackage } from './support/fixture-packages.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../src/admin/auth/tokens.js';
-import { createUser } from '../src/admin/auth/users.js';
-import { ReviewService } from '../src/admin/model/review.js';
+import { createToken } from '../src/accounts/tokens.js';
+import { createUser } from '../src/accounts/users.js';
+import { ReviewService } from '../src/app/review.js';
 import { createLogger } from '../src/log.js';
 import { slackEscape } from '../src/notify/events.js';
-import { syncWithNotifications } from '../src/notify/sync-notifications.js';
+import { syncWithNotifications } from '../src/app/sync.js';
 import { createNotifier, WebhookNotifier } from '../src/notify/webhook.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';

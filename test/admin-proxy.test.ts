@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientIp } from '../src/ops/client-address.js';
+import { clientIp } from '../src/http/client-address.js';
 import { loadConfig } from '../src/config.js';
 
 let server: ServerType;

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/admin/auth/users.js';
-import { Aurgate } from '../src/context.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import { createUser } from '../src/accounts/users.js';
+import { Aurgate } from '../src/compose.js';
+import { startServer, type RunningServer } from '../src/http/server.js';
 import { AdminClient } from './support/admin-client.js';
 import { fetchFrom } from './support/fetch-from.js';
 import { startAurgate, type Harness } from './support/harness.js';

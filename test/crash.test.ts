@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { git } from '../src/git/run.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
-import { desiredServedState } from '../src/store/publish.js';
+import { desiredServedState } from '../src/app/publish.js';
 import { makePackage } from './support/fixture-packages.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';

@@ -10,12 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUser } from '../src/admin/auth/users.js';
+import { createUser } from '../src/accounts/users.js';
 import { loadConfig } from '../src/config.js';
-import { Aurgate } from '../src/context.js';
+import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
 import { getPendingRevision } from '../src/quarantine/revisions.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/http/server.js';
 import { makePackage } from './support/fixture-packages.js';
 import { TestUpstream } from './support/upstream.js';
 

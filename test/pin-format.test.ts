@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../src/errors.js';
 import { parseLock, parseLockFormat, renderLock, shellWord } from '../src/pin/format.js';
-import { normalizeNames, type LockFile } from '../src/pin/lock.js';
-import { describeResult, isDrift } from '../src/pin/verify.js';
-import { routeLabel, ROUTE_LABELS } from '../src/ops/route-label.js';
+import { normalizeNames, type LockFile } from '../src/app/lock.js';
+import { describeResult, isDrift } from '../src/app/verify-lock.js';
+import { routeLabel, ROUTE_LABELS } from '../src/http/route-label.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);

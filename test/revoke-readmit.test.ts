@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../src/admin/auth/tokens.js';
+import { createToken } from '../src/accounts/tokens.js';
 import { Conflict } from '../src/errors.js';
 import { git } from '../src/git/run.js';
 import type { Actor } from '../src/quarantine/actor.js';

@@ -8,7 +8,7 @@ import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
-import { createToken } from '../src/admin/auth/tokens.js';
+import { createToken } from '../src/accounts/tokens.js';
 import { account, TEST_PASSWORD } from './support/accounts.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { Aurgate } from '../src/context.js';
+import { Aurgate } from '../src/compose.js';
 import { Busy, Conflict, InvalidInput, NotFound } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
 import { listAudit } from '../src/quarantine/audit.js';

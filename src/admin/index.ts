@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Aurgate } from '../context.js';
+import type { Aurgate } from '../compose.js';
 import type { Notifier } from '../notify/webhook.js';
 import { adminApi } from './api/admin-api.js';
 import { reviewApi } from './api/review-api.js';

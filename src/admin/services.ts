@@ -1,11 +1,11 @@
-import type { Aurgate } from '../context.js';
+import type { Aurgate } from '../compose.js';
 import type { Notifier } from '../notify/webhook.js';
 import { CookiePolicy } from './auth/http.js';
-import { LoginThrottle } from './auth/throttle.js';
-import { AdminActions } from './model/actions.js';
-import { DependencyResolver } from './model/dependencies.js';
-import { ReviewService } from './model/review.js';
-import { SyncRunner } from './model/sync-runner.js';
+import { LoginThrottle } from '../accounts/throttle.js';
+import { AdminActions } from './actions.js';
+import { DependencyResolver } from '../app/dependencies.js';
+import { ReviewService } from '../app/review.js';
+import { SyncRunner } from '../scheduler/sync-runner.js';
 
 /** Everything the admin routes use, built once per server. */
 export interface AdminServices {

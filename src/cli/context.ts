@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { logConfigWarnings, readConfig } from '../config.js';
-import { Aurgate } from '../context.js';
+import { Aurgate } from '../compose.js';
 import { createLogger } from '../log.js';
 
 /** Opens the application for one CLI command and closes it afterwards, whatever happens. */

@@ -1,9 +1,9 @@
-import { decoyHash, verifyPassword } from '../admin/auth/passwords.js';
+import { decoyHash, verifyPassword } from '../accounts/passwords.js';
 import { assertCan, type Principal } from '../admin/auth/principal.js';
-import type { Capability } from '../admin/auth/roles.js';
-import { resolveToken } from '../admin/auth/tokens.js';
-import { findUserByName, normalizeUserName, publicUser, type User } from '../admin/auth/users.js';
-import type { Aurgate } from '../context.js';
+import type { Capability } from '../accounts/roles.js';
+import { resolveToken } from '../accounts/tokens.js';
+import { findUserByName, normalizeUserName, publicUser, type User } from '../accounts/users.js';
+import type { Aurgate } from '../compose.js';
 import { Forbidden, Unauthenticated } from '../errors.js';
 import type { Actor } from '../quarantine/actor.js';
 import { readSecret } from './secret-input.js';

@@ -3,8 +3,8 @@ import { logConfigWarnings, readConfig } from '../config.js';
 import { EXIT_CODES } from '../error-mapping.js';
 import { InvalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createBackup } from '../ops/backup.js';
-import { restoreBackup } from '../ops/restore.js';
+import { createBackup } from '../app/backup.js';
+import { restoreBackup } from '../app/restore.js';
 import { withAurgate } from './context.js';
 import { printJson } from './output.js';
 

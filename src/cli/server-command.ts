@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { logConfigWarnings, readConfig } from '../config.js';
-import { Aurgate } from '../context.js';
+import { Aurgate } from '../compose.js';
 import { createLogger } from '../log.js';
-import { startServer } from '../server.js';
+import { startServer } from '../http/server.js';
 
 export function registerServerCommand(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../admin/auth/users.js';
-import { ROLES } from '../admin/auth/roles.js';
+import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../accounts/users.js';
+import { ROLES } from '../accounts/roles.js';
 import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';
 import { promptHidden, readStdinLine } from './secret-input.js';

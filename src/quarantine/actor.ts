@@ -1,4 +1,4 @@
-import type { User } from '../admin/auth/users.js';
+import type { User } from '../accounts/users.js';
 
 /**
  * How a change reached aurgate, recorded with every audit row: `web` (a signed-in browser), `api` (a

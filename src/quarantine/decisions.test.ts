@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Role } from '../admin/auth/roles.js';
+import type { Role } from '../accounts/roles.js';
 import { openDatabase, type Db } from '../db/open.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import type { Actor } from './actor.js';

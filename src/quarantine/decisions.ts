@@ -1,5 +1,5 @@
-import { roleAllows } from '../admin/auth/roles.js';
-import { requireAccount, type User } from '../admin/auth/users.js';
+import { roleAllows } from '../accounts/roles.js';
+import { requireAccount, type User } from '../accounts/users.js';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';

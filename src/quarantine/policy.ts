@@ -1,4 +1,4 @@
-import { requireAccount } from '../admin/auth/users.js';
+import { requireAccount } from '../accounts/users.js';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { InvalidInput } from '../errors.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTree } from '../git/history.js';
 import { revisionDiff, reviewDiff, reviewFiles } from './diff.js';
-import { loadFile } from './revision-files.js';
+import { loadFile } from '../git/revision-files.js';
 
 const ODD = ['has "quotes".sh', 'tab\there.txt', 'new\nline.txt', 'ünïcödé ✓.txt', '<img src=x onerror=alert(1)>.sh', 'back\\slash', 'a b'];
 /** A name that is not UTF-8: git hands it over as bytes, we can only decode it lossily. */

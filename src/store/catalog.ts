@@ -2,7 +2,7 @@ import type { Db } from '../db/open.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { latestRevisionState, listServedHeads, type Revision } from '../quarantine/revisions.js';
-import type { Availability, Catalog, RevisionAvailability, RevisionLookup, ServedLookup, ServedPackage } from '../serve/catalog.js';
+import type { Availability, Catalog, RevisionAvailability, RevisionLookup, ServedLookup, ServedPackage } from './served-catalog.js';
 import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
 
 interface Index {

@@ -9,7 +9,7 @@ import { assertPackageName } from '../srcinfo/names.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
 import type { RpcClient } from '../upstream/rpc-client.js';
 import { metaFromPackages, type UpstreamMeta, type UpstreamPackage } from '../upstream/rpc-schema.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../db/locks.js';
 import { forEachConcurrently } from './pool.js';
 import { recordUpstreamHead } from './record.js';
 import { finishRun, startRun, type SyncSummary } from './runs.js';

@@ -1,6 +1,6 @@
-import { createUser, findUserByName, publicUser, type User } from '../../src/admin/auth/users.js';
-import type { Role } from '../../src/admin/auth/roles.js';
-import type { Aurgate } from '../../src/context.js';
+import { createUser, findUserByName, publicUser, type User } from '../../src/accounts/users.js';
+import type { Role } from '../../src/accounts/roles.js';
+import type { Aurgate } from '../../src/compose.js';
 import type { Actor } from '../../src/quarantine/actor.js';
 
 /** The password of every account the tests create (long enough for the password policy). */

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { expect } from 'vitest';
-import type { Catalog, ServedPackage } from '../../src/serve/catalog.js';
+import type { Catalog, ServedPackage } from '../../src/store/served-catalog.js';
 import { listRoutes } from '../../src/serve/lists/index.js';
 import { rpcRoutes, type RpcOptions } from '../../src/serve/rpc/index.js';
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
-import { dashboard, packageSummaries, packageTimeline, reviewQueue } from '../model/overview.js';
+import { dashboard, packageSummaries, packageTimeline, reviewQueue } from '../../app/overview.js';
 import { principalOf } from '../routes/request.js';
 import type { AdminServices } from '../services.js';
 import { decisionBody, jsonBody } from './body.js';

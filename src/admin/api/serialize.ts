@@ -1,6 +1,6 @@
 import type { Revision } from '../../quarantine/revisions.js';
-import type { QueueEntry } from '../model/overview.js';
-import type { ReviewModel } from '../model/review.js';
+import type { QueueEntry } from '../../app/overview.js';
+import type { ReviewModel } from '../../app/review.js';
 import type { ReviewFile } from '../../review/diff.js';
 
 /** The JSON shapes of the admin API: stable field names, times in epoch milliseconds. */

@@ -3,11 +3,11 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import type { Db } from '../../db/open.js';
 import { Forbidden, Unauthenticated } from '../../errors.js';
-import { DEVICE_COOKIE_MAX_AGE_MS } from './device-cookies.js';
+import { DEVICE_COOKIE_MAX_AGE_MS } from '../../accounts/device-cookies.js';
 import type { Principal } from './principal.js';
-import { safeEqual } from './secrets.js';
-import { resolveSession, SESSION_ABSOLUTE_MS } from './sessions.js';
-import { resolveToken } from './tokens.js';
+import { safeEqual } from '../../accounts/secrets.js';
+import { resolveSession, SESSION_ABSOLUTE_MS } from '../../accounts/sessions.js';
+import { resolveToken } from '../../accounts/tokens.js';
 
 export type AdminEnv = { Variables: { principal: Principal | null } };
 

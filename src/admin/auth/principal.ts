@@ -1,7 +1,7 @@
 import { Forbidden } from '../../errors.js';
 import type { Actor } from '../../quarantine/actor.js';
-import { roleAllows, scopesAllow, type Capability, type Scope } from './roles.js';
-import type { User } from './users.js';
+import { roleAllows, scopesAllow, type Capability, type Scope } from '../../accounts/roles.js';
+import type { User } from '../../accounts/users.js';
 
 /** Who is making a request, and through what. */
 export interface Principal {

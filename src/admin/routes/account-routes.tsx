@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
-import { tokensVisibleTo } from '../auth/tokens.js';
-import { listUsers } from '../auth/users.js';
+import { tokensVisibleTo } from '../../accounts/tokens.js';
+import { listUsers } from '../../accounts/users.js';
 import type { AdminServices } from '../services.js';
 import { TokensPage, UsersPage } from '../views/accounts.js';
 import { field, fields, formOf, parseExpiryDays, parseId, principalOf } from './request.js';

@@ -4,7 +4,7 @@ import { listAllowlist } from '../../quarantine/packages.js';
 import { listRuns } from '../../sync/runs.js';
 import type { AdminEnv } from '../auth/http.js';
 import { can } from '../auth/principal.js';
-import { packageSummaries, packageTimeline } from '../model/overview.js';
+import { packageSummaries, packageTimeline } from '../../app/overview.js';
 import type { AdminServices } from '../services.js';
 import { AllowlistPage } from '../views/allowlist.js';
 import { AuditPage } from '../views/audit.js';

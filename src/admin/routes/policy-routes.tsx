@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Aurgate } from '../../context.js';
+import type { Aurgate } from '../../compose.js';
 import { listAudit } from '../../quarantine/audit.js';
 import { parseRequiredApprovals, readPolicy } from '../../quarantine/policy.js';
 import type { AdminEnv } from '../auth/http.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AdminEnv } from '../auth/http.js';
-import { dashboard, reviewQueue } from '../model/overview.js';
+import { dashboard, reviewQueue } from '../../app/overview.js';
 import type { AdminServices } from '../services.js';
 import { DashboardPage } from '../views/dashboard.js';
 import { parseDiffFormat } from '../views/diff.js';

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { clientIp } from '../../ops/client-address.js';
+import { clientIp } from '../../http/client-address.js';
 import type { AdminEnv } from '../auth/http.js';
-import { safeEqual, randomSecret } from '../auth/secrets.js';
-import { deleteSession } from '../auth/sessions.js';
-import { signIn } from '../auth/sign-in.js';
-import type { RuleName } from '../auth/throttle-rules.js';
+import { safeEqual, randomSecret } from '../../accounts/secrets.js';
+import { deleteSession } from '../../accounts/sessions.js';
+import { signIn } from '../../app/sign-in.js';
+import type { RuleName } from '../../accounts/throttle-rules.js';
 import type { AdminServices } from '../services.js';
 import { LoginPage } from '../views/login.js';
 import { field, formOf, safeNext, type AdminContext } from './request.js';

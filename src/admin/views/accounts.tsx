@@ -1,7 +1,7 @@
-import type { ApiToken } from '../auth/tokens.js';
+import type { ApiToken } from '../../accounts/tokens.js';
 import type { Principal } from '../auth/principal.js';
-import { ROLES, scopesForRole } from '../auth/roles.js';
-import type { User } from '../auth/users.js';
+import { ROLES, scopesForRole } from '../../accounts/roles.js';
+import type { User } from '../../accounts/users.js';
 import { CsrfField, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
 

@@ -1,7 +1,7 @@
 import type { AllowlistEntry } from '../../quarantine/packages.js';
 import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
-import type { NeededPackages } from '../model/dependencies.js';
+import type { NeededPackages } from '../../app/dependencies.js';
 import { CsrfField, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
 

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { Dashboard } from '../model/overview.js';
+import type { Dashboard } from '../../app/overview.js';
 import { Badge, Table, Time } from './components.js';
 import { plural } from './format.js';
 import { AdminLayout } from './layout.js';

@@ -1,6 +1,6 @@
 import { displayPath } from '../../review/display-path.js';
 import type { Principal } from '../auth/principal.js';
-import type { FileView } from '../model/review.js';
+import type { FileView } from '../../app/review.js';
 import { Commit, FlagList } from './components.js';
 import { bytes, query } from './format.js';
 import { AdminLayout } from './layout.js';

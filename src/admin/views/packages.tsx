@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
-import type { PackageSummary, PackageTimeline } from '../model/overview.js';
+import type { PackageSummary, PackageTimeline } from '../../app/overview.js';
 import { Badge, Commit, CsrfField, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
 

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { QueueEntry } from '../model/overview.js';
+import type { QueueEntry } from '../../app/overview.js';
 import { Commit, FlagCounts, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
 

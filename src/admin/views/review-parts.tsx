@@ -1,8 +1,8 @@
 import type { CommitInfo } from '../../git/history.js';
 import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
-import type { Approval } from '../model/approvals.js';
-import type { MetaComparison } from '../model/meta-changes.js';
+import type { Approval } from '../../quarantine/approvals.js';
+import type { MetaComparison } from '../../review/meta-changes.js';
 import type { RevokedAncestor } from '../../quarantine/revoked-history.js';
 import { ReadmitForm } from './revoked-parts.js';
 import { CsrfField, Table, Time } from './components.js';

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { ReviewModel } from '../model/review.js';
+import type { ReviewModel } from '../../app/review.js';
 import { Commit, FlagList, Time } from './components.js';
 import { ChangedFiles, DiffToggle, DiffView, type DiffFormat } from './diff.js';
 import { AdminLayout } from './layout.js';

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { commitsBetween, readBlob } from '../../git/history.js';
 import { isFullCommitId, isValidPackageName } from '../../srcinfo/names.js';
 import type { Snapshot, SnapshotStore } from '../../store/snapshots.js';
-import { unavailableMessage, type RevisionLookup, type ServedLookup } from '../catalog.js';
+import { unavailableMessage, type RevisionLookup, type ServedLookup } from '../../store/served-catalog.js';
 import { logPage } from '../pages/log-page.js';
 import { validPlainPath } from './paths.js';
 

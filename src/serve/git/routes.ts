@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Logger } from '../../log.js';
 import { isValidPackageName } from '../../srcinfo/names.js';
-import { unavailableMessage, type ServedLookup } from '../catalog.js';
+import { unavailableMessage, type ServedLookup } from '../../store/served-catalog.js';
 import { readRef } from '../../git/refs.js';
 import { createAnswerCache, MAX_CACHED_ANSWER_BYTES } from './answer-cache.js';
 import { MAX_CACHEABLE_LS_REFS_BYTES, parseLsRefs } from './ls-refs.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServedPackage } from '../catalog.js';
+import type { ServedPackage } from '../../store/served-catalog.js';
 import { listContent } from './archives.js';
 
 function served(name: string, people: Pick<ServedPackage, 'Maintainer' | 'Submitter' | 'CoMaintainers'>): ServedPackage {

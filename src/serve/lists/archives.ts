@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { ServedPackage } from '../catalog.js';
+import type { ServedPackage } from '../../store/served-catalog.js';
 import { PyFloat, distinct, writeJson, type JsonValue } from '../rpc/json.js';
 import { RELATION_LISTS } from '../rpc/shape.js';
 

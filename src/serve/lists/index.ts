@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { Catalog, ServedPackage } from '../catalog.js';
+import type { Catalog, ServedPackage } from '../../store/served-catalog.js';
 import { etagMatches } from '../rpc/shape.js';
 import { LIST_FILES, buildArchive, newestApproval, type Archive, type ListFile } from './archives.js';
 

@@ -1,4 +1,4 @@
-import type { ServedPackage } from '../catalog.js';
+import type { ServedPackage } from '../../store/served-catalog.js';
 import { PublicLayout } from './layout.js';
 
 /** The package page helpers print (and paru -Gc fetches; it finds an empty comments section here). */

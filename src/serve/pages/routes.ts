@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { isValidPackageName } from '../../srcinfo/names.js';
-import type { Catalog, ServedLookup } from '../catalog.js';
+import type { Catalog, ServedLookup } from '../../store/served-catalog.js';
 import { frontPage } from './front-page.js';
 import { packagePage } from './package-page.js';
 

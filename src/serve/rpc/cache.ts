@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../store/served-catalog.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { Rendered } from './shape.js';
 

@@ -1,4 +1,4 @@
-import type { ServedPackage } from '../catalog.js';
+import type { ServedPackage } from '../../store/served-catalog.js';
 import { infoJson, searchJson } from './shape.js';
 import { relationName } from '../../srcinfo/rpc-fields.js';
 

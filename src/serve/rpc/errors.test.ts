@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Busy, StorageError } from '../../errors.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../store/served-catalog.js';
 import { rpcRoutes } from './index.js';
 
 function failingCatalog(error: Error): Catalog {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { errorReplyFor } from '../../error-mapping.js';
 import type { Logger } from '../../log.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../store/served-catalog.js';
 import { DEFAULT_CACHE_LIMITS, RpcState, type CacheLimits, type Snapshot } from './cache.js';
 import { MESSAGES, execute, plan, planKey } from './execute.js';
 import { docPage, readBody, send, splitUrl } from './http.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServedPackage } from '../catalog.js';
+import type { ServedPackage } from '../../store/served-catalog.js';
 import { PyFloat, distinct, writeJson, type JsonValue } from './json.js';
 
 /**

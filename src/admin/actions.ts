@@ -1,0 +1,111 @@
+import type { Aurgate } from '../compose.js';
+import { Conflict, Forbidden } from '../errors.js';
+import type { ApproveResult } from '../quarantine/decisions.js';
+import type { AllowlistEntry } from '../quarantine/packages.js';
+import type { Revision } from '../quarantine/revisions.js';
+import { setRequiredApprovals, type DecisionPolicy } from '../quarantine/policy.js';
+import { actorOf, assertCan, type Principal } from './auth/principal.js';
+import { createToken, revokeToken, type ApiToken, type TokenRequest } from '../accounts/tokens.js';
+import { createUser, disableUser, normalizeUserName, type User } from '../accounts/users.js';
+import type { DependencyResolver } from '../app/dependencies.js';
+import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
+
+export interface DecisionRequest {
+  pkgbase: string;
+  /** The exact commit the reviewer looked at (the page carries it in a hidden field). */
+  commit: string;
+  /** Comment for an approval; reason for a rejection or revocation. */
+  note?: string | undefined;
+}
+
+export interface ApproveRequest extends DecisionRequest {
+  /** Revoked commits of the history the approver re-admits (admins only), each named explicitly. */
+  readmit?: readonly string[] | undefined;
+}
+
+/**
+ * The state-changing admin use cases, shared by the pages and the JSON API. Each checks the caller's
+ * permission first and attributes the change to the signed-in user; decisions go through the Aurgate
+ * use cases, which enforce the exact-commit rule and write the audit rows.
+ */
+export class AdminActions {
+  constructor(
+    private readonly app: Aurgate,
+    private readonly syncRunner: SyncRunner,
+    private readonly dependencies: DependencyResolver,
+  ) {}
+
+  approve(principal: Principal, request: ApproveRequest): Promise<ApproveResult> {
+    assertCan(principal, 'review', 'approving');
+    const readmit = request.readmit ?? [];
+    if (readmit.length > 0) assertCan(principal, 'admin', 're-admitting revoked commits');
+    return this.app.approve({
+      pkgbase: request.pkgbase,
+      commit: request.commit,
+      by: actorOf(principal),
+      note: request.note?.trim() || undefined,
+      readmit,
+    });
+  }
+
+  reject(principal: Principal, request: DecisionRequest): Revision {
+    assertCan(principal, 'review', 'rejecting');
+    return this.app.reject({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Revokes the commit and every approved revision built on it (all are returned). */
+  revoke(principal: Principal, request: DecisionRequest): Promise<Revision[]> {
+    assertCan(principal, 'admin', 'revoking');
+    return this.app.revoke({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Admins set the decision policy; every process applies it from the database. */
+  setRequiredApprovals(principal: Principal, value: number): { before: number; after: DecisionPolicy } {
+    assertCan(principal, 'admin', 'changing the decision policy');
+    return setRequiredApprovals(this.app.db, value, actorOf(principal));
+  }
+
+  /** Adds names to the allowlist and, if asked, fetches them in the background right away. */
+  async allow(principal: Principal, names: readonly string[], fetch: boolean): Promise<{ added: AllowlistEntry[]; sync: StartOutcome | null }> {
+    assertCan(principal, 'admin', 'changing the allowlist');
+    const added = await this.app.allow(names, principal.user.name, actorOf(principal).channel);
+    this.dependencies.invalidate();
+    const sync =
+      fetch && added.length > 0 ? await this.syncRunner.start({ only: [...new Set(added.map((entry) => entry.pkgbase))], trigger: 'allow' }) : null;
+    return { added, sync };
+  }
+
+  disallow(principal: Principal, names: readonly string[]): AllowlistEntry[] {
+    assertCan(principal, 'admin', 'changing the allowlist');
+    const removed = this.app.disallow(names, principal.user.name, actorOf(principal).channel);
+    this.dependencies.invalidate();
+    return removed;
+  }
+
+  /** Fetching only fills the quarantine, so reviewers may trigger it, not just admins. */
+  syncNow(principal: Principal): Promise<StartOutcome> {
+    assertCan(principal, 'review', 'starting a sync');
+    return this.syncRunner.start({ trigger: 'admin' });
+  }
+
+  createUser(principal: Principal, input: { name: string; role: string; password: string }): Promise<User> {
+    assertCan(principal, 'admin', 'adding users');
+    return createUser(this.app.db, input, principal.user.name);
+  }
+
+  disableUser(principal: Principal, name: string): User {
+    assertCan(principal, 'admin', 'disabling users');
+    if (normalizeUserName(name) === principal.user.name) throw new Conflict('you cannot disable your own account (another admin can)');
+    return disableUser(this.app.db, name, principal.user.name);
+  }
+
+  /** Tokens are minted from a signed-in browser session only, so a leaked token cannot mint more. */
+  createToken(principal: Principal, request: TokenRequest): { token: string; record: ApiToken } {
+    if (principal.via !== 'session') throw new Forbidden('API tokens are created from a signed-in session, not with another token');
+    return createToken(this.app.db, principal.user, request);
+  }
+
+  revokeToken(principal: Principal, id: number): ApiToken {
+    return revokeToken(this.app.db, id, principal.user);
+  }
+}

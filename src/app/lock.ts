@@ -1,0 +1,96 @@
+import type { Db } from '../db/open.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import { getRevision } from '../quarantine/revisions.js';
+import { unavailableMessage, type ServedLookup } from '../store/served-catalog.js';
+import { assertPackageName } from '../srcinfo/names.js';
+import type { SnapshotStore } from '../store/snapshots.js';
+
+/** Bumped only when a field changes meaning; readers refuse versions they do not know. */
+export const LOCK_FORMAT_VERSION = 1;
+/** One lock is one build's worth of packages; the cap bounds the archive work one request can cause. */
+export const MAX_LOCK_PACKAGES = 200;
+
+/** One pinned package: everything a build needs to fetch exactly the reviewed files and check them. */
+export interface LockEntry {
+  pkgname: string;
+  pkgbase: string;
+  version: string | null;
+  commit: string;
+  /** The immutable per-revision snapshot: `<server>/snapshot/<pkgbase>/<commit>.tar.gz`. */
+  url: string;
+  sha256: string;
+  approvedBy: string | null;
+  /** ISO 8601. */
+  approvedAt: string | null;
+}
+
+export interface LockFile {
+  version: typeof LOCK_FORMAT_VERSION;
+  server: string;
+  generatedAt: string;
+  /** In the order the names were given: a Dockerfile builds them in this order, dependencies first. */
+  packages: LockEntry[];
+}
+
+export interface LockDeps {
+  db: Db;
+  lookup: ServedLookup;
+  snapshots: SnapshotStore;
+  publicUrl: string;
+  now?: () => Date;
+}
+
+export function snapshotUrl(server: string, pkgbase: string, commit: string): string {
+  return `${server.replace(/\/+$/, '')}/snapshot/${pkgbase}/${commit}.tar.gz`;
+}
+
+/** Splits `a,b` forms and drops duplicates, keeping the first occurrence (the order is the build order). */
+export function normalizeNames(raw: readonly string[]): string[] {
+  const names = raw
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidInput('name at least one package to lock');
+  const unique = [...new Set(names)];
+  if (unique.length > MAX_LOCK_PACKAGES) throw new InvalidInput(`a lock holds at most ${MAX_LOCK_PACKAGES} packages, got ${unique.length}`);
+  return unique.map((name) => assertPackageName(name));
+}
+
+/**
+ * Pins the served head of each named package (pkgname or pkgbase). Every name is resolved before any
+ * archive is built, and one unserved name fails the whole lock: a partial lock would let a build
+ * silently skip a package. The snapshot is built (or read from the cache) here so its sha256 is
+ * recorded before anyone is told to expect it.
+ */
+export async function createLock(deps: LockDeps, rawNames: readonly string[]): Promise<LockFile> {
+  const names = normalizeNames(rawNames);
+  const resolved: Array<{ name: string; pkgbase: string; commit: string }> = [];
+  const problems: string[] = [];
+  for (const name of names) {
+    const availability = deps.lookup.availability(name);
+    if (availability.kind === 'served') resolved.push({ name, pkgbase: availability.pkgbase, commit: availability.commit });
+    else problems.push(unavailableMessage(name, availability).replace(/^aurgate: /, ''));
+  }
+  if (problems.length > 0) {
+    throw new NotFound(`cannot lock: ${problems.join('; ')}`, { pkgname: names.find((name) => !resolved.some((entry) => entry.name === name)) });
+  }
+  const packages: LockEntry[] = [];
+  for (const { name, pkgbase, commit } of resolved) {
+    const revision = getRevision(deps.db, pkgbase, commit);
+    // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
+    if (revision?.state !== 'approved')
+      throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
+    const snapshot = await deps.snapshots.get(pkgbase, commit);
+    packages.push({
+      pkgname: name,
+      pkgbase,
+      version: revision.version,
+      commit,
+      url: snapshotUrl(deps.publicUrl, pkgbase, commit),
+      sha256: snapshot.sha256,
+      approvedBy: revision.decidedBy,
+      approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
+    });
+  }
+  return { version: LOCK_FORMAT_VERSION, server: deps.publicUrl, generatedAt: (deps.now?.() ?? new Date()).toISOString(), packages };
+}

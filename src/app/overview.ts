@@ -1,0 +1,104 @@
+import type { Aurgate } from '../compose.js';
+import { NotFound } from '../errors.js';
+import { readPolicy } from '../quarantine/policy.js';
+import { getPackage, listAllowlistedPackages, type PackageRecord } from '../quarantine/packages.js';
+import { getPendingRevision, getServedRevision, listPendingRevisions, listRevisions, type Revision } from '../quarantine/revisions.js';
+import type { RiskFlag, Severity } from '../review/risk/index.js';
+import { assertPackageName } from '../srcinfo/names.js';
+import { forEachConcurrently } from '../sync/pool.js';
+import { listRuns, type SyncRunRecord } from '../sync/runs.js';
+import { countApprovals, listApprovals, type Approval } from '../quarantine/approvals.js';
+import type { ReviewService } from './review.js';
+
+export type FlagCounts = Record<Severity, number>;
+
+export function countFlags(flags: readonly RiskFlag[]): FlagCounts {
+  const counts: FlagCounts = { high: 0, medium: 0, low: 0, info: 0 };
+  for (const flag of flags) counts[flag.severity] += 1;
+  return counts;
+}
+
+export interface QueueEntry {
+  revision: Revision;
+  flags: FlagCounts;
+  /** The most severe flag (flags come sorted by severity). */
+  topFlag: RiskFlag | null;
+  approvals: number;
+  required: number;
+}
+
+/** Pending revisions, oldest first, with their risk summary. */
+export async function reviewQueue(app: Aurgate, reviews: ReviewService): Promise<QueueEntry[]> {
+  const pending = listPendingRevisions(app.db);
+  const approvals = countApprovals(
+    app.db,
+    pending.map((revision) => revision.id),
+  );
+  const required = readPolicy(app.db).requiredApprovals;
+  const flags = new Map<number, RiskFlag[]>();
+  // The first view after a big sync analyses many revisions (git reads each); a few at a time.
+  await forEachConcurrently(pending, 4, async (revision) => void flags.set(revision.id, await reviews.flags(revision)));
+  return pending.map((revision) => {
+    const found = flags.get(revision.id) ?? [];
+    return {
+      revision,
+      flags: countFlags(found),
+      topFlag: found[0] ?? null,
+      approvals: approvals.get(revision.id) ?? 0,
+      required,
+    };
+  });
+}
+
+export interface Dashboard {
+  pending: number;
+  oldestPendingAt: number | null;
+  lastRun: SyncRunRecord | null;
+  failing: PackageRecord[];
+  allowlisted: number;
+  deletedUpstream: PackageRecord[];
+}
+
+export function dashboard(app: Aurgate): Dashboard {
+  const pending = listPendingRevisions(app.db);
+  const packages = listAllowlistedPackages(app.db);
+  return {
+    pending: pending.length,
+    oldestPendingAt: pending[0]?.recordedAt ?? null,
+    lastRun: listRuns(app.db, 1)[0] ?? null,
+    failing: packages.filter((pkg) => pkg.lastError !== null),
+    allowlisted: packages.length,
+    deletedUpstream: packages.filter((pkg) => pkg.upstreamStatus === 'deleted'),
+  };
+}
+
+export interface PackageSummary {
+  pkg: PackageRecord;
+  served: Revision | null;
+  pending: Revision | null;
+}
+
+export function packageSummaries(app: Aurgate): PackageSummary[] {
+  return listAllowlistedPackages(app.db).map((pkg) => ({
+    pkg,
+    served: getServedRevision(app.db, pkg.pkgbase),
+    pending: getPendingRevision(app.db, pkg.pkgbase),
+  }));
+}
+
+export interface PackageTimeline extends PackageSummary {
+  revisions: Array<{ revision: Revision; approvals: Approval[] }>;
+}
+
+/** A package with every revision ever recorded, newest first, and what is served now. */
+export function packageTimeline(app: Aurgate, pkgbase: string): PackageTimeline {
+  const name = assertPackageName(pkgbase, 'pkgbase');
+  const pkg = getPackage(app.db, name);
+  if (!pkg) throw new NotFound(`unknown package ${name}`, { pkgbase: name });
+  return {
+    pkg,
+    served: getServedRevision(app.db, name),
+    pending: getPendingRevision(app.db, name),
+    revisions: listRevisions(app.db, name).map((revision) => ({ revision, approvals: listApprovals(app.db, revision.id) })),
+  };
+}

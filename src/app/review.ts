@@ -1,0 +1,132 @@
+import { LRUCache } from 'lru-cache';
+import type { Aurgate } from '../compose.js';
+import { NotFound } from '../errors.js';
+import { listTree } from '../git/history.js';
+import { getPackage, type PackageRecord } from '../quarantine/packages.js';
+import { readPolicy } from '../quarantine/policy.js';
+import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { getPendingRevision, getRevision, getServedRevision, listRevisions, type Revision } from '../quarantine/revisions.js';
+import { reviewDiff, type ReviewFile } from '../review/diff.js';
+import type { RiskFlag } from '../review/risk/index.js';
+import { assertPackageName } from '../srcinfo/names.js';
+import { listApprovals, type Approval } from '../quarantine/approvals.js';
+import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
+import { assessRevision } from './assess.js';
+import { loadFile, type FileContent } from '../git/revision-files.js';
+
+/** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
+const MAX_RENDERED_DIFF_BYTES = 1_500_000;
+const FLAG_CACHE_MS = 10 * 60_000;
+const FLAG_CACHE_ENTRIES = 500;
+const FLAG_CACHE_BYTES = 4 * 1024 * 1024;
+
+/** Roughly what a revision's flags hold in memory: their strings (two bytes a character) and a little per object. */
+function flagsSize(flags: readonly RiskFlag[]): number {
+  return flags.reduce((bytes, flag) => bytes + 64 + 2 * (flag.check.length + flag.reason.length + (flag.file?.length ?? 0)), 64);
+}
+
+export interface ReviewModel {
+  pkg: PackageRecord;
+  revision: Revision;
+  /** The last approved revision the diff starts from; null for a first revision. */
+  base: Revision | null;
+  diff: { text: string; files: ReviewFile[]; tooLarge: boolean };
+  flags: RiskFlag[];
+  meta: MetaComparison;
+  approvals: Approval[];
+  requiredApprovals: number;
+  /** The commit served now (null when nothing is): the page says whether the base is it. */
+  servedCommit: string | null;
+  /** Revoked commits in the candidate's history; any not yet re-admitted bars a plain approval. */
+  revoked: RevokedHistory;
+}
+
+export interface FileView {
+  revision: Revision;
+  which: 'candidate' | 'base';
+  commit: string;
+  file: FileContent;
+  flags: RiskFlag[];
+}
+
+/**
+ * Everything a reviewer looks at for one pending revision: the diff from the last approved commit,
+ * the risk flags over both trees (read from the quarantined mirror repo, never from the served one),
+ * the upstream metadata comparison and the approvals so far.
+ */
+export class ReviewService {
+  private readonly flagCache = new LRUCache<string, RiskFlag[]>({
+    max: FLAG_CACHE_ENTRIES,
+    maxSize: FLAG_CACHE_BYTES,
+    ttl: FLAG_CACHE_MS,
+    sizeCalculation: (flags, key) => flagsSize(flags) + key.length * 2,
+  });
+
+  constructor(private readonly app: Aurgate) {}
+
+  pendingRevision(pkgbase: string): Revision {
+    const name = assertPackageName(pkgbase, 'pkgbase');
+    const revision = getPendingRevision(this.app.db, name);
+    if (!revision) throw new NotFound(`${name} has no revision awaiting review`, { pkgbase: name });
+    return revision;
+  }
+
+  async review(pkgbase: string): Promise<ReviewModel> {
+    const revision = this.pendingRevision(pkgbase);
+    const pkg = getPackage(this.app.db, revision.pkgbase);
+    if (!pkg) throw new NotFound(`unknown package ${revision.pkgbase}`, { pkgbase: revision.pkgbase });
+    const base = this.baseOf(revision);
+    const { text, files } = await reviewDiff(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit);
+    const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
+    const between = listRevisions(this.app.db, revision.pkgbase)
+      .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)
+      .reverse()
+      .flatMap((other) => (other.upstreamMeta ? [other.upstreamMeta] : []));
+    return {
+      pkg,
+      revision,
+      base,
+      diff: { text, files, tooLarge },
+      flags: await this.flags(revision),
+      meta: compareMeta(base?.upstreamMeta ?? null, between, revision.upstreamMeta),
+      approvals: listApprovals(this.app.db, revision.id),
+      requiredApprovals: readPolicy(this.app.db).requiredApprovals,
+      servedCommit: getServedRevision(this.app.db, revision.pkgbase)?.commit ?? null,
+      revoked: await revokedHistory(this.app.db, this.app.mirror.repoPath(revision.pkgbase), revision),
+    };
+  }
+
+  /**
+   * Risk flags of a revision, cached for a few minutes (the only time-dependent check, young-revision,
+   * tolerates that): the review page, the queue and notifications all ask for them.
+   */
+  async flags(revision: Revision): Promise<RiskFlag[]> {
+    const key = `${revision.id}:${revision.baseCommit ?? ''}`;
+    const cached = this.flagCache.get(key);
+    if (cached) return cached;
+    const flags = await assessRevision(this.app, revision);
+    this.flagCache.set(key, flags);
+    return flags;
+  }
+
+  /** One file of the pending revision (or of its base) with line numbers, for links from flags. */
+  async file(pkgbase: string, which: 'candidate' | 'base', path: string): Promise<FileView> {
+    const revision = this.pendingRevision(pkgbase);
+    const commit = which === 'base' ? revision.baseCommit : revision.commit;
+    if (!commit) throw new NotFound(`${revision.pkgbase} has no approved revision to compare with`, { pkgbase: revision.pkgbase });
+    const repo = this.app.mirror.repoPath(revision.pkgbase);
+    // The path is only compared with the tree listing; git is handed the blob id found there.
+    const entry = (await listTree(repo, commit)).find((candidate) => candidate.type === 'blob' && candidate.path === path);
+    const file = entry ? await loadFile(repo, entry) : null;
+    if (!file)
+      throw new NotFound(`${revision.pkgbase} has no file ${JSON.stringify(path.slice(0, 200))} in ${commit.slice(0, 12)}`, {
+        pkgbase: revision.pkgbase,
+      });
+    const flags = which === 'candidate' ? (await this.flags(revision)).filter((flag) => flag.file === path) : [];
+    return { revision, which, commit, file, flags };
+  }
+
+  private baseOf(revision: Revision): Revision | null {
+    return revision.baseCommit ? getRevision(this.app.db, revision.pkgbase, revision.baseCommit) : null;
+  }
+}

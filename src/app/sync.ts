@@ -1,0 +1,63 @@
+import type { Aurgate } from '../compose.js';
+import { Busy, describeError } from '../errors.js';
+import { getRevision, type Revision } from '../quarantine/revisions.js';
+import type { RiskFlag } from '../review/risk/index.js';
+import type { SyncEvent, SyncOptions } from '../sync/run.js';
+import type { SyncSummary } from '../sync/runs.js';
+import { highRiskEvent, pendingRevisionEvent, syncErrorEvent, syncFailedEvent, upstreamDeletedEvent } from '../notify/events.js';
+import type { Notifier } from '../notify/webhook.js';
+
+export interface SyncNotificationDeps {
+  app: Aurgate;
+  notifier: Notifier;
+  /** Risk flags of a new pending revision (the admin's cached analysis); none when absent. */
+  assess?: (revision: Revision) => Promise<RiskFlag[]>;
+}
+
+const adminUrl = (app: Aurgate, path: string): string => `${app.config.publicUrl}/admin${path}`;
+
+/**
+ * Runs a sync and sends its notifications: each new pending revision (with its risk summary, plus a
+ * separate high-risk event when it has high flags), each package deleted upstream, and a summary
+ * when packages failed or the run itself failed. Every caller of a sync (scheduler, web admin, CLI)
+ * goes through here so they notify alike. A busy sync lock is not a failure and is not reported.
+ */
+export async function syncWithNotifications(deps: SyncNotificationDeps, options: SyncOptions): Promise<SyncSummary> {
+  const { app, notifier } = deps;
+  const pending: Array<Promise<void>> = [];
+  const onEvent = (event: SyncEvent): void => {
+    options.onEvent?.(event);
+    if (notifier.enabled) pending.push(notifyEvent(deps, event));
+  };
+  // No await before app.sync: a busy lock then rejects at once, which the background runner relies on.
+  const running = app.sync({ ...options, onEvent });
+  let summary: SyncSummary;
+  try {
+    summary = await running;
+  } catch (error) {
+    await Promise.all(pending);
+    if (!(error instanceof Busy)) await notifier.send(syncErrorEvent(describeError(error), adminUrl(app, '/sync')));
+    throw error;
+  }
+  await Promise.all(pending);
+  if (summary.failed > 0) await notifier.send(syncFailedEvent(summary, adminUrl(app, '/sync')));
+  return summary;
+}
+
+async function notifyEvent(deps: SyncNotificationDeps, event: SyncEvent): Promise<void> {
+  const { app, notifier } = deps;
+  try {
+    if (event.kind === 'upstream-deleted')
+      return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(app, `/packages/${event.pkgbase}`)));
+    if (event.kind !== 'new-revision') return;
+    const revision = getRevision(app.db, event.pkgbase, event.commit);
+    if (!revision) return;
+    const flags = deps.assess ? await deps.assess(revision) : [];
+    const url = adminUrl(app, `/review/${revision.pkgbase}`);
+    await notifier.send(pendingRevisionEvent(revision, flags, url));
+    const high = highRiskEvent(revision, flags, url);
+    if (high) await notifier.send(high);
+  } catch (error) {
+    app.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'preparing a notification failed');
+  }
+}

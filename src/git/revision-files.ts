@@ -1,0 +1,60 @@
+import { readObjects } from './batch.js';
+import { listTree, type TreeEntry } from './history.js';
+import type { RevisionFiles } from '../review/risk/index.js';
+
+/** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
+const BINARY_PROBE_BYTES = 8000;
+/** Larger files are not read: the risk checks only need their size, and nobody reviews them as text. */
+const MAX_TEXT_BYTES = 2 * 1024 * 1024;
+/** An AUR repository holds a handful of files; a tree far beyond that is itself suspicious. */
+const MAX_FILES = 500;
+
+export function isBinary(content: Buffer): boolean {
+  return content.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+
+/**
+ * The files of one commit of a mirror repo, as the risk checks take them: the tree listing and every
+ * blob small enough to read, through one `git cat-file --batch` rather than a git process per file.
+ */
+export async function loadRevisionFiles(repo: string, commit: string): Promise<RevisionFiles> {
+  const entries = (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+  const readable = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES);
+  const blobs = new Map(
+    (
+      await readObjects(
+        repo,
+        readable.map((entry) => entry.object),
+        { maxObjectBytes: MAX_TEXT_BYTES },
+      )
+    ).map((object) => [object.spec, object.data]),
+  );
+  const files: RevisionFiles['files'] = new Map();
+  for (const entry of entries) {
+    const content = blobs.get(entry.object);
+    if (!content) files.set(entry.path, { text: null, size: entry.size });
+    else files.set(entry.path, { text: isBinary(content) ? null : content.toString('utf8'), size: content.length });
+  }
+  return { files };
+}
+
+export interface FileContent {
+  path: string;
+  size: number;
+  /** null for a binary or oversized file. */
+  lines: string[] | null;
+}
+
+/**
+ * One file of a commit for the per-file view, read by its blob id from the tree listing rather than
+ * as `<commit>:<path>`, so a name git could only give us lossily (not UTF-8) still opens.
+ */
+export async function loadFile(repo: string, entry: Pick<TreeEntry, 'path' | 'object' | 'size'>): Promise<FileContent | null> {
+  if (entry.size > MAX_TEXT_BYTES) return { path: entry.path, size: entry.size, lines: null };
+  const [object] = await readObjects(repo, [entry.object]);
+  const content = object?.type === 'blob' ? object.data : null;
+  if (!content) return null;
+  if (isBinary(content)) return { path: entry.path, size: content.length, lines: null };
+  const text = content.toString('utf8');
+  return { path: entry.path, size: content.length, lines: (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n') };
+}
