@@ -3,11 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/accounts/tokens.js';
 import { createUser } from '../src/accounts/users.js';
-import { ReviewService } from '../src/app/review.js';
 import { createLogger } from '../src/log.js';
 import { slackEscape } from '../src/notify/events.js';
-import { syncWithNotifications } from '../src/app/sync.js';
-import { createNotifier, WebhookNotifier } from '../src/notify/webhook.js';
+import { WebhookNotifier } from '../src/notify/webhook.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
@@ -83,12 +81,8 @@ afterAll(async () => {
 
 describe('webhook notifications', () => {
   it('announce new pending revisions, with a separate event for high-risk flags', async () => {
-    const reviews = new ReviewService(aurgate.app);
     await aurgate.app.allow(['calm', 'sneaky'], 'test');
-    const summary = await syncWithNotifications(
-      { app: aurgate.app, notifier: createNotifier(aurgate.config, aurgate.app.logger), assess: (revision) => reviews.flags(revision) },
-      { trigger: 'cli' },
-    );
+    const summary = await aurgate.app.sync({ trigger: 'cli' });
     expect(summary.newRevisions).toBe(2);
 
     const pending = receiver.events('revision.pending');
@@ -116,11 +110,11 @@ describe('webhook notifications', () => {
   it('report sync failures', async () => {
     upstream.fail('rpc-500');
     try {
-      await syncWithNotifications({ app: aurgate.app, notifier: createNotifier(aurgate.config, aurgate.app.logger) }, { trigger: 'cli' });
+      await aurgate.app.sync({ trigger: 'cli' });
     } finally {
       upstream.fail('none');
     }
-    // syncWithNotifications resolves after its notifications were delivered.
+    // A sync resolves after its notifications were delivered.
     const [failed] = receiver.events('sync.failed');
     expect(failed).toMatchObject({ event: 'sync.failed', status: 'failed', failed: 2, packages: 2, url: 'https://aurgate.example/admin/sync' });
     expect(String(failed?.['text'])).toMatch(/^aurgate: sync #\d+ failed: 2 of 2 packages failed\n• calm: /);

@@ -1,7 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Aurgate } from '../compose.js';
-import type { Notifier } from '../notify/webhook.js';
 import { adminApi } from './api/admin-api.js';
 import { reviewApi } from './api/review-api.js';
 import { identify, originCheck, requireCsrfToken, requireSignedIn, type AdminEnv } from './auth/http.js';
@@ -39,8 +38,8 @@ const noStore: MiddlewareHandler = async (c, next) => {
  * principal, the Origin check, sign-in (public), the signed-in requirement, the synchronizer token,
  * and only then the routes that read or change anything.
  */
-export function createAdmin(app: Aurgate, notifier: Notifier): Admin {
-  const services = createAdminServices(app, notifier);
+export function createAdmin(app: Aurgate): Admin {
+  const services = createAdminServices(app);
   const secure = services.cookies.secure;
   const router = new Hono<AdminEnv>();
   router.use(

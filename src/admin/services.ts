@@ -1,5 +1,4 @@
 import type { Aurgate } from '../compose.js';
-import type { Notifier } from '../notify/webhook.js';
 import { CookiePolicy } from './auth/http.js';
 import { LoginThrottle } from '../accounts/throttle.js';
 import { AdminActions } from './actions.js';
@@ -18,13 +17,12 @@ export interface AdminServices {
   cookies: CookiePolicy;
 }
 
-export function createAdminServices(app: Aurgate, notifier: Notifier): AdminServices {
-  const reviews = new ReviewService(app);
+export function createAdminServices(app: Aurgate): AdminServices {
   const dependencies = new DependencyResolver(app);
-  const syncRunner = new SyncRunner({ app, notifier, assess: (revision) => reviews.flags(revision) });
+  const syncRunner = new SyncRunner({ sync: (options) => app.sync(options), logger: app.logger });
   return {
     app,
-    reviews,
+    reviews: app.reviews,
     dependencies,
     syncRunner,
     actions: new AdminActions(app, syncRunner, dependencies),

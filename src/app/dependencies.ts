@@ -1,4 +1,4 @@
-import type { Aurgate } from '../compose.js';
+import type { AppDeps } from './deps.js';
 import { describeError } from '../errors.js';
 import { listAllowlist, listAllowlistedPackages } from '../quarantine/packages.js';
 import { getPendingRevision, getServedRevision, listRevisions } from '../quarantine/revisions.js';
@@ -45,7 +45,7 @@ export function dependencyNames(srcinfo: Srcinfo): string[] {
 export class DependencyResolver {
   private cache: { key: string; at: number; result: NeededPackages } | null = null;
 
-  constructor(private readonly app: Aurgate) {}
+  constructor(private readonly app: Pick<AppDeps, 'db' | 'rpc'>) {}
 
   async needed(): Promise<NeededPackages> {
     const { db } = this.app;

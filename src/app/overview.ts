@@ -1,4 +1,4 @@
-import type { Aurgate } from '../compose.js';
+import type { AppDeps } from './deps.js';
 import { NotFound } from '../errors.js';
 import { readPolicy } from '../quarantine/policy.js';
 import { getPackage, listAllowlistedPackages, type PackageRecord } from '../quarantine/packages.js';
@@ -28,7 +28,7 @@ export interface QueueEntry {
 }
 
 /** Pending revisions, oldest first, with their risk summary. */
-export async function reviewQueue(app: Aurgate, reviews: ReviewService): Promise<QueueEntry[]> {
+export async function reviewQueue(app: Pick<AppDeps, 'db'>, reviews: ReviewService): Promise<QueueEntry[]> {
   const pending = listPendingRevisions(app.db);
   const approvals = countApprovals(
     app.db,
@@ -59,7 +59,7 @@ export interface Dashboard {
   deletedUpstream: PackageRecord[];
 }
 
-export function dashboard(app: Aurgate): Dashboard {
+export function dashboard(app: Pick<AppDeps, 'db'>): Dashboard {
   const pending = listPendingRevisions(app.db);
   const packages = listAllowlistedPackages(app.db);
   return {
@@ -78,7 +78,7 @@ export interface PackageSummary {
   pending: Revision | null;
 }
 
-export function packageSummaries(app: Aurgate): PackageSummary[] {
+export function packageSummaries(app: Pick<AppDeps, 'db'>): PackageSummary[] {
   return listAllowlistedPackages(app.db).map((pkg) => ({
     pkg,
     served: getServedRevision(app.db, pkg.pkgbase),
@@ -91,7 +91,7 @@ export interface PackageTimeline extends PackageSummary {
 }
 
 /** A package with every revision ever recorded, newest first, and what is served now. */
-export function packageTimeline(app: Aurgate, pkgbase: string): PackageTimeline {
+export function packageTimeline(app: Pick<AppDeps, 'db'>, pkgbase: string): PackageTimeline {
   const name = assertPackageName(pkgbase, 'pkgbase');
   const pkg = getPackage(app.db, name);
   if (!pkg) throw new NotFound(`unknown package ${name}`, { pkgbase: name });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Aurgate } from '../compose.js';
+import type { AppDeps } from './deps.js';
 import { NotFound } from '../errors.js';
 import { listTree } from '../git/history.js';
 import { getPackage, type PackageRecord } from '../quarantine/packages.js';
@@ -62,7 +62,7 @@ export class ReviewService {
     sizeCalculation: (flags, key) => flagsSize(flags) + key.length * 2,
   });
 
-  constructor(private readonly app: Aurgate) {}
+  constructor(private readonly app: Pick<AppDeps, 'db' | 'mirror' | 'logger'>) {}
 
   pendingRevision(pkgbase: string): Revision {
     const name = assertPackageName(pkgbase, 'pkgbase');

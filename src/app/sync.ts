@@ -1,20 +1,18 @@
-import type { Aurgate } from '../compose.js';
 import { Busy, describeError } from '../errors.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
 import type { RiskFlag } from '../review/risk/index.js';
-import type { SyncEvent, SyncOptions } from '../sync/run.js';
+import { runSync, type SyncDeps as RunDeps, type SyncEvent, type SyncOptions } from '../sync/run.js';
 import type { SyncSummary } from '../sync/runs.js';
 import { highRiskEvent, pendingRevisionEvent, syncErrorEvent, syncFailedEvent, upstreamDeletedEvent } from '../notify/events.js';
 import type { Notifier } from '../notify/webhook.js';
 
-export interface SyncNotificationDeps {
-  app: Aurgate;
+export interface SyncNotificationDeps extends RunDeps {
   notifier: Notifier;
-  /** Risk flags of a new pending revision (the admin's cached analysis); none when absent. */
-  assess?: (revision: Revision) => Promise<RiskFlag[]>;
+  /** Risk flags of a new pending revision (the shared, cached analysis). */
+  assess: (revision: Revision) => Promise<RiskFlag[]>;
 }
 
-const adminUrl = (app: Aurgate, path: string): string => `${app.config.publicUrl}/admin${path}`;
+const adminUrl = (deps: SyncNotificationDeps, path: string): string => `${deps.config.publicUrl}/admin${path}`;
 
 /**
  * Runs a sync and sends its notifications: each new pending revision (with its risk summary, plus a
@@ -23,41 +21,41 @@ const adminUrl = (app: Aurgate, path: string): string => `${app.config.publicUrl
  * goes through here so they notify alike. A busy sync lock is not a failure and is not reported.
  */
 export async function syncWithNotifications(deps: SyncNotificationDeps, options: SyncOptions): Promise<SyncSummary> {
-  const { app, notifier } = deps;
+  const { notifier } = deps;
   const pending: Array<Promise<void>> = [];
   const onEvent = (event: SyncEvent): void => {
     options.onEvent?.(event);
     if (notifier.enabled) pending.push(notifyEvent(deps, event));
   };
-  // No await before app.sync: a busy lock then rejects at once, which the background runner relies on.
-  const running = app.sync({ ...options, onEvent });
+  // No await before runSync: a busy lock then rejects at once, which the background runner relies on.
+  const running = runSync(deps, { ...options, onEvent });
   let summary: SyncSummary;
   try {
     summary = await running;
   } catch (error) {
     await Promise.all(pending);
-    if (!(error instanceof Busy)) await notifier.send(syncErrorEvent(describeError(error), adminUrl(app, '/sync')));
+    if (!(error instanceof Busy)) await notifier.send(syncErrorEvent(describeError(error), adminUrl(deps, '/sync')));
     throw error;
   }
   await Promise.all(pending);
-  if (summary.failed > 0) await notifier.send(syncFailedEvent(summary, adminUrl(app, '/sync')));
+  if (summary.failed > 0) await notifier.send(syncFailedEvent(summary, adminUrl(deps, '/sync')));
   return summary;
 }
 
 async function notifyEvent(deps: SyncNotificationDeps, event: SyncEvent): Promise<void> {
-  const { app, notifier } = deps;
+  const { notifier } = deps;
   try {
     if (event.kind === 'upstream-deleted')
-      return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(app, `/packages/${event.pkgbase}`)));
+      return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(deps, `/packages/${event.pkgbase}`)));
     if (event.kind !== 'new-revision') return;
-    const revision = getRevision(app.db, event.pkgbase, event.commit);
+    const revision = getRevision(deps.db, event.pkgbase, event.commit);
     if (!revision) return;
-    const flags = deps.assess ? await deps.assess(revision) : [];
-    const url = adminUrl(app, `/review/${revision.pkgbase}`);
+    const flags = await deps.assess(revision);
+    const url = adminUrl(deps, `/review/${revision.pkgbase}`);
     await notifier.send(pendingRevisionEvent(revision, flags, url));
     const high = highRiskEvent(revision, flags, url);
     if (high) await notifier.send(high);
   } catch (error) {
-    app.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'preparing a notification failed');
+    deps.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'preparing a notification failed');
   }
 }

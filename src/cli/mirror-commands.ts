@@ -7,10 +7,6 @@ import type { SyncOptions } from '../sync/run.js';
 import type { SyncSummary } from '../sync/runs.js';
 import { listRuns } from '../sync/runs.js';
 import type { Aurgate } from '../compose.js';
-import { assessRevision } from '../app/assess.js';
-import { createNotifier } from '../notify/webhook.js';
-import { syncWithNotifications } from '../app/sync.js';
-import type { Revision } from '../quarantine/revisions.js';
 import { readPolicy } from '../quarantine/policy.js';
 import { cliActor, withAurgate } from './context.js';
 import { allowlistActor } from './credentials.js';
@@ -44,9 +40,7 @@ export function summaryLine(summary: SyncSummary): string {
 async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProgress'>): Promise<SyncSummary> {
   const progress = progressReporter();
   try {
-    // Through the notification wrapper, so a CLI sync notifies like the scheduled one.
-    const deps = { app, notifier: createNotifier(app.config, app.logger), assess: (revision: Revision) => assessRevision(app, revision) };
-    return await syncWithNotifications(deps, { ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    return await app.sync({ ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress.stop();
   }

@@ -5,7 +5,6 @@ import type { ScheduledTask } from 'node-cron';
 import { createAdmin } from '../admin/index.js';
 import { createApp } from './create-app.js';
 import type { Aurgate } from '../compose.js';
-import { createNotifier } from '../notify/webhook.js';
 import { Metrics, metricsRoutes } from './metrics.js';
 import { requestLogging } from './request-log.js';
 import { lockRoutes } from '../serve/lock-routes.js';
@@ -119,7 +118,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const metrics = new Metrics(db);
   // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
   const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024, logger });
-  const admin = createAdmin(app, createNotifier(config, logger));
+  const admin = createAdmin(app);
   const http = createApp({
     logger,
     ready: () => ready,

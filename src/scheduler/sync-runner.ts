@@ -1,6 +1,5 @@
-import type { Aurgate } from '../compose.js';
 import { Busy, describeError } from '../errors.js';
-import { syncWithNotifications, type SyncNotificationDeps } from '../app/sync.js';
+import type { Logger } from '../log.js';
 import type { SyncOptions } from '../sync/run.js';
 import type { SyncSummary } from '../sync/runs.js';
 
@@ -14,11 +13,8 @@ export type StartOutcome = { started: true } | { started: false; reason: string 
 export class SyncRunner {
   private current: Promise<SyncSummary> | null = null;
 
-  constructor(private readonly deps: SyncNotificationDeps) {}
-
-  get app(): Aurgate {
-    return this.deps.app;
-  }
+  /** `sync` is the whole sync use case (fetch, record, assess, notify). */
+  constructor(private readonly deps: { sync: (options: SyncOptions) => Promise<SyncSummary>; logger: Logger }) {}
 
   get running(): boolean {
     return this.current !== null;
@@ -27,7 +23,7 @@ export class SyncRunner {
   /** A sync in the foreground (the scheduler awaits it); Busy when one is already running. */
   run(options: SyncOptions): Promise<SyncSummary> {
     if (this.current) return Promise.reject(new Busy('a sync started by this server is still running'));
-    const run = syncWithNotifications(this.deps, options);
+    const run = this.deps.sync(options);
     this.current = run;
     const clear = (): void => void (this.current === run && (this.current = null));
     run.then(clear, clear);
@@ -42,7 +38,7 @@ export class SyncRunner {
     let refused: string | null = null;
     this.run(options).catch((error: unknown) => {
       if (error instanceof Busy) refused = error.message;
-      else this.app.logger.error({ err: describeError(error), trigger: options.trigger }, 'background sync failed');
+      else this.deps.logger.error({ err: describeError(error), trigger: options.trigger }, 'background sync failed');
     });
     await new Promise((resolve) => setImmediate(resolve));
     return refused === null ? { started: true } : { started: false, reason: refused };

@@ -1,0 +1,80 @@
+import { inTransaction } from '../db/open.js';
+import { isAncestor } from '../git/history.js';
+import {
+  approveRevision,
+  rejectRevision,
+  resolveRevision,
+  revokeRevisions,
+  type ApproveInput,
+  type ApproveResult,
+  type DecisionInput,
+} from '../quarantine/decisions.js';
+import { applyRebase, planRebase } from '../quarantine/rebase.js';
+import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { getPendingRevision, listApprovedRevisions, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
+import { assertPackageName } from '../srcinfo/names.js';
+import type { AppDeps } from './deps.js';
+import { publishPackage } from './publish.js';
+
+type DecisionDeps = Pick<AppDeps, 'db' | 'mirror' | 'served'>;
+
+/**
+ * Approves the pending commit for an identified account and publishes it once enough accounts have.
+ * Revoked commits in its history are read from git first; the decision refuses it unless each is
+ * re-admitted (see quarantine/decisions.ts).
+ */
+export async function approve(deps: DecisionDeps, input: ApproveInput): Promise<ApproveResult> {
+  const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
+  const history = await revokedHistoryOf(deps, pkgbase);
+  const result = approveRevision(deps.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
+  if (result.approved) await publishPackage(deps.db, deps.served, result.revision.pkgbase);
+  return result;
+}
+
+/** Revoked commits in the history of the package's pending revision; null when nothing is pending. */
+export async function revokedHistoryOf(deps: Pick<AppDeps, 'db' | 'mirror'>, pkgbase: string): Promise<RevokedHistory | null> {
+  const pending = getPendingRevision(deps.db, pkgbase);
+  return pending ? revokedHistory(deps.db, deps.mirror.repoPath(pkgbase), pending) : null;
+}
+
+export function reject(deps: Pick<AppDeps, 'db'>, input: DecisionInput): Revision {
+  return rejectRevision(deps.db, input);
+}
+
+/**
+ * Revokes a commit and every approved revision built on it (their history contains it), re-bases a
+ * pending revision that was compared with one of them, removes their objects from the served repo
+ * and their cached archives. Returns all revoked revisions.
+ */
+export async function revoke(deps: DecisionDeps & Pick<AppDeps, 'snapshots'>, input: DecisionInput): Promise<Revision[]> {
+  const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
+  const named = resolveRevision(deps.db, pkgbase, input.commit.trim().toLowerCase());
+  const repo = deps.mirror.repoPath(pkgbase);
+  const descendants: string[] = [];
+  for (const approved of listApprovedRevisions(deps.db, pkgbase)) {
+    if (approved.commit !== named.commit && (await isAncestor(repo, named.commit, approved.commit))) descendants.push(approved.commit);
+  }
+  const rebase = await planRebase(deps.db, repo, pkgbase, new Set([named.commit, ...descendants]));
+  const revoked = revokeRevisions(deps.db, { ...input, pkgbase, commit: named.commit }, descendants, rebase);
+  await publishPackage(deps.db, deps.served, pkgbase);
+  // Revoked bytes leave the snapshot cache too (the pinned URLs answer 410 before reading it anyway).
+  for (const revision of revoked) await deps.snapshots.evict(revision.pkgbase, revision.commit);
+  return revoked;
+}
+
+/**
+ * Re-bases every pending revision whose base is revoked (a revocation made before re-basing existed,
+ * or a crash between the two). Run at start-up; attributed to the system.
+ */
+export async function rebaseStalePending(deps: Pick<AppDeps, 'db' | 'mirror'>): Promise<number> {
+  let rebased = 0;
+  for (const pending of listPendingRevisions(deps.db)) {
+    const plan = await planRebase(deps.db, deps.mirror.repoPath(pending.pkgbase), pending.pkgbase);
+    if (!plan) continue;
+    const applied = inTransaction(deps.db, () =>
+      applyRebase(deps.db, plan, { name: 'system', channel: 'system' }, `base ${plan.fromBase ?? ''} is revoked`),
+    );
+    if (applied) rebased += 1;
+  }
+  return rebased;
+}
