@@ -10,7 +10,8 @@ import { createSession, csrfTokenFor, deleteSession, resolveSession, SESSION_ABS
 import { signIn } from '../src/app/sign-in.js';
 import { LoginThrottle } from '../src/accounts/throttle.js';
 import { createToken, resolveToken, revokeToken } from '../src/accounts/tokens.js';
-import { createUser, disableUser, findUserByName, type User } from '../src/accounts/users.js';
+import { createUser, findUserByName, type User } from '../src/accounts/users.js';
+import { disableUser } from '../src/app/accounts.js';
 import { openDatabase, type Db } from '../src/db/open.js';
 import { Conflict, Forbidden, InvalidInput } from '../src/errors.js';
 import { listAudit } from '../src/quarantine/audit.js';

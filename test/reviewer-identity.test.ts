@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/accounts/tokens.js';
-import { disableUser } from '../src/accounts/users.js';
+import { disableUser } from '../src/app/accounts.js';
 import { listAudit } from '../src/quarantine/audit.js';
 import { listAllowlist } from '../src/quarantine/packages.js';
 import { getPendingRevision, getServedRevision } from '../src/quarantine/revisions.js';

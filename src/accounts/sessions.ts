@@ -71,6 +71,11 @@ export function resolveSession(db: Db, sessionId: string, now = Date.now()): Act
   return { user: publicUser(user), idHash, createdAt: row.created_at, expiresAt: row.expires_at, csrfToken: csrfTokenFor(sessionId) };
 }
 
+/** Ends every session of a user (disabled, or a new password). */
+export function endSessionsOf(db: Db, userId: number): void {
+  db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+}
+
 export function deleteSession(db: Db, sessionId: string): void {
   db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(sessionId));
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.js';
+import { findUserByName } from './users.js';
 import { addressGroup } from '../http/client-address.js';
 import {
   afterFailure,
@@ -34,12 +35,13 @@ export class LoginThrottle {
   /** The throttling view of a sign-in: the address group, the device (already verified) and whether the address is known. */
   attempt(user: string, ip: string, device: string | null, now = Date.now()): Attempt {
     const address = addressGroup(ip);
-    const known = this.db
-      .prepare(
-        'SELECT 1 FROM sign_in_addresses JOIN users ON users.id = sign_in_addresses.user_id WHERE users.name = ? AND address = ? AND last_success_at > ?',
-      )
-      .get(user.toLowerCase(), address, now - KNOWN_ADDRESS_MS);
-    return { user, address, device, knownAddress: known !== undefined };
+    const account = findUserByName(this.db, user);
+    const known =
+      account !== null &&
+      this.db
+        .prepare('SELECT 1 FROM sign_in_addresses WHERE user_id = ? AND address = ? AND last_success_at > ?')
+        .get(account.id, address, now - KNOWN_ADDRESS_MS) !== undefined;
+    return { user, address, device, knownAddress: known };
   }
 
   check(attempt: Attempt, now = Date.now()): ThrottleState {

@@ -25,7 +25,6 @@ export interface ApiToken {
 interface TokenRow {
   id: number;
   user_id: number;
-  user_name: string;
   name: string;
   scopes: string;
   created_at: number;
@@ -34,13 +33,13 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
-const SELECT = 'SELECT t.*, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id';
+const SELECT = 'SELECT * FROM api_tokens t';
 
-function toToken(row: TokenRow): ApiToken {
+function toToken(db: Db, row: TokenRow): ApiToken {
   return {
     id: row.id,
     userId: row.user_id,
-    userName: row.user_name,
+    userName: findUserById(db, row.user_id)?.name ?? `#${row.user_id}`,
     name: row.name,
     scopes: row.scopes.split(' ') as Scope[],
     createdAt: row.created_at,
@@ -92,7 +91,7 @@ export function resolveToken(db: Db, bearer: string, now = Date.now()): { user: 
   if (!user || user.disabledAt !== null) return null;
   if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS)
     db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
-  return { user: publicUser(user), token: toToken(row) };
+  return { user: publicUser(user), token: toToken(db, row) };
 }
 
 /** A user's own tokens, or everyone's for an admin asking for all. */
@@ -102,7 +101,7 @@ export function listTokens(db: Db, filter: { userId?: number } = {}): ApiToken[]
       ? db.prepare(`${SELECT} ORDER BY t.id DESC`).all()
       : db.prepare(`${SELECT} WHERE t.user_id = ? ORDER BY t.id DESC`).all(filter.userId)
   ) as TokenRow[];
-  return rows.map(toToken);
+  return rows.map((row) => toToken(db, row));
 }
 
 /** Owners revoke their own tokens; admins revoke anyone's. */
@@ -113,13 +112,18 @@ export function revokeToken(db: Db, id: number, actor: User, now = Date.now()): 
     if (row.user_id !== actor.id && !roleAllows(actor.role, 'admin')) throw new Forbidden('only the owner or an admin can revoke a token');
     if (row.revoked_at === null) {
       db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(now, id);
-      appendAudit(db, { actor: actor.name, action: 'token.revoked', detail: { token: id, name: row.name, owner: row.user_name } }, now);
+      appendAudit(db, { actor: actor.name, action: 'token.revoked', detail: { token: id, name: row.name, owner: toToken(db, row).userName } }, now);
     }
-    return { ...toToken(row), revokedAt: row.revoked_at ?? now };
+    return { ...toToken(db, row), revokedAt: row.revoked_at ?? now };
   });
 }
 
 /** Admins see every token; everyone else only their own. */
+/** Revokes every live token of a user (the account was disabled). */
+export function revokeTokensOf(db: Db, userId: number, now = Date.now()): void {
+  db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(now, userId);
+}
+
 export function tokensVisibleTo(db: Db, user: User): ApiToken[] {
   return roleAllows(user.role, 'admin') ? listTokens(db) : listTokens(db, { userId: user.id });
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
+import { Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { appendAudit } from '../quarantine/audit.js';
 import { hashPassword } from './passwords.js';
 import { assertRole, roleAllows, type Capability, type Role } from './roles.js';
@@ -72,19 +72,21 @@ export function assertUserName(name: string): string {
 export async function createUser(db: Db, input: { name: string; role: string; password: string }, actor: string): Promise<User> {
   const name = assertUserName(input.name);
   const role = assertRole(input.role);
-  if (findUserByName(db, name)) throw new Conflict(`user ${name} already exists`);
   const passwordHash = await hashPassword(input.password);
-  return inTransaction(db, () => {
-    if (findUserByName(db, name)) throw new Conflict(`user ${name} already exists`);
-    const now = Date.now();
-    const id = Number(
-      db
-        .prepare('INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-        .run(name, role, passwordHash, now, actor).lastInsertRowid,
-    );
-    appendAudit(db, { actor, action: 'user.added', detail: { user: name, role } }, now);
-    return { id, name, role, createdAt: now, createdBy: actor, disabledAt: null };
-  });
+  return inTransaction(
+    db,
+    () => {
+      const now = Date.now();
+      const id = Number(
+        db
+          .prepare('INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+          .run(name, role, passwordHash, now, actor).lastInsertRowid,
+      );
+      appendAudit(db, { actor, action: 'user.added', detail: { user: name, role } }, now);
+      return { id, name, role, createdAt: now, createdBy: actor, disabledAt: null };
+    },
+    { duplicate: `user ${name} already exists` },
+  );
 }
 
 export function findUserByName(db: Db, name: string): UserWithSecret | null {
@@ -113,32 +115,13 @@ export function listUsers(db: Db): User[] {
   return (db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((row) => publicUser(toUser(row)));
 }
 
-/** Disabling ends the user's sessions and revokes their tokens in the same transaction. */
-export function disableUser(db: Db, name: string, actor: string): User {
-  return inTransaction(db, () => {
-    const user = findUserByName(db, name);
-    if (!user) throw new NotFound(`no user ${name}`);
-    if (user.disabledAt !== null) return publicUser(user);
-    const now = Date.now();
-    db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(now, user.id);
-    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
-    db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(now, user.id);
-    appendAudit(db, { actor, action: 'user.disabled', detail: { user: name } }, now);
-    return { ...publicUser(user), disabledAt: now };
-  });
+/** Marks the account disabled (see app/accounts.ts, which also ends its sessions and tokens). */
+export function markDisabled(db: Db, userId: number, at: number): void {
+  db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(at, userId);
 }
 
-/** A new password ends every session of the user: whoever knew the old one is signed out. */
-export async function resetPassword(db: Db, name: string, password: string, actor: string): Promise<User> {
-  const passwordHash = await hashPassword(password);
-  return inTransaction(db, () => {
-    const user = findUserByName(db, name);
-    if (!user) throw new NotFound(`no user ${name}`);
-    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id);
-    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
-    appendAudit(db, { actor, action: 'user.password-reset', detail: { user: name } });
-    return publicUser(user);
-  });
+export function setPasswordHash(db: Db, userId: number, passwordHash: string): void {
+  db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
 }
 
 /** Re-enables a disabled user (their old sessions and tokens stay gone). */

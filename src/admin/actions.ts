@@ -6,7 +6,8 @@ import type { Revision } from '../quarantine/revisions.js';
 import { setRequiredApprovals, type DecisionPolicy } from '../quarantine/policy.js';
 import { actorOf, assertCan, type Principal } from './auth/principal.js';
 import { createToken, revokeToken, type ApiToken, type TokenRequest } from '../accounts/tokens.js';
-import { createUser, disableUser, normalizeUserName, type User } from '../accounts/users.js';
+import { normalizeUserName, type User } from '../accounts/users.js';
+import { createUser, disableUser } from '../app/accounts.js';
 import type { DependencyResolver } from '../app/dependencies.js';
 import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Aurgate } from '../compose.js';
+import type { AppDeps } from './deps.js';
+import { schemaVersion } from '../db/migrate.js';
 import { Conflict, StorageError, describeError } from '../errors.js';
 import { withLock } from '../db/locks.js';
 
@@ -57,7 +58,7 @@ async function copyTree(from: string, to: string): Promise<void> {
  * byte-for-byte on this machine, but a restore onto another git or zlib could rebuild different
  * bytes, and the pinned sha256 must hold. The manifest is written last and marks a complete backup.
  */
-export async function createBackup(app: Aurgate, target: string, options: { waitMs?: number } = {}): Promise<BackupManifest> {
+export async function createBackup(app: Pick<AppDeps, 'db' | 'config'>, target: string, options: { waitMs?: number } = {}): Promise<BackupManifest> {
   const waitMs = options.waitMs ?? 10 * 60_000;
   const dir = path.resolve(target);
   if (!(await isEmptyOrMissing(dir))) throw new Conflict(`backup target ${dir} is not empty; name a new or empty directory`);
@@ -69,7 +70,7 @@ export async function createBackup(app: Aurgate, target: string, options: { wait
   } catch (error) {
     throw new StorageError(`database backup failed: ${describeError(error)}`, { cause: error });
   }
-  const schemaVersion = (app.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+  const version = schemaVersion(app.db);
 
   await mkdir(path.join(dir, BACKUP_LAYOUT.mirror));
   const mirrorRepos = await withLock(app.db, 'sync', { waitMs, pollMs: 250 }, async () => {
@@ -98,7 +99,7 @@ export async function createBackup(app: Aurgate, target: string, options: { wait
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
     createdAt: new Date().toISOString(),
-    schemaVersion,
+    schemaVersion: version,
     mirrorRepos: mirrorRepos.map((name) => name.slice(0, -4)),
     servedRepos: servedRepos.map((name) => name.slice(0, -4)),
     snapshots,

@@ -7,7 +7,7 @@ import type { RiskFlag, Severity } from '../review/risk/index.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import { forEachConcurrently } from '../sync/pool.js';
 import { listRuns, type SyncRunRecord } from '../sync/runs.js';
-import { countApprovals, listApprovals, type Approval } from '../quarantine/approvals.js';
+import { countApprovalsOf, listApprovals, type Approval } from '../quarantine/approvals.js';
 import type { ReviewService } from './review.js';
 
 export type FlagCounts = Record<Severity, number>;
@@ -30,7 +30,7 @@ export interface QueueEntry {
 /** Pending revisions, oldest first, with their risk summary. */
 export async function reviewQueue(app: Pick<AppDeps, 'db'>, reviews: ReviewService): Promise<QueueEntry[]> {
   const pending = listPendingRevisions(app.db);
-  const approvals = countApprovals(
+  const approvals = countApprovalsOf(
     app.db,
     pending.map((revision) => revision.id),
   );

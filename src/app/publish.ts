@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.js';
 import { GitError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { listApprovedRevisions } from '../quarantine/revisions.js';
+import { listApprovedRevisions, pkgbasesWithDecisions } from '../quarantine/revisions.js';
 import { withLock } from '../db/locks.js';
 import type { ReconcileResult, ServedRepos } from '../store/served-repos.js';
 
@@ -28,10 +28,7 @@ export async function publishPackage(db: Db, served: ServedRepos, pkgbase: strin
 
 /** Start-up repair: every package with approvals or a served repo is reconciled. Failures are logged per package. */
 export async function reconcileAll(db: Db, served: ServedRepos, logger: Logger): Promise<{ repaired: number; failed: number }> {
-  const withApprovals = (
-    db.prepare("SELECT DISTINCT pkgbase FROM revisions WHERE state IN ('approved', 'revoked')").all() as Array<{ pkgbase: string }>
-  ).map((row) => row.pkgbase);
-  const names = new Set([...withApprovals, ...(await served.listPackages())]);
+  const names = new Set([...pkgbasesWithDecisions(db), ...(await served.listPackages())]);
   let repaired = 0;
   let failed = 0;
   for (const pkgbase of names) {

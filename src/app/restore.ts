@@ -2,7 +2,10 @@ import { copyFile, cp, mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { Aurgate } from '../compose.js';
+import { clearLocks } from '../db/locks.js';
+import { schemaVersion } from '../db/migrate.js';
+import { assertIntegrity, openDatabase } from '../db/open.js';
+import { ServedRepos } from '../store/served-repos.js';
 import { Conflict, InvalidInput, StorageError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { reconcileAll } from './publish.js';
@@ -64,15 +67,15 @@ export async function restoreBackup(config: Config, source: string, logger: Logg
     throw new StorageError(`restoring ${from} into ${dataDir} failed: ${describeError(error)}`, { cause: error });
   }
 
-  const app = new Aurgate(config, logger);
+  // Opening migrates a backup from an older aurgate.
+  const db = openDatabase(paths.database);
   try {
-    const integrity = app.db.pragma('integrity_check', { simple: true });
-    if (integrity !== 'ok') throw new StorageError(`the restored database fails its integrity check: ${String(integrity)}`);
-    const schemaVersion = (app.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
-    app.db.prepare('DELETE FROM locks').run();
-    const repair = await reconcileAll(app.db, app.served, logger);
-    return { dataDir, manifest, migrated: schemaVersion !== manifest.schemaVersion, ...repair };
+    assertIntegrity(db);
+    const version = schemaVersion(db);
+    clearLocks(db);
+    const repair = await reconcileAll(db, new ServedRepos(paths.servedRepos, paths.mirrorRepos), logger);
+    return { dataDir, manifest, migrated: version !== manifest.schemaVersion, ...repair };
   } finally {
-    app.close();
+    db.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../accounts/users.js';
+import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../app/accounts.js';
 import { ROLES } from '../accounts/roles.js';
 import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';

@@ -81,3 +81,8 @@ export async function withLock<T>(db: Db, name: string, options: { waitMs: numbe
     lock.release();
   }
 }
+
+/** Drops every lock row: used on a restored database, whose holders belonged to another system. */
+export function clearLocks(db: Db): void {
+  db.prepare('DELETE FROM locks').run();
+}

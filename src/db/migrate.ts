@@ -55,3 +55,8 @@ export function migrate(db: BetterSqlite3.Database, migrations = readMigrations(
   }
   return applied;
 }
+
+/** The newest migration applied to a database (0 for an empty one). */
+export function schemaVersion(db: BetterSqlite3.Database): number {
+  return (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+}

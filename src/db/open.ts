@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { StorageError } from '../errors.js';
+import { Busy, Conflict, InvalidInput, StorageError } from '../errors.js';
 import { migrate } from './migrate.js';
 
 export type Db = BetterSqlite3.Database;
@@ -26,15 +26,57 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   return db;
 }
 
+/** What a caller wants said when a constraint refuses its write (the table's own words otherwise). */
+export interface ConstraintMessages {
+  /** A UNIQUE or PRIMARY KEY constraint: the thing already exists. */
+  duplicate?: string;
+}
+
+/**
+ * The one place driver errors become domain errors: a duplicate is a Conflict, a broken reference or
+ * check is InvalidInput, a database still locked by another process after the busy timeout is Busy,
+ * anything else a StorageError. Domain errors pass through unchanged.
+ */
+export function domainErrorOf(error: unknown, messages: ConstraintMessages = {}): unknown {
+  if (!(error instanceof BetterSqlite3.SqliteError)) return error;
+  const context = { cause: error };
+  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    return new Conflict(messages.duplicate ?? `already exists (${error.message})`, context);
+  if (error.code.startsWith('SQLITE_CONSTRAINT')) return new InvalidInput(`refused by the database: ${error.message}`, context);
+  if (error.code === 'SQLITE_BUSY') return new Busy(`the database is locked by another process: ${error.message}`, context);
+  return new StorageError(`database write failed: ${error.message}`, context);
+}
+
 /**
  * Runs fn in a write transaction (BEGIN IMMEDIATE, so two processes never deadlock upgrading a read
- * lock). Driver errors are wrapped here; domain errors pass through unchanged.
+ * lock); driver errors leave as domain errors (domainErrorOf).
  */
-export function inTransaction<T>(db: Db, fn: () => T): T {
+export function inTransaction<T>(db: Db, fn: () => T, messages: ConstraintMessages = {}): T {
   try {
     return db.transaction(fn).immediate();
   } catch (error) {
-    if (error instanceof BetterSqlite3.SqliteError) throw new StorageError(`database write failed: ${error.message}`, { cause: error });
-    throw error;
+    throw domainErrorOf(error, messages);
   }
+}
+
+/** SQLite's own integrity check; throws when the file is damaged. */
+export function assertIntegrity(db: Db): void {
+  const result: unknown = db.pragma('integrity_check', { simple: true });
+  if (result !== 'ok') throw new StorageError(`the database fails its integrity check: ${String(result)}`);
+}
+
+/**
+ * A cheap test, for caches in front of the database, of whether anything was committed since its last
+ * call, by this connection (`total_changes()`) or by another process (`PRAGMA data_version`).
+ */
+export function commitWatcher(db: Db): () => boolean {
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  let seen = '';
+  return () => {
+    const now = `${String(dataVersion.get())}:${String(changes.get())}`;
+    if (now === seen) return false;
+    seen = now;
+    return true;
+  };
 }

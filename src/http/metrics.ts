@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/open.js';
-import { lastFinishedRunId, runsFinishedAfter, servingStats } from '../app/stats.js';
+import { servingStats } from '../app/stats.js';
+import { lastFinishedRunId, runsFinishedAfter } from '../sync/runs.js';
 import { routeLabel } from './route-label.js';
 
 /**

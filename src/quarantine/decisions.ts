@@ -10,7 +10,9 @@ import { getPackage } from './packages.js';
 import { readPolicy } from './policy.js';
 import { applyRebase, type RebasePlan } from './rebase.js';
 import { readmittedCommits, revokedCommitsOf, type RevokedAncestor, type RevokedHistory } from './revoked-history.js';
-import { getPendingRevision, getRevision, transitionRevision, type Revision } from './revisions.js';
+import { countApprovals, insertApproval } from './approvals.js';
+import { insertReadmissions } from './readmissions.js';
+import { findRevisionsByPrefix, getPendingRevision, getRevision, transitionRevision, type Revision } from './revisions.js';
 
 export interface DecisionInput {
   pkgbase: string;
@@ -57,8 +59,7 @@ function pendingMatching(db: Db, input: DecisionInput): Revision {
   if (!getPackage(db, pkgbase)) throw new NotFound(`unknown package ${pkgbase}`, { pkgbase });
   const pending = getPendingRevision(db, pkgbase);
   if (!pending) {
-    const known = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').get(pkgbase, `${commit}%`) as
-      { state: string } | undefined;
+    const [known] = findRevisionsByPrefix(db, pkgbase, commit);
     const why = known ? `commit ${commit} is ${known.state}` : 'nothing is awaiting review';
     throw new Conflict(`${pkgbase} has no pending revision (${why})`, { pkgbase, commit });
   }
@@ -83,13 +84,11 @@ export function approveRevision(db: Db, input: ApproveInput, history: RevokedHis
     assertHistoryCurrent(db, pending, history);
     const now = Date.now();
     const readmitted = readmit(db, pending, history, input, account, now);
-    const inserted = db
-      .prepare('INSERT OR IGNORE INTO approvals (revision_id, user_id, reviewer, at, comment) VALUES (?, ?, ?, ?, ?)')
-      .run(pending.id, account.id, account.name, now, input.note ?? null);
+    const inserted = insertApproval(db, pending.id, { userId: account.id, reviewer: account.name, at: now, comment: input.note ?? null });
     const required = readPolicy(db).requiredApprovals;
     const approvals = countApprovals(db, pending.id);
     // Approving twice is refused unless the policy was lowered meanwhile: then it completes the approval.
-    if (inserted.changes === 0 && approvals < required)
+    if (!inserted && approvals < required)
       throw new Conflict(
         `${account.name} already approved ${pending.commit.slice(0, 12)} of ${pending.pkgbase}; it needs another account's approval`,
         {
@@ -109,16 +108,9 @@ export function approveRevision(db: Db, input: ApproveInput, history: RevokedHis
   });
 }
 
-/** Distinct accounts that approved a revision: the count the two-person rule compares. */
-export function countApprovals(db: Db, revisionId: number): number {
-  return (
-    db.prepare('SELECT COUNT(DISTINCT user_id) AS n FROM approvals WHERE revision_id = ? AND user_id IS NOT NULL').get(revisionId) as { n: number }
-  ).n;
-}
-
 /** The revoked-history read from git still describes this revision and every revocation since. */
 function assertHistoryCurrent(db: Db, pending: Revision, history: RevokedHistory): void {
-  const now = revokedCommitsOf(db, pending.pkgbase).map((row) => row.commit_id);
+  const now = revokedCommitsOf(db, pending.pkgbase);
   const known = new Set(history.revokedOfPackage);
   if (history.revisionId !== pending.id || now.length !== known.size || now.some((commit) => !known.has(commit))) {
     throw new Conflict(`${pending.pkgbase} changed while the approval was checked (a revocation or a new revision); look again and retry`, {
@@ -142,8 +134,13 @@ function readmit(db: Db, pending: Revision, history: RevokedHistory, input: Appr
   const missing = barred.filter((entry) => !fresh.includes(entry));
   if (missing.length > 0) throw new Conflict(barredMessage(pending, missing), { pkgbase: pending.pkgbase, commit: pending.commit });
   if (fresh.length === 0) return [];
-  const insert = db.prepare('INSERT OR IGNORE INTO readmissions (revision_id, commit_id, user_id, at) VALUES (?, ?, ?, ?)');
-  for (const entry of fresh) insert.run(pending.id, entry.commit, account.id, now);
+  insertReadmissions(
+    db,
+    pending.id,
+    fresh.map((entry) => entry.commit),
+    account.id,
+    now,
+  );
   appendAudit(
     db,
     {
@@ -261,10 +258,8 @@ export function revokeRevisions(db: Db, input: DecisionInput, descendants: reado
 
 /** Finds a package's revision by full id or unambiguous prefix. */
 export function resolveRevision(db: Db, pkgbase: string, commit: string): Revision {
-  const matches = db.prepare('SELECT commit_id FROM revisions WHERE pkgbase = ? AND commit_id LIKE ?').all(pkgbase, `${commit}%`) as Array<{
-    commit_id: string;
-  }>;
-  const revision = matches.length === 1 && matches[0] ? getRevision(db, pkgbase, matches[0].commit_id) : null;
+  const matches = findRevisionsByPrefix(db, pkgbase, commit);
+  const revision = matches.length === 1 ? (matches[0] ?? null) : null;
   if (!revision) throw new NotFound(`${pkgbase} has no revision ${commit}${matches.length > 1 ? ' (ambiguous prefix)' : ''}`, { pkgbase, commit });
   return revision;
 }

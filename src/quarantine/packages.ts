@@ -89,6 +89,17 @@ export function listAllowlist(db: Db): AllowlistEntry[] {
   return rows.map((row) => ({ pkgname: row.pkgname, pkgbase: row.pkgbase, addedAt: row.added_at, addedBy: row.added_by }));
 }
 
+/** Every pkgbase at least one allowlist entry points at: what may be mirrored and served. */
+export function allowlistedPkgbases(db: Db): Set<string> {
+  return new Set((db.prepare('SELECT DISTINCT pkgbase FROM allowlist').all() as Array<{ pkgbase: string }>).map((row) => row.pkgbase));
+}
+
+/** The pkgbase a name (pkgname or pkgbase) is allowlisted under, or null. */
+export function allowlistedPkgbaseOf(db: Db, name: string): string | null {
+  const row = db.prepare('SELECT pkgbase FROM allowlist WHERE pkgname = ? OR pkgbase = ? LIMIT 1').get(name, name) as { pkgbase: string } | undefined;
+  return row?.pkgbase ?? null;
+}
+
 /** Adds names (already resolved to their pkgbase upstream) in one transaction, auditing each. */
 export function addToAllowlist(
   db: Db,

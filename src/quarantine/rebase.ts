@@ -2,7 +2,8 @@ import type { Db } from '../db/open.js';
 import { commitsBetween, isAncestor, type CommitInfo } from '../git/history.js';
 import type { Channel } from './actor.js';
 import { appendAudit } from './audit.js';
-import { getPendingRevision, getRevision, listApprovedRevisions } from './revisions.js';
+import { withdrawApprovals } from './approvals.js';
+import { getPendingRevision, getRevision, getRevisionById, listApprovedRevisions, setRevisionBase } from './revisions.js';
 
 /**
  * A pending revision is reviewed against what is served. When its base is revoked, the diff, the
@@ -43,21 +44,12 @@ export async function planRebase(db: Db, mirrorRepo: string, pkgbase: string, re
  * a different change) and named in the audit row. Must run inside the caller's transaction.
  */
 export function applyRebase(db: Db, plan: RebasePlan, actor: { name: string; channel: Channel }, reason: string, now = Date.now()): boolean {
-  const pending = db.prepare("SELECT id, pkgbase, commit_id, base_commit FROM revisions WHERE id = ? AND state = 'pending'").get(plan.pendingId) as
-    { id: number; pkgbase: string; commit_id: string; base_commit: string | null } | undefined;
-  if (!pending || pending.base_commit !== plan.fromBase) return false;
+  const pending = getRevisionById(db, plan.pendingId);
+  if (pending?.state !== 'pending' || pending.baseCommit !== plan.fromBase) return false;
   const served = listApprovedRevisions(db, pending.pkgbase)[0]?.commit ?? null;
   if (served !== plan.toBase) return false;
-  const withdrawn = (
-    db.prepare('SELECT reviewer FROM approvals WHERE revision_id = ? ORDER BY at').all(pending.id) as Array<{ reviewer: string }>
-  ).map((row) => row.reviewer);
-  db.prepare('DELETE FROM approvals WHERE revision_id = ?').run(pending.id);
-  db.prepare('UPDATE revisions SET base_commit = ?, commits = ?, history_rewritten = ? WHERE id = ?').run(
-    plan.toBase,
-    JSON.stringify(plan.commits),
-    plan.historyRewritten ? 1 : 0,
-    pending.id,
-  );
+  const withdrawn = withdrawApprovals(db, pending.id);
+  setRevisionBase(db, pending.id, { commit: plan.toBase, commits: plan.commits, historyRewritten: plan.historyRewritten });
   appendAudit(
     db,
     {
@@ -65,7 +57,7 @@ export function applyRebase(db: Db, plan: RebasePlan, actor: { name: string; cha
       channel: actor.channel,
       action: 'revision.rebased',
       pkgbase: pending.pkgbase,
-      commit: pending.commit_id,
+      commit: pending.commit,
       detail: { from: plan.fromBase, to: plan.toBase, reason, approvalsWithdrawn: withdrawn },
     },
     now,

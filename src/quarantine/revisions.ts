@@ -3,6 +3,7 @@ import type { CommitInfo } from '../git/history.js';
 import type { Srcinfo } from '../srcinfo/types.js';
 import type { UpstreamMeta } from '../upstream/rpc-schema.js';
 import { appendAudit } from './audit.js';
+import { allowlistedPkgbases } from './packages.js';
 import { assertTransition, type RevisionState } from './states.js';
 
 export interface Revision {
@@ -103,13 +104,65 @@ export function listRevisions(db: Db, pkgbase: string): Revision[] {
 
 /** Pending revisions of allowlisted packages, oldest first (the review queue). */
 export function listPendingRevisions(db: Db): Revision[] {
+  const listed = allowlistedPkgbases(db);
+  const rows = db.prepare("SELECT * FROM revisions WHERE state = 'pending' ORDER BY recorded_at, id").all() as RevisionRow[];
+  return rows.filter((row) => listed.has(row.pkgbase)).map(toRevision);
+}
+
+/** A package's revisions whose commit id starts with `prefix` (a reviewer may name a commit by prefix). */
+export function findRevisionsByPrefix(db: Db, pkgbase: string, prefix: string): Revision[] {
   const rows = db
-    .prepare(
-      `SELECT r.* FROM revisions r WHERE r.state = 'pending'
-       AND EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = r.pkgbase) ORDER BY r.recorded_at, r.id`,
-    )
-    .all() as RevisionRow[];
+    .prepare('SELECT * FROM revisions WHERE pkgbase = ? AND substr(commit_id, 1, ?) = ?')
+    .all(pkgbase, prefix.length, prefix) as RevisionRow[];
   return rows.map(toRevision);
+}
+
+export function getRevisionById(db: Db, id: number): Revision | null {
+  const row = db.prepare('SELECT * FROM revisions WHERE id = ?').get(id) as RevisionRow | undefined;
+  return row ? toRevision(row) : null;
+}
+
+/** A package's revoked revisions, in the order they were revoked. */
+export function listRevokedRevisions(db: Db, pkgbase: string): Revision[] {
+  const rows = db.prepare("SELECT * FROM revisions WHERE pkgbase = ? AND state = 'revoked' ORDER BY decided_at, id").all(pkgbase) as RevisionRow[];
+  return rows.map(toRevision);
+}
+
+/** How many revisions of allowlisted packages wait for review, and since when the oldest has. */
+export function pendingSummary(db: Db): { count: number; oldestAt: number | null } {
+  const listed = allowlistedPkgbases(db);
+  const rows = (
+    db.prepare("SELECT pkgbase, recorded_at FROM revisions WHERE state = 'pending'").all() as Array<{ pkgbase: string; recorded_at: number }>
+  ).filter((row) => listed.has(row.pkgbase));
+  return { count: rows.length, oldestAt: rows.length === 0 ? null : Math.min(...rows.map((row) => row.recorded_at)) };
+}
+
+/** Allowlisted packages with an approved head. */
+export function countServedPackages(db: Db): number {
+  const listed = allowlistedPkgbases(db);
+  const rows = db.prepare("SELECT DISTINCT pkgbase FROM revisions WHERE state = 'approved'").all() as Array<{ pkgbase: string }>;
+  return rows.filter((row) => listed.has(row.pkgbase)).length;
+}
+
+/** Packages that have, or had, an approved revision: the ones whose served repo may hold anything. */
+export function pkgbasesWithDecisions(db: Db): string[] {
+  const rows = db.prepare("SELECT DISTINCT pkgbase FROM revisions WHERE state IN ('approved', 'revoked') ORDER BY pkgbase").all() as Array<{
+    pkgbase: string;
+  }>;
+  return rows.map((row) => row.pkgbase);
+}
+
+/**
+ * Points a pending revision at another base (see rebase.ts), with the commits between them. Must run
+ * inside the caller's transaction.
+ */
+export function setRevisionBase(db: Db, id: number, base: { commit: string | null; commits: CommitInfo[]; historyRewritten: boolean }): void {
+  db.prepare("UPDATE revisions SET base_commit = ?, commits = ?, history_rewritten = ? WHERE id = ? AND state = 'pending'").run(
+    base.commit,
+    JSON.stringify(base.commits),
+    base.historyRewritten ? 1 : 0,
+    id,
+  );
 }
 
 /** Every approved (non-revoked) revision, newest approval first. */
@@ -235,16 +288,16 @@ export function transitionRevision(
 
 /** The served head of every allowlisted package: its newest approved, non-revoked revision. */
 export function listServedHeads(db: Db): Revision[] {
+  const listed = allowlistedPkgbases(db);
   const rows = db
     .prepare(
       `SELECT r.* FROM revisions r
        WHERE r.state = 'approved'
-         AND EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = r.pkgbase)
          AND r.approved_seq = (SELECT MAX(r2.approved_seq) FROM revisions r2 WHERE r2.pkgbase = r.pkgbase AND r2.state = 'approved')
        ORDER BY r.pkgbase`,
     )
     .all() as RevisionRow[];
-  return rows.map(toRevision);
+  return rows.filter((row) => listed.has(row.pkgbase)).map(toRevision);
 }
 
 /** The state of the most recent revision of a package, for telling a client why nothing is served. */

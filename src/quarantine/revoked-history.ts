@@ -1,6 +1,8 @@
 import type { Db } from '../db/open.js';
 import { isAncestor } from '../git/history.js';
-import type { Revision } from './revisions.js';
+import { findUserById } from '../accounts/users.js';
+import { listReadmissions } from './readmissions.js';
+import { listApprovedRevisions, listRevokedRevisions, type Revision } from './revisions.js';
 
 /** A revoked commit found in a revision's history, with the revocation a reviewer must know about. */
 export interface RevokedAncestor {
@@ -25,20 +27,9 @@ export interface RevokedHistory {
   commits: RevokedAncestor[];
 }
 
-interface RevokedRow {
-  commit_id: string;
-  version: string | null;
-  decided_by: string | null;
-  decided_at: number | null;
-  decision_note: string | null;
-}
-
-export function revokedCommitsOf(db: Db, pkgbase: string): RevokedRow[] {
-  return db
-    .prepare(
-      "SELECT commit_id, version, decided_by, decided_at, decision_note FROM revisions WHERE pkgbase = ? AND state = 'revoked' ORDER BY decided_at, id",
-    )
-    .all(pkgbase) as RevokedRow[];
+/** The commits of a package's revoked revisions, in the order they were revoked. */
+export function revokedCommitsOf(db: Db, pkgbase: string): string[] {
+  return listRevokedRevisions(db, pkgbase).map((revision) => revision.commit);
 }
 
 /**
@@ -47,14 +38,14 @@ export function revokedCommitsOf(db: Db, pkgbase: string): RevokedRow[] {
  * them while the revision still waited for more approvals).
  */
 export function readmittedCommits(db: Db, pkgbase: string, revisionId: number): Map<string, { by: string; at: number }> {
-  const rows = db
-    .prepare(
-      `SELECT r.commit_id, u.name, r.at FROM readmissions r
-       JOIN revisions v ON v.id = r.revision_id JOIN users u ON u.id = r.user_id
-       WHERE v.pkgbase = ? AND (v.state = 'approved' OR v.id = ?) ORDER BY r.at`,
-    )
-    .all(pkgbase, revisionId) as Array<{ commit_id: string; name: string; at: number }>;
-  return new Map(rows.map((row) => [row.commit_id, { by: row.name, at: row.at }]));
+  const revisions = [...listApprovedRevisions(db, pkgbase).map((revision) => revision.id), revisionId];
+  const names = new Map<number, string>();
+  const nameOf = (userId: number): string => {
+    let name = names.get(userId);
+    if (name === undefined) names.set(userId, (name = findUserById(db, userId)?.name ?? `#${userId}`));
+    return name;
+  };
+  return new Map(listReadmissions(db, revisions).map((entry) => [entry.commit, { by: nameOf(entry.userId), at: entry.at }]));
 }
 
 /**
@@ -63,23 +54,23 @@ export function readmittedCommits(db: Db, pkgbase: string, revisionId: number): 
  * re-admitted knowingly first.
  */
 export async function revokedHistory(db: Db, mirrorRepo: string, revision: Revision): Promise<RevokedHistory> {
-  const revoked = revokedCommitsOf(db, revision.pkgbase);
+  const revoked = listRevokedRevisions(db, revision.pkgbase);
   const readmitted = readmittedCommits(db, revision.pkgbase, revision.id);
   const commits: RevokedAncestor[] = [];
   for (const row of revoked) {
-    if (!(await isAncestor(mirrorRepo, row.commit_id, revision.commit))) continue;
-    const readmission = readmitted.get(row.commit_id);
+    if (!(await isAncestor(mirrorRepo, row.commit, revision.commit))) continue;
+    const readmission = readmitted.get(row.commit);
     commits.push({
-      commit: row.commit_id,
+      commit: row.commit,
       version: row.version,
-      revokedBy: row.decided_by,
-      revokedAt: row.decided_at,
-      reason: row.decision_note,
+      revokedBy: row.decidedBy,
+      revokedAt: row.decidedAt,
+      reason: row.decisionNote,
       readmittedBy: readmission?.by ?? null,
       readmittedAt: readmission?.at ?? null,
     });
   }
-  return { revisionId: revision.id, revokedOfPackage: revoked.map((row) => row.commit_id), commits };
+  return { revisionId: revision.id, revokedOfPackage: revoked.map((row) => row.commit), commits };
 }
 
 /** The revoked commits that still bar a plain approval. */

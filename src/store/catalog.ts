@@ -1,7 +1,9 @@
-import type { Db } from '../db/open.js';
+import { commitWatcher, type Db } from '../db/open.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { latestRevisionState, listServedHeads, type Revision } from '../quarantine/revisions.js';
+import { allowlistedPkgbaseOf } from '../quarantine/packages.js';
+import { getRevision, latestRevisionState, listServedHeads, type Revision } from '../quarantine/revisions.js';
+import { servedSetReader } from '../quarantine/served-set.js';
 import type { Availability, Catalog, RevisionAvailability, RevisionLookup, ServedLookup, ServedPackage } from './served-catalog.js';
 import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
 
@@ -13,25 +15,15 @@ interface Index {
 }
 
 /**
- * Every change to what is served writes one of these audit rows in its own transaction, and audit ids
- * only ever grow (the log is append-only), so the newest such id identifies the served set. Counting
- * rows instead would miss a removal and an addition that land between two requests (rowids are reused).
- */
-const SERVED_SET_ACTIONS = ['allowlist.add', 'allowlist.remove', 'revision.approved', 'revision.revoked'];
-const FINGERPRINT_SQL = `SELECT ${SERVED_SET_ACTIONS.map((action) => `COALESCE((SELECT MAX(id) FROM audit_log WHERE action = '${action}'), 0)`).join(" || ':' || ")} AS fingerprint`;
-
-/**
  * What is served, read from the database: the approved head of every allowlisted package. Rebuilt
  * only when the served set changed, which another process (the CLI approving) may do at any time:
- * `PRAGMA data_version` tells cheaply that someone committed, a fingerprint query tells whether it
+ * `PRAGMA data_version` tells cheaply that someone committed, the served-set version whether it
  * mattered.
  */
 export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
   private index: Index = { packages: [], byName: new Map(), heads: new Map() };
   private gen = 0;
-  private seenVersion = -1;
-  private seenChanges = -1;
-  private fingerprint = '';
+  private servedVersion = -1;
   private readonly statements;
 
   constructor(
@@ -39,11 +31,7 @@ export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
     private readonly logger?: Logger,
   ) {
     // Prepared once: refresh() runs on every request.
-    this.statements = {
-      changes: db.prepare('SELECT total_changes() AS n'),
-      dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      fingerprint: db.prepare(FINGERPRINT_SQL),
-    };
+    this.statements = { committed: commitWatcher(db), servedSet: servedSetReader(db) };
   }
 
   generation(): number {
@@ -62,35 +50,25 @@ export class DbCatalog implements Catalog, ServedLookup, RevisionLookup {
     if (pkg) return { kind: 'served', pkgbase: pkg.PackageBase, commit: pkg.commit };
     const head = this.index.heads.get(name);
     if (head) return { kind: 'served', pkgbase: name, commit: head };
-    const listed = this.db.prepare('SELECT pkgbase FROM allowlist WHERE pkgname = ? OR pkgbase = ? LIMIT 1').get(name, name) as
-      { pkgbase: string } | undefined;
+    const listed = allowlistedPkgbaseOf(this.db, name);
     if (!listed) return { kind: 'unavailable', reason: 'not-allowlisted', pkgbase: null };
-    const state = latestRevisionState(this.db, listed.pkgbase);
+    const state = latestRevisionState(this.db, listed);
     const reason = state === 'rejected' ? 'rejected' : state === 'revoked' ? 'revoked' : 'awaiting-review';
-    return { kind: 'unavailable', reason, pkgbase: listed.pkgbase };
+    return { kind: 'unavailable', reason, pkgbase: listed };
   }
 
   revisionAvailability(pkgbase: string, commit: string): RevisionAvailability {
-    const row = this.db
-      .prepare(
-        `SELECT r.state, r.decision_note FROM revisions r WHERE r.pkgbase = ? AND r.commit_id = ?
-         AND EXISTS (SELECT 1 FROM allowlist a WHERE a.pkgbase = r.pkgbase)`,
-      )
-      .get(pkgbase, commit) as { state: string; decision_note: string | null } | undefined;
-    if (row?.state === 'approved') return { kind: 'approved' };
-    if (row?.state === 'revoked') return { kind: 'revoked', reason: row.decision_note ?? 'revoked' };
+    const revision = allowlistedPkgbaseOf(this.db, pkgbase) === pkgbase ? getRevision(this.db, pkgbase, commit) : null;
+    if (revision?.state === 'approved') return { kind: 'approved' };
+    if (revision?.state === 'revoked') return { kind: 'revoked', reason: revision.decisionNote ?? 'revoked' };
     return { kind: 'missing' };
   }
 
   private refresh(): void {
-    const version = this.statements.dataVersion.get() as number;
-    const changes = (this.statements.changes.get() as { n: number }).n;
-    if (version === this.seenVersion && changes === this.seenChanges) return;
-    this.seenVersion = version;
-    this.seenChanges = changes;
-    const { fingerprint } = this.statements.fingerprint.get() as { fingerprint: string };
-    if (fingerprint === this.fingerprint) return;
-    this.fingerprint = fingerprint;
+    if (!this.statements.committed()) return;
+    const served = this.statements.servedSet();
+    if (served === this.servedVersion) return;
+    this.servedVersion = served;
     this.index = this.build(listServedHeads(this.db));
     this.gen += 1;
   }

@@ -73,3 +73,54 @@ export function listRuns(db: Db, limit = 10): SyncRunRecord[] {
     errors: JSON.parse(row.errors) as SyncRunRecord['errors'],
   }));
 }
+
+export interface FinishedRun {
+  id: number;
+  startedAt: number;
+  finishedAt: number;
+  status: 'ok' | 'partial' | 'failed' | 'interrupted';
+  failed: number;
+}
+
+interface FinishedRunRow {
+  id: number;
+  started_at: number;
+  finished_at: number | null;
+  status: FinishedRun['status'] | 'running';
+  failed: number;
+}
+
+const RUN_COLUMNS = 'id, started_at, finished_at, status, failed';
+
+function toFinished(row: FinishedRunRow): FinishedRun | null {
+  if (row.status === 'running') return null;
+  return { id: row.id, startedAt: row.started_at, finishedAt: row.finished_at ?? row.started_at, status: row.status, failed: row.failed };
+}
+
+/** The newest finished run, or null before the first one ends. */
+export function lastFinishedRun(db: Db): FinishedRun | null {
+  const last = db.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE status != 'running' ORDER BY id DESC LIMIT 1`).get() as
+    FinishedRunRow | undefined;
+  return last ? toFinished(last) : null;
+}
+
+/** The id up to which runs count as already observed: everything finished before this process started. */
+export function lastFinishedRunId(db: Db): number {
+  const row = db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM sync_runs WHERE status != 'running'").get() as { id: number };
+  return row.id;
+}
+
+/**
+ * Runs finished after `afterId`, oldest first, stopping at the first one still running so that a
+ * later scrape picks it up once it ends (single-flight syncs finish in id order).
+ */
+export function runsFinishedAfter(db: Db, afterId: number): FinishedRun[] {
+  const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id > ? ORDER BY id LIMIT 1000`).all(afterId) as FinishedRunRow[];
+  const finished: FinishedRun[] = [];
+  for (const row of rows) {
+    const run = toFinished(row);
+    if (!run) break;
+    finished.push(run);
+  }
+  return finished;
+}

@@ -1,0 +1,38 @@
+import { hashPassword } from '../accounts/passwords.js';
+import { endSessionsOf } from '../accounts/sessions.js';
+import { revokeTokensOf } from '../accounts/tokens.js';
+import { findUserByName, markDisabled, publicUser, setPasswordHash, type User } from '../accounts/users.js';
+import type { Db } from '../db/open.js';
+import { inTransaction } from '../db/open.js';
+import { NotFound } from '../errors.js';
+import { appendAudit } from '../quarantine/audit.js';
+
+export { createUser, enableUser, listUsers, setRole } from '../accounts/users.js';
+
+/** Disabling ends the user's sessions and revokes their tokens in the same transaction. */
+export function disableUser(db: Db, name: string, actor: string): User {
+  return inTransaction(db, () => {
+    const user = findUserByName(db, name);
+    if (!user) throw new NotFound(`no user ${name}`);
+    if (user.disabledAt !== null) return publicUser(user);
+    const now = Date.now();
+    markDisabled(db, user.id, now);
+    endSessionsOf(db, user.id);
+    revokeTokensOf(db, user.id, now);
+    appendAudit(db, { actor, action: 'user.disabled', detail: { user: user.name } }, now);
+    return { ...publicUser(user), disabledAt: now };
+  });
+}
+
+/** A new password ends every session of the user: whoever knew the old one is signed out. */
+export async function resetPassword(db: Db, name: string, password: string, actor: string): Promise<User> {
+  const passwordHash = await hashPassword(password);
+  return inTransaction(db, () => {
+    const user = findUserByName(db, name);
+    if (!user) throw new NotFound(`no user ${name}`);
+    setPasswordHash(db, user.id, passwordHash);
+    endSessionsOf(db, user.id);
+    appendAudit(db, { actor, action: 'user.password-reset', detail: { user: user.name } });
+    return publicUser(user);
+  });
+}
