@@ -3,6 +3,7 @@ import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
 import { schemaVersion } from '../db/migrate.js';
+import { listPackageRepos, packageRepoPath } from '../git/repo-paths.js';
 import { Conflict, StorageError, describeError } from '../errors.js';
 import { withLock } from '../db/locks.js';
 
@@ -26,11 +27,6 @@ export interface BackupManifest {
 
 export async function isEmptyOrMissing(dir: string): Promise<boolean> {
   return !existsSync(dir) || (await readdir(dir)).length === 0;
-}
-
-async function repoNames(root: string): Promise<string[]> {
-  if (!existsSync(root)) return [];
-  return (await readdir(root)).filter((entry) => entry.endsWith('.git')).sort();
 }
 
 async function copyTree(from: string, to: string): Promise<void> {
@@ -74,16 +70,16 @@ export async function createBackup(app: Pick<AppDeps, 'db' | 'config'>, target: 
 
   await mkdir(path.join(dir, BACKUP_LAYOUT.mirror));
   const mirrorRepos = await withLock(app.db, 'sync', { waitMs, pollMs: 250 }, async () => {
-    const names = await repoNames(paths.mirrorRepos);
-    for (const name of names) await copyTree(path.join(paths.mirrorRepos, name), path.join(dir, BACKUP_LAYOUT.mirror, name));
+    const names = await listPackageRepos(paths.mirrorRepos);
+    for (const name of names) await copyTree(packageRepoPath(paths.mirrorRepos, name), packageRepoPath(path.join(dir, BACKUP_LAYOUT.mirror), name));
     return names;
   });
 
   await mkdir(path.join(dir, BACKUP_LAYOUT.served));
-  const servedRepos = await repoNames(paths.servedRepos);
+  const servedRepos = await listPackageRepos(paths.servedRepos);
   for (const name of servedRepos) {
-    await withLock(app.db, `publish:${name.slice(0, -'.git'.length)}`, { waitMs, pollMs: 250 }, () =>
-      copyTree(path.join(paths.servedRepos, name), path.join(dir, BACKUP_LAYOUT.served, name)),
+    await withLock(app.db, `publish:${name}`, { waitMs, pollMs: 250 }, () =>
+      copyTree(packageRepoPath(paths.servedRepos, name), packageRepoPath(path.join(dir, BACKUP_LAYOUT.served), name)),
     );
   }
 
@@ -100,8 +96,8 @@ export async function createBackup(app: Pick<AppDeps, 'db' | 'config'>, target: 
     version: BACKUP_VERSION,
     createdAt: new Date().toISOString(),
     schemaVersion: version,
-    mirrorRepos: mirrorRepos.map((name) => name.slice(0, -4)),
-    servedRepos: servedRepos.map((name) => name.slice(0, -4)),
+    mirrorRepos,
+    servedRepos,
     snapshots,
   };
   await writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

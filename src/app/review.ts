@@ -6,7 +6,8 @@ import { getPackage, type PackageRecord } from '../quarantine/packages.js';
 import { readPolicy } from '../quarantine/policy.js';
 import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
 import { getPendingRevision, getRevision, getServedRevision, listRevisions, type Revision } from '../quarantine/revisions.js';
-import { reviewDiff, type ReviewFile } from '../review/diff.js';
+import { reviewDiffOutput } from '../git/diff.js';
+import { parseReviewDiff, type ReviewFile } from '../review/diff.js';
 import type { RiskFlag } from '../review/risk/index.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import { listApprovals, type Approval } from '../quarantine/approvals.js';
@@ -76,7 +77,9 @@ export class ReviewService {
     const pkg = getPackage(this.app.db, revision.pkgbase);
     if (!pkg) throw new NotFound(`unknown package ${revision.pkgbase}`, { pkgbase: revision.pkgbase });
     const base = this.baseOf(revision);
-    const { text, files } = await reviewDiff(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit);
+    const { text, files } = parseReviewDiff(
+      await reviewDiffOutput(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit),
+    );
     const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
     const between = listRevisions(this.app.db, revision.pkgbase)
       .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)

@@ -3,7 +3,7 @@ import { NotFound } from '../errors.js';
 import { barredMessage } from '../quarantine/decisions.js';
 import { barredCommits, type RevokedHistory } from '../quarantine/revoked-history.js';
 import { getPendingRevision, getRevision, getServedRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
-import { revisionDiff } from '../review/diff.js';
+import { revisionDiff } from '../git/diff.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';

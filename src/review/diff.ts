@@ -1,35 +1,7 @@
 import * as Diff2Html from 'diff2html';
 import type { DiffFile } from 'diff2html/lib/types.js';
 import { GitError } from '../errors.js';
-import { git } from '../git/run.js';
 import { patchPiecesOf, splitPatch, splitRawAndPatch, type RawChange } from './raw-diff.js';
-
-/** git's empty tree: a package's first revision is shown as a diff against nothing (whole files). */
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-
-/** Non-ASCII names as they are rather than as octal escapes; control characters stay C-quoted. */
-const READABLE_PATHS = ['-c', 'core.quotePath=false'];
-
-/** External diff drivers and textconv stay off, so repository attributes cannot run anything. */
-function diffArgs(base: string | null, candidate: string, format: string[]): string[] {
-  return [
-    ...READABLE_PATHS,
-    'diff',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--no-color',
-    '--find-renames',
-    ...format,
-    base ?? EMPTY_TREE,
-    candidate,
-    '--',
-  ];
-}
-
-/** The unified diff a reviewer reads: from the last approved commit (or nothing) to the candidate. */
-export async function revisionDiff(repo: string, base: string | null, candidate: string, options: { stat?: boolean } = {}): Promise<string> {
-  return (await git(diffArgs(base, candidate, options.stat ? ['--stat'] : []), { cwd: repo, maxBuffer: 256 * 1024 * 1024 })).stdout;
-}
 
 /** One changed file of a review: its exact path(s), and diff2html's parse of its hunks. */
 export interface ReviewFile {
@@ -41,19 +13,18 @@ export interface ReviewFile {
 }
 
 export interface ReviewDiff {
-  /** The patch as `revisionDiff` prints it. */
+  /** The unified patch. */
   text: string;
   files: ReviewFile[];
 }
 
 /**
- * The diff for the review pages and API. One git run prints the raw records (exact, NUL-separated
- * paths) and the patch for the same file pairs in the same order, so each patch piece belongs to
- * its record without reading a name back from git's quoted headers.
+ * The diff for the review pages and API, from `git diff --raw -p -z` (see git/diff.ts `reviewDiffOutput`):
+ * the raw records give the exact, NUL-separated paths and the patch the same file pairs in the same
+ * order, so each patch piece belongs to its record without reading a name back from git's quoted headers.
  */
-export async function reviewDiff(repo: string, base: string | null, candidate: string): Promise<ReviewDiff> {
-  const { stdout } = await git(diffArgs(base, candidate, ['--raw', '-p', '-z', '--no-abbrev']), { cwd: repo, maxBuffer: 256 * 1024 * 1024 });
-  const { changes, patch } = splitRawAndPatch(stdout);
+export function parseReviewDiff(output: string): ReviewDiff {
+  const { changes, patch } = splitRawAndPatch(output);
   return { text: patch, files: reviewFiles(changes, splitPatch(patch)) };
 }
 

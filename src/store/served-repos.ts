@@ -1,10 +1,10 @@
+import { listPackageRepos, packageRepoPath } from '../git/repo-paths.js';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { initBareRepo, type RepoSettings } from '../git/init.js';
 import { readRef, readRefsUnder } from '../git/refs.js';
 import { git } from '../git/run.js';
-import { assertPackageName } from '../srcinfo/names.js';
 
 /** Hidden refs that keep every approved commit fetchable by id after newer approvals. */
 export const APPROVED_REF_PREFIX = 'refs/aurgate/approved/';
@@ -47,7 +47,7 @@ export class ServedRepos {
   ) {}
 
   repoPath(pkgbase: string): string {
-    return path.join(this.servedRoot, `${assertPackageName(pkgbase, 'pkgbase')}.git`);
+    return packageRepoPath(this.servedRoot, pkgbase);
   }
 
   async ensure(pkgbase: string): Promise<string> {
@@ -78,7 +78,7 @@ export class ServedRepos {
     const missing = desired.approved.filter((commit) => !actual.approved.includes(commit));
     const extra = actual.approved.filter((commit) => !wanted.has(commit));
     if (missing.length > 0) {
-      const mirror = path.join(this.mirrorRoot, `${pkgbase}.git`);
+      const mirror = packageRepoPath(this.mirrorRoot, pkgbase);
       const refspecs = missing.map((commit) => `${commit}:${APPROVED_REF_PREFIX}${commit}`);
       await git(['push', '--quiet', '--no-verify', repo, ...refspecs], { cwd: mirror, timeoutMs: 300_000 });
     }
@@ -100,8 +100,7 @@ export class ServedRepos {
   }
 
   async listPackages(): Promise<string[]> {
-    if (!existsSync(this.servedRoot)) return [];
-    return (await readdir(this.servedRoot)).filter((entry) => entry.endsWith('.git')).map((entry) => entry.slice(0, -4));
+    return listPackageRepos(this.servedRoot);
   }
 }
 

@@ -1,3 +1,4 @@
+import { packageRepoPath } from '../git/repo-paths.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -72,7 +73,7 @@ export class SnapshotStore {
     await mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const built = await writeArchive(path.join(this.servedRoot, `${pkgbase}.git`), pkgbase, commit, temporary);
+      const built = await writeArchive(packageRepoPath(this.servedRoot, pkgbase), pkgbase, commit, temporary);
       if (recorded && recorded.sha256 !== built.sha256) {
         throw new StorageError(
           `rebuilt snapshot of ${pkgbase} ${commit} does not match its recorded sha256 ${recorded.sha256} (got ${built.sha256})`,

@@ -1,3 +1,4 @@
+import { packageRepoPath } from '../git/repo-paths.js';
 import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,7 +43,7 @@ export class MirrorRepos {
   constructor(private readonly options: MirrorOptions) {}
 
   repoPath(pkgbase: string): string {
-    return path.join(this.options.mirrorRoot, `${assertPackageName(pkgbase, 'pkgbase')}.git`);
+    return packageRepoPath(this.options.mirrorRoot, pkgbase);
   }
 
   upstreamGitUrl(pkgbase: string): string {

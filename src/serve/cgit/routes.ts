@@ -1,5 +1,5 @@
+import { packageRepoPath } from '../../git/repo-paths.js';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -40,7 +40,7 @@ function snapshotResponse(c: Context, name: string, snapshot: Snapshot, cacheCon
  */
 export function cgitRoutes(deps: CgitDeps): Hono {
   const app = new Hono();
-  const repoOf = (pkgbase: string) => path.join(deps.servedRoot, `${pkgbase}.git`);
+  const repoOf = (pkgbase: string) => packageRepoPath(deps.servedRoot, pkgbase);
 
   app.on(['GET', 'HEAD'], '/cgit/aur.git/snapshot/:file', async (c) => {
     const file = c.req.param('file');

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { packageRepoPath } from '../../git/repo-paths.js';
 import { Readable } from 'node:stream';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -56,7 +56,7 @@ export function gitRoutes(deps: GitRouteDeps): Hono {
     if (!name) return plain(c, 400, 'aurgate: invalid package name');
     const availability = deps.lookup.availability(name);
     if (availability.kind !== 'served') return plain(c, 404, unavailableMessage(name, availability));
-    return { pkgbase: availability.pkgbase, repo: path.join(deps.servedRoot, `${availability.pkgbase}.git`) };
+    return { pkgbase: availability.pkgbase, repo: packageRepoPath(deps.servedRoot, availability.pkgbase) };
   };
 
   // Answers that depend only on the request and the served refs: the protocol v2 capability

@@ -3,9 +3,12 @@ import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTree } from '../git/history.js';
-import { revisionDiff, reviewDiff, reviewFiles } from './diff.js';
-import { loadFile } from '../git/revision-files.js';
+import { listTree } from './history.js';
+import { reviewDiffOutput, revisionDiff } from './diff.js';
+import { parseReviewDiff, reviewFiles } from '../review/diff.js';
+
+const reviewDiff = async (repo: string, base: string | null, candidate: string) => parseReviewDiff(await reviewDiffOutput(repo, base, candidate));
+import { loadFile } from './revision-files.js';
 
 const ODD = ['has "quotes".sh', 'tab\there.txt', 'new\nline.txt', 'ünïcödé ✓.txt', '<img src=x onerror=alert(1)>.sh', 'back\\slash', 'a b'];
 /** A name that is not UTF-8: git hands it over as bytes, we can only decode it lossily. */
