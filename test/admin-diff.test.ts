@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dependencyName } from '../src/app/dependencies.js';
 import { compareMeta } from '../src/review/meta-changes.js';
-import { isBinary } from '../src/git/revision-files.js';
+import { isBinary } from '../src/app/revision-files.js';
 import { safeNext } from '../src/admin/routes/request.js';
 import { flagHref } from '../src/admin/views/components.js';
 import { DiffView } from '../src/admin/views/diff.js';

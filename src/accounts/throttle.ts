@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.js';
 import { findUserByName } from './users.js';
-import { addressGroup } from '../http/client-address.js';
+import { addressGroup } from './address-group.js';
 import {
   afterFailure,
   afterSuccess,

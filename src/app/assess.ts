@@ -3,7 +3,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
-import { loadRevisionFiles } from '../git/revision-files.js';
+import { loadRevisionFiles } from './revision-files.js';
 import { analyzeRisk, type RiskFlag } from '../review/risk/index.js';
 
 export interface AssessDeps {

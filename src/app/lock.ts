@@ -4,33 +4,9 @@ import { getRevision } from '../quarantine/revisions.js';
 import { unavailableMessage, type ServedLookup } from '../store/served-catalog.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import type { SnapshotStore } from '../store/snapshots.js';
+import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
-/** Bumped only when a field changes meaning; readers refuse versions they do not know. */
-export const LOCK_FORMAT_VERSION = 1;
-/** One lock is one build's worth of packages; the cap bounds the archive work one request can cause. */
-export const MAX_LOCK_PACKAGES = 200;
-
-/** One pinned package: everything a build needs to fetch exactly the reviewed files and check them. */
-export interface LockEntry {
-  pkgname: string;
-  pkgbase: string;
-  version: string | null;
-  commit: string;
-  /** The immutable per-revision snapshot: `<server>/snapshot/<pkgbase>/<commit>.tar.gz`. */
-  url: string;
-  sha256: string;
-  approvedBy: string | null;
-  /** ISO 8601. */
-  approvedAt: string | null;
-}
-
-export interface LockFile {
-  version: typeof LOCK_FORMAT_VERSION;
-  server: string;
-  generatedAt: string;
-  /** In the order the names were given: a Dockerfile builds them in this order, dependencies first. */
-  packages: LockEntry[];
-}
+export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
 export interface LockDeps {
   db: Db;
@@ -38,10 +14,6 @@ export interface LockDeps {
   snapshots: SnapshotStore;
   publicUrl: string;
   now?: () => Date;
-}
-
-export function snapshotUrl(server: string, pkgbase: string, commit: string): string {
-  return `${server.replace(/\/+$/, '')}/snapshot/${pkgbase}/${commit}.tar.gz`;
 }
 
 /** Splits `a,b` forms and drops duplicates, keeping the first occurrence (the order is the build order). */

@@ -13,7 +13,7 @@ import { assertPackageName } from '../srcinfo/names.js';
 import { listApprovals, type Approval } from '../quarantine/approvals.js';
 import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
 import { assessRevision } from './assess.js';
-import { loadFile, type FileContent } from '../git/revision-files.js';
+import { loadFile, type FileContent } from './revision-files.js';
 
 /** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
 const MAX_RENDERED_DIFF_BYTES = 1_500_000;

@@ -8,7 +8,7 @@ import { reviewDiffOutput, revisionDiff } from './diff.js';
 import { parseReviewDiff, reviewFiles } from '../review/diff.js';
 
 const reviewDiff = async (repo: string, base: string | null, candidate: string) => parseReviewDiff(await reviewDiffOutput(repo, base, candidate));
-import { loadFile } from './revision-files.js';
+import { loadFile } from '../app/revision-files.js';
 
 const ODD = ['has "quotes".sh', 'tab\there.txt', 'new\nline.txt', 'ünïcödé ✓.txt', '<img src=x onerror=alert(1)>.sh', 'back\\slash', 'a b'];
 /** A name that is not UTF-8: git hands it over as bytes, we can only decode it lossily. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressGroup } from './client-address.js';
+import { addressGroup } from '../accounts/address-group.js';
 
 describe('addressGroup', () => {
   it('keeps an IPv4 address, and an IPv4-mapped IPv6 one as plain IPv4', () => {

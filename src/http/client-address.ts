@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { unmappedAddress } from '../accounts/address-group.js';
 
 /** What a request without a socket (app.request in tests) is attributed to. */
 export const UNKNOWN_ADDRESS = 'unknown';
@@ -21,7 +22,7 @@ export function clientIp(c: Context, trustedProxies: readonly string[] = []): st
     .map((entry) => entry.trim())
     .filter(Boolean);
   for (let index = forwarded.length - 1; index >= 0; index -= 1) {
-    const hop = unmapped(forwarded[index] ?? '');
+    const hop = unmappedAddress(forwarded[index] ?? '');
     // A proxy that forwards garbage is not trusted with the rest of the chain either.
     if (isIP(hop) === 0) return peer;
     if (!isTrusted(trusted, hop)) return hop;
@@ -35,31 +36,7 @@ function peerAddress(c: Context): string {
   const env = c.env as { incoming?: unknown; server?: { incoming?: unknown } } | undefined;
   if ((env?.server ?? env)?.incoming === undefined) return UNKNOWN_ADDRESS;
   const address = getConnInfo(c).remote.address;
-  return address === undefined ? UNKNOWN_ADDRESS : unmapped(address);
-}
-
-function unmapped(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
-
-/**
- * The network a client address stands for when counting failures: an IPv4 address itself, an IPv6
- * address's /64 (one subscriber usually gets a whole /64 and can pick any address in it).
- */
-export function addressGroup(address: string): string {
-  const plain = unmapped(address.split('%')[0] ?? '');
-  if (isIP(plain) === 4) return plain;
-  if (isIP(plain) !== 6) return address;
-  const [head = '', tail] = plain.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  // A dotted IPv4 tail takes two groups; it never reaches the first four, so its value is irrelevant.
-  const rightGroups = right.length + (right.at(-1)?.includes('.') ? 1 : 0);
-  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - rightGroups)).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => Number.parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
+  return address === undefined ? UNKNOWN_ADDRESS : unmappedAddress(address);
 }
 
 const proxyLists = new WeakMap<readonly string[], BlockList>();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../errors.js';
 import { isFullCommitId, isValidPackageName } from '../srcinfo/names.js';
-import { LOCK_FORMAT_VERSION, type LockEntry, type LockFile } from '../app/lock.js';
+import { LOCK_FORMAT_VERSION, type LockEntry, type LockFile } from './lock-file.js';
 
 export const LOCK_FORMATS = ['json', 'dockerfile', 'git'] as const;
 export type LockFormat = (typeof LOCK_FORMATS)[number];

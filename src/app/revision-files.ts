@@ -1,5 +1,5 @@
-import { readObjects } from './batch.js';
-import { listTree, type TreeEntry } from './history.js';
+import { readObjects } from '../git/batch.js';
+import { listTree, type TreeEntry } from '../git/history.js';
 import type { RevisionFiles } from '../review/risk/index.js';
 
 /** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
