@@ -89,6 +89,53 @@ describe('who may decide', () => {
   });
 });
 
+describe('exactly the commit the reviewer read', () => {
+  it('approves the pending commit by full id or unambiguous prefix, and refuses any other commit', () => {
+    const first = record(sha('a'));
+    const rita = user('rita', 'reviewer');
+    // A newer upstream head supersedes the one the reviewer read: the old id is refused, not applied to the new one.
+    const second = record(sha('b'));
+    expect(getRevision(db, PKG, first.commit)?.state).toBe('superseded');
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: first.commit, by: rita }, clean(second))).toThrow(Conflict);
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: 'c'.repeat(40), by: rita }, clean(second))).toThrow(/not the pending revision/);
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: 'bbbb', by: rita }, clean(second))).toThrow(InvalidInput);
+    expect(approveRevision(db, { pkgbase: PKG, commit: 'BBBBBBB', by: rita }, clean(second)).revision.commit).toBe(second.commit);
+    // Decided once: the same commit cannot be decided again.
+    expect(() => rejectRevision(db, { pkgbase: PKG, commit: second.commit, by: rita, note: 'late' })).toThrow(
+      /no pending revision \(commit .* is approved\)/,
+    );
+  });
+
+  it('rejects only with a reason', () => {
+    const pending = record(sha('a'));
+    expect(() => rejectRevision(db, { pkgbase: PKG, commit: pending.commit, by: user('rita', 'reviewer'), note: '  ' })).toThrow(InvalidInput);
+  });
+});
+
+describe('revocation', () => {
+  it('revokes the named commit and the approved revisions built on it in one transaction, each audited', () => {
+    const rita = user('rita', 'reviewer');
+    const ada = user('ada', 'admin');
+    for (const digit of ['a', 'b', 'c']) {
+      const pending = record(sha(digit));
+      approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, clean(pending));
+    }
+    const revoked = revokeRevisions(db, { pkgbase: PKG, commit: sha('b'), by: ada, note: 'bad build' }, [sha('c')]);
+    expect(revoked.map((revision) => [revision.commit, revision.state])).toEqual([
+      [sha('b'), 'revoked'],
+      [sha('c'), 'revoked'],
+    ]);
+    expect(getRevision(db, PKG, sha('a'))?.state).toBe('approved');
+    expect(getRevision(db, PKG, sha('c'))?.decisionNote).toBe(`descends from revoked ${sha('b')}: bad build`);
+    const audit = listAudit(db, { action: 'revision.revoked' });
+    expect(audit.map((entry) => [entry.commit, entry.detail?.['cascadeFrom'] ?? null])).toEqual([
+      [sha('c'), sha('b')],
+      [sha('b'), null],
+    ]);
+    expect(() => revokeRevisions(db, { pkgbase: PKG, commit: sha('b'), by: ada, note: 'again' })).toThrow(Conflict);
+  });
+});
+
 describe('the two-person rule', () => {
   beforeEach(() => void seedPolicy(db, 2));
 
