@@ -10,7 +10,7 @@ import { git } from '../src/git/run.js';
 import { startServer } from '../src/http/server.js';
 import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
-import { runCli, startAurgate, type Harness } from './support/harness.js';
+import { runCliInProcess, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 import { account } from './support/accounts.js';
 
@@ -100,7 +100,7 @@ describe('aurgate backup and restore', () => {
 
   it('restores into a fresh data dir, and a server on it serves the same packages, heads and pinned bytes', async () => {
     const env = { ...aurgate.env, AURGATE_DATA_DIR: restoredDir };
-    const result = await runCli(['restore', backupDir], env);
+    const result = await runCliInProcess(['restore', backupDir], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('2 served packages');
     const config = loadConfig(env);
@@ -132,7 +132,7 @@ describe('aurgate backup and restore', () => {
       await cp(path.join(live, 'bk-main.git'), path.join(skewed, part, 'bk-main.git'), { recursive: true });
     }
     const dataDir = path.join(await tempDir('aurgate-skewed-'), 'data');
-    const result = await runCli(['restore', skewed], { ...aurgate.env, AURGATE_DATA_DIR: dataDir });
+    const result = await runCliInProcess(['restore', skewed], { ...aurgate.env, AURGATE_DATA_DIR: dataDir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('1 served repos repaired');
     const served = path.join(dataDir, 'served', 'bk-main.git');
@@ -145,7 +145,7 @@ describe('aurgate backup and restore', () => {
     const occupied = path.join(await tempDir('aurgate-occupied-'), 'data');
     await mkdir(occupied);
     await writeFile(path.join(occupied, 'keep.txt'), 'precious\n');
-    const result = await runCli(['restore', backupDir], { ...aurgate.env, AURGATE_DATA_DIR: occupied });
+    const result = await runCliInProcess(['restore', backupDir], { ...aurgate.env, AURGATE_DATA_DIR: occupied });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('not empty');
     expect(await readdir(occupied)).toEqual(['keep.txt']);
@@ -154,7 +154,7 @@ describe('aurgate backup and restore', () => {
   it('refuses a directory that is not a complete backup', async () => {
     const incomplete = await tempDir('aurgate-incomplete-');
     const fresh = path.join(await tempDir('aurgate-fresh-'), 'data');
-    const result = await runCli(['restore', incomplete], { ...aurgate.env, AURGATE_DATA_DIR: fresh });
+    const result = await runCliInProcess(['restore', incomplete], { ...aurgate.env, AURGATE_DATA_DIR: fresh });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('manifest.json');
     expect(existsSync(fresh)).toBe(false);

@@ -257,9 +257,9 @@ describe('one sync at a time', () => {
     upstream.resetRequests();
     upstream.fail('slow', { delayMs: 600_000, only: 'rpc' });
     try {
-      const first = aurgate.cli(['sync'], { AURGATE_UPSTREAM_TIMEOUT_MS: '600000' });
+      const first = aurgate.cliProcess(['sync'], { AURGATE_UPSTREAM_TIMEOUT_MS: '600000' });
       await until(() => upstream.requests.some((request) => request.kind === 'rpc'));
-      const second = await aurgate.cli(['sync']);
+      const second = await aurgate.cliProcess(['sync']);
       expect(second.code, second.stderr).toBe(5);
       expect(second.stderr).toMatch(/another sync is running \(pid \d+/);
       upstream.fail('none');

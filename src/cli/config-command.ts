@@ -5,17 +5,18 @@ import { configTableMarkdown } from '../config-docs.js';
 import { CONFIG_VARIABLES, readConfig, type Config } from '../config.js';
 import { policyDrift, readPolicy, type DecisionPolicy } from '../quarantine/policy.js';
 import { printJson, table } from './output.js';
+import type { CliIo } from './io.js';
 
-export function registerConfigCommand(program: Command): void {
+export function registerConfigCommand(program: Command, io: CliIo): void {
   program
     .command('config')
     .description('show the effective configuration and every AURGATE_* variable')
     .option('--json', 'machine-readable output')
     .option('--markdown', "only the table of variables, in Markdown (the README's Configuration table)")
     .action((options: { json?: boolean; markdown?: boolean }) => {
-      if (options.markdown) return void process.stdout.write(`${configTableMarkdown()}\n`);
+      if (options.markdown) return void io.stdout.write(`${configTableMarkdown()}\n`);
       // Secrets are shown as set or not, never printed.
-      const { config: loaded, warnings } = readConfig();
+      const { config: loaded, warnings } = readConfig(io.env);
       const config = {
         ...loaded,
         metricsToken: loaded.metricsToken ? '(set)' : undefined,
@@ -25,15 +26,15 @@ export function registerConfigCommand(program: Command): void {
       const policy = storedPolicy(loaded);
       const warning = policy ? policyDrift(policy, loaded.requiredApprovals) : null;
       if (options.json)
-        return printJson({ ...config, decisionPolicy: policy ? { ...policy, warning } : null, warnings: warnings.map((w) => w.message) });
-      process.stdout.write(`${table([['VARIABLE', 'DEFAULT', 'MEANING'], ...CONFIG_VARIABLES.map((v) => [v.name, v.default, v.meaning])])}\n\n`);
-      printJson(config);
-      process.stdout.write(
+        return printJson(io, { ...config, decisionPolicy: policy ? { ...policy, warning } : null, warnings: warnings.map((w) => w.message) });
+      io.stdout.write(`${table([['VARIABLE', 'DEFAULT', 'MEANING'], ...CONFIG_VARIABLES.map((v) => [v.name, v.default, v.meaning])])}\n\n`);
+      printJson(io, config);
+      io.stdout.write(
         policy
           ? `decision policy (database): ${policy.requiredApprovals} required approval${policy.requiredApprovals === 1 ? '' : 's'}\n`
           : 'decision policy: no database yet (the first process seeds it)\n',
       );
-      for (const message of [...warnings.map((w) => w.message), ...(warning ? [warning] : [])]) process.stdout.write(`WARNING: ${message}\n`);
+      for (const message of [...warnings.map((w) => w.message), ...(warning ? [warning] : [])]) io.stdout.write(`WARNING: ${message}\n`);
     });
 }
 

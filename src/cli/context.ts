@@ -2,11 +2,12 @@ import { userInfo } from 'node:os';
 import { logConfigWarnings, readConfig } from '../config.js';
 import { Aurgate } from '../compose.js';
 import { createLogger } from '../log.js';
+import type { CliIo } from './io.js';
 
 /** Opens the application for one CLI command and closes it afterwards, whatever happens. */
-export async function withAurgate<T>(fn: (app: Aurgate) => Promise<T> | T): Promise<T> {
-  const { config, warnings } = readConfig();
-  const logger = createLogger(config.cliLogLevel, { process: 'cli' });
+export async function withAurgate<T>(io: CliIo, fn: (app: Aurgate) => Promise<T> | T): Promise<T> {
+  const { config, warnings } = readConfig(io.env);
+  const logger = createLogger(config.cliLogLevel, { process: 'cli' }, io.logDestination);
   logConfigWarnings(warnings, logger);
   const app = new Aurgate(config, logger);
   try {

@@ -7,6 +7,7 @@ import type { Aurgate } from '../compose.js';
 import { Forbidden, Unauthenticated } from '../errors.js';
 import type { Actor } from '../quarantine/actor.js';
 import { readSecret } from './secret-input.js';
+import type { CliIo } from './io.js';
 
 export interface CredentialRequest {
   /** The account named with the flag, if any. */
@@ -24,7 +25,12 @@ export interface CredentialRequest {
  * actor; the flag, when given, must name that user; its scopes must allow the action), or the named
  * account's password (a hidden prompt on a terminal, else the first line of stdin).
  */
-export async function authenticateCli(app: Aurgate, request: CredentialRequest, readPassword = readSecret): Promise<Actor> {
+export async function authenticateCli(
+  io: CliIo,
+  app: Aurgate,
+  request: CredentialRequest,
+  readPassword = (question: string) => readSecret(io, question),
+): Promise<Actor> {
   const principal = app.config.cliToken ? byToken(app, app.config.cliToken, request) : await byPassword(app, request, readPassword);
   assertCan(principal, request.need, request.what);
   return { user: principal.user, channel: 'cli' };

@@ -11,11 +11,12 @@ import { readPolicy } from '../quarantine/policy.js';
 import { cliActor, withAurgate } from './context.js';
 import { allowlistActor } from './credentials.js';
 import { formatAge, formatTime, printJson, table } from './output.js';
+import type { CliIo } from './io.js';
 
 /** A progress bar on a terminal; elsewhere nothing until the one-line summary. */
-function progressReporter(): { onProgress?: SyncOptions['onProgress']; stop: () => void } {
-  if (!process.stderr.isTTY) return { stop: () => undefined };
-  const bar = new SingleBar({ format: 'sync [{bar}] {value}/{total} {pkgbase}', stream: process.stderr, hideCursor: true });
+function progressReporter(io: CliIo): { onProgress?: SyncOptions['onProgress']; stop: () => void } {
+  if (!io.stderr.isTTY) return { stop: () => undefined };
+  const bar = new SingleBar({ format: 'sync [{bar}] {value}/{total} {pkgbase}', stream: io.stderr as NodeJS.WritableStream, hideCursor: true });
   let started = false;
   return {
     onProgress: (done, total, pkgbase) => {
@@ -37,8 +38,8 @@ export function summaryLine(summary: SyncSummary): string {
   return `sync ${summary.status}: ${summary.packages} packages, ${summary.fetched} fetched, ${summary.newRevisions} new revisions, ${summary.failed} failed in ${seconds}s${failures}`;
 }
 
-async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProgress'>): Promise<SyncSummary> {
-  const progress = progressReporter();
+async function syncWithProgress(io: CliIo, app: Aurgate, options: Omit<SyncOptions, 'onProgress'>): Promise<SyncSummary> {
+  const progress = progressReporter(io);
   try {
     return await app.sync({ ...options, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   } finally {
@@ -46,7 +47,7 @@ async function syncWithProgress(app: Aurgate, options: Omit<SyncOptions, 'onProg
   }
 }
 
-export function registerMirrorCommands(program: Command): void {
+export function registerMirrorCommands(program: Command, io: CliIo): void {
   program
     .command('allow')
     .description('add packages (by pkgname) to the allowlist and fetch them at once')
@@ -54,18 +55,18 @@ export function registerMirrorCommands(program: Command): void {
     .option('--by <name>', 'an admin account the change is attributed to (default: cli:<os user>)')
     .option('--no-fetch', 'only add them; the next sync fetches them')
     .action(async (names: string[], options: { by?: string; fetch: boolean }) =>
-      withAurgate(async (app) => {
+      withAurgate(io, async (app) => {
         const added = await app.allow(names, allowlistActor(app, options.by, cliActor()), 'cli');
-        for (const entry of added) process.stdout.write(`allowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
-        if (added.length === 0) process.stdout.write('already on the allowlist\n');
+        for (const entry of added) io.stdout.write(`allowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
+        if (added.length === 0) io.stdout.write('already on the allowlist\n');
         if (!options.fetch) return;
         try {
-          const summary = await syncWithProgress(app, { only: [...new Set(names)], trigger: 'allow' });
-          process.stdout.write(`${summaryLine(summary)}\n`);
-          if (summary.failed > 0) process.exitCode = 1;
+          const summary = await syncWithProgress(io, app, { only: [...new Set(names)], trigger: 'allow' });
+          io.stdout.write(`${summaryLine(summary)}\n`);
+          if (summary.failed > 0) io.exitCode = 1;
         } catch (error) {
           if (!(error instanceof Busy)) throw error;
-          process.stdout.write(`a sync is running (${error.message}); the next sync fetches the new packages\n`);
+          io.stdout.write(`a sync is running (${error.message}); the next sync fetches the new packages\n`);
         }
       }),
     );
@@ -76,9 +77,9 @@ export function registerMirrorCommands(program: Command): void {
     .argument('<pkgname...>')
     .option('--by <name>', 'an admin account the change is attributed to (default: cli:<os user>)')
     .action(async (names: string[], options: { by?: string }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         for (const entry of app.disallow(names, allowlistActor(app, options.by, cliActor()), 'cli'))
-          process.stdout.write(`disallowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
+          io.stdout.write(`disallowed ${entry.pkgname} (pkgbase ${entry.pkgbase})\n`);
       }),
     );
 
@@ -87,12 +88,12 @@ export function registerMirrorCommands(program: Command): void {
     .description('list the allowlist')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         const entries = listAllowlist(app.db);
-        if (options.json) return printJson(entries);
-        if (entries.length === 0) return void process.stdout.write('the allowlist is empty\n');
+        if (options.json) return printJson(io, entries);
+        if (entries.length === 0) return void io.stdout.write('the allowlist is empty\n');
         const rows = entries.map((entry) => [entry.pkgname, entry.pkgbase, formatTime(entry.addedAt), entry.addedBy]);
-        process.stdout.write(`${table([['PKGNAME', 'PKGBASE', 'ADDED', 'BY'], ...rows])}\n`);
+        io.stdout.write(`${table([['PKGNAME', 'PKGBASE', 'ADDED', 'BY'], ...rows])}\n`);
       }),
     );
 
@@ -103,11 +104,11 @@ export function registerMirrorCommands(program: Command): void {
     .option('--full', 'git-fetch every package, whatever the RPC metadata says')
     .option('--json', 'print the run summary as JSON')
     .action(async (pkgbases: string[], options: { full?: boolean; json?: boolean }) =>
-      withAurgate(async (app) => {
-        const summary = await syncWithProgress(app, { only: pkgbases, full: options.full ?? false, trigger: 'cli' });
-        if (options.json) printJson(summary);
-        else process.stdout.write(`${summaryLine(summary)}\n`);
-        if (summary.failed > 0) process.exitCode = 1;
+      withAurgate(io, async (app) => {
+        const summary = await syncWithProgress(io, app, { only: pkgbases, full: options.full ?? false, trigger: 'cli' });
+        if (options.json) printJson(io, summary);
+        else io.stdout.write(`${summaryLine(summary)}\n`);
+        if (summary.failed > 0) io.exitCode = 1;
       }),
     );
 
@@ -115,24 +116,24 @@ export function registerMirrorCommands(program: Command): void {
     .command('status')
     .description('recent sync runs and the state of every package')
     .option('--json', 'machine-readable output')
-    .action(async (options: { json?: boolean }) => withAurgate((app) => printStatus(app, options.json ?? false)));
+    .action(async (options: { json?: boolean }) => withAurgate(io, (app) => printStatus(io, app, options.json ?? false)));
 }
 
-function printStatus(app: Aurgate, json: boolean): void {
+function printStatus(io: CliIo, app: Aurgate, json: boolean): void {
   const runs = listRuns(app.db, 10);
   const packages = listAllowlistedPackages(app.db);
   const pending = listPendingRevisions(app.db);
   const policy = readPolicy(app.db);
-  if (json) return printJson({ runs, packages, pending: pending.length, policy: { ...policy, warning: app.policyWarning } });
+  if (json) return printJson(io, { runs, packages, pending: pending.length, policy: { ...policy, warning: app.policyWarning } });
   const last = runs[0];
-  process.stdout.write(
+  io.stdout.write(
     last
       ? `last sync #${last.id} ${last.status} at ${formatTime(last.startedAt)} (${last.trigger}): ${last.packages} packages, ${last.fetched} fetched, ${last.newRevisions} new, ${last.failed} failed\n`
       : 'no sync has run yet\n',
   );
-  process.stdout.write(`${packages.length} allowlisted packages, ${pending.length} pending review\n`);
-  process.stdout.write(`policy: ${policy.requiredApprovals} approval${policy.requiredApprovals === 1 ? '' : 's'} required (from the database)\n`);
-  if (app.policyWarning) process.stdout.write(`WARNING: ${app.policyWarning}\n`);
+  io.stdout.write(`${packages.length} allowlisted packages, ${pending.length} pending review\n`);
+  io.stdout.write(`policy: ${policy.requiredApprovals} approval${policy.requiredApprovals === 1 ? '' : 's'} required (from the database)\n`);
+  if (app.policyWarning) io.stdout.write(`WARNING: ${app.policyWarning}\n`);
   if (packages.length === 0) return;
   const rows = packages.map((pkg) => [
     pkg.pkgbase,
@@ -141,5 +142,5 @@ function printStatus(app: Aurgate, json: boolean): void {
     pkg.lastCheckedAt ? formatAge(pkg.lastCheckedAt) : '-',
     pkg.lastError ?? '',
   ]);
-  process.stdout.write(`${table([['PKGBASE', 'UPSTREAM', 'VERSION', 'CHECKED', 'ERROR'], ...rows])}\n`);
+  io.stdout.write(`${table([['PKGBASE', 'UPSTREAM', 'VERSION', 'CHECKED', 'ERROR'], ...rows])}\n`);
 }

@@ -1,7 +1,8 @@
 import { AurgateError, describeError } from '../errors.js';
+import type { CliIo } from './io.js';
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function formatTime(ms: number | null | undefined): string {
@@ -21,7 +22,7 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
 }
 
-export function reportError(error: unknown): void {
+export function reportError(io: CliIo, error: unknown): void {
   const prefix = error instanceof AurgateError ? '' : 'unexpected error: ';
-  process.stderr.write(`aurgate: ${prefix}${describeError(error)}\n`);
+  io.stderr.write(`aurgate: ${prefix}${describeError(error)}\n`);
 }

@@ -8,8 +8,9 @@ import { describeResult, isDrift, verifyLock } from '../app/verify-lock.js';
 import { DbCatalog } from '../store/catalog.js';
 import { withAurgate } from './context.js';
 import { printJson } from './output.js';
+import type { CliIo } from './io.js';
 
-export function registerPinCommands(program: Command): void {
+export function registerPinCommands(program: Command, io: CliIo): void {
   program
     .command('lock')
     .description('pin the served revision of packages for reproducible builds (JSON lock, Dockerfile ADD lines, or git commands)')
@@ -17,13 +18,13 @@ export function registerPinCommands(program: Command): void {
     .option('--format <format>', `output form: ${LOCK_FORMATS.join(', ')}`, 'json')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (names: string[], options: { format: string; output?: string }) =>
-      withAurgate(async (app) => {
+      withAurgate(io, async (app) => {
         const format = parseLockFormat(options.format);
         const { snapshots } = app;
         const lock = await createLock({ db: app.db, lookup: new DbCatalog(app.db), snapshots, publicUrl: app.config.publicUrl }, names);
         const text = renderLock(lock, format);
         if (options.output) await writeFile(options.output, text);
-        else process.stdout.write(text);
+        else io.stdout.write(text);
       }),
     );
 
@@ -49,17 +50,16 @@ export function registerPinCommands(program: Command): void {
       const results = await verifyLock(lock, { server: options.server, timeoutMs });
       if (options.json)
         printJson(
+          io,
           results.map(({ entry, url, outcome }) => ({ pkgname: entry.pkgname, pkgbase: entry.pkgbase, commit: entry.commit, url, ...outcome })),
         );
-      else for (const result of results) process.stdout.write(`${describeResult(result)}\n`);
+      else for (const result of results) io.stdout.write(`${describeResult(result)}\n`);
       const drifted = results.filter((result) => isDrift(result.outcome)).length;
       const unchecked = results.filter((result) => result.outcome.kind === 'unreachable').length;
       if (!options.json)
-        process.stderr.write(
-          `${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked\n`,
-        );
-      if (drifted > 0) process.exitCode = EXIT_CODES.failure;
+        io.stderr.write(`${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked\n`);
+      if (drifted > 0) io.exitCode = EXIT_CODES.failure;
       // Nothing drifted but some entries could not be checked (network, 5xx).
-      else if (unchecked > 0) process.exitCode = EXIT_CODES.unchecked;
+      else if (unchecked > 0) io.exitCode = EXIT_CODES.unchecked;
     });
 }

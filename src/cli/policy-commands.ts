@@ -5,11 +5,12 @@ import { parseRequiredApprovals, readPolicy, setRequiredApprovals } from '../qua
 import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
 import { formatTime, printJson } from './output.js';
+import type { CliIo } from './io.js';
 
 const SETTINGS = ['required-approvals'] as const;
 
 /** `aurgate policy`: the decision policy stored in the database, which every process enforces. */
-export function registerPolicyCommands(program: Command): void {
+export function registerPolicyCommands(program: Command, io: CliIo): void {
   const policy = program.command('policy').description('the decision policy in the database (every process enforces it)');
 
   policy
@@ -17,17 +18,14 @@ export function registerPolicyCommands(program: Command): void {
     .description('the policy in force, and AURGATE_REQUIRED_APPROVALS when it disagrees')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         const current = readPolicy(app.db);
-        if (options.json) return printJson({ ...current, warning: app.policyWarning });
-        process.stdout.write(`required-approvals  ${current.requiredApprovals}\n`);
-        process.stdout.write(
-          `last set            ${current.updatedAt ? `${formatTime(current.updatedAt)} by ${current.updatedBy ?? '?'}` : 'never'}\n`,
-        );
+        if (options.json) return printJson(io, { ...current, warning: app.policyWarning });
+        io.stdout.write(`required-approvals  ${current.requiredApprovals}\n`);
+        io.stdout.write(`last set            ${current.updatedAt ? `${formatTime(current.updatedAt)} by ${current.updatedBy ?? '?'}` : 'never'}\n`);
         const last = listAudit(app.db, { action: 'policy.changed', limit: 1 })[0];
-        if (last)
-          process.stdout.write(`last change         ${String(last.detail?.['from'])} → ${String(last.detail?.['to'])} (${last.channel ?? '?'})\n`);
-        if (app.policyWarning) process.stdout.write(`WARNING: ${app.policyWarning}\n`);
+        if (last) io.stdout.write(`last change         ${String(last.detail?.['from'])} → ${String(last.detail?.['to'])} (${last.channel ?? '?'})\n`);
+        if (app.policyWarning) io.stdout.write(`WARNING: ${app.policyWarning}\n`);
       }),
     );
 
@@ -41,10 +39,10 @@ export function registerPolicyCommands(program: Command): void {
       if (setting !== 'required-approvals')
         throw new InvalidInput(`unknown policy setting ${JSON.stringify(setting.slice(0, 40))}: one of ${SETTINGS.join(', ')}`);
       const wanted = parseRequiredApprovals(value);
-      await withAurgate(async (app) => {
-        const by = await authenticateCli(app, { named: options.by, flag: '--by', need: 'admin', what: 'changing the decision policy' });
+      await withAurgate(io, async (app) => {
+        const by = await authenticateCli(io, app, { named: options.by, flag: '--by', need: 'admin', what: 'changing the decision policy' });
         const { before, after } = setRequiredApprovals(app.db, wanted, by);
-        process.stdout.write(
+        io.stdout.write(
           before === after.requiredApprovals
             ? `required-approvals is already ${before}\n`
             : `required-approvals changed from ${before} to ${after.requiredApprovals}; every process applies it from the next decision\n`,

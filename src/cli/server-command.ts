@@ -3,14 +3,15 @@ import { logConfigWarnings, readConfig } from '../config.js';
 import { Aurgate } from '../compose.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../http/server.js';
+import type { CliIo } from './io.js';
 
-export function registerServerCommand(program: Command): void {
+export function registerServerCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description('run the HTTP server (AUR endpoints, web admin) and the scheduled sync')
     .option('--no-schedule', 'do not run the scheduled sync in this process')
     .action(async (options: { schedule: boolean }) => {
-      const { config, warnings } = readConfig();
+      const { config, warnings } = readConfig(io.env);
       const logger = createLogger(config.logLevel, { process: 'server' });
       logConfigWarnings(warnings, logger);
       const app = new Aurgate(config, logger);

@@ -5,20 +5,21 @@ import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';
 import { promptHidden, readStdinLine } from './secret-input.js';
 import { formatTime, printJson, table } from './output.js';
+import type { CliIo } from './io.js';
 
 /**
  * The new password: typed twice on a terminal, else the first line of stdin (so scripts can pipe it
  * in). Never an argument: arguments end up in shell history and in every process listing.
  */
-export async function readNewPassword(): Promise<string> {
-  if (!process.stdin.isTTY) return readStdinLine();
-  const first = await promptHidden('Password: ');
-  const second = await promptHidden('Repeat password: ');
+export async function readNewPassword(io: CliIo): Promise<string> {
+  if (!io.stdin.isTTY) return readStdinLine(io);
+  const first = await promptHidden(io, 'Password: ');
+  const second = await promptHidden(io, 'Repeat password: ');
   if (first !== second) throw new InvalidInput('the passwords differ');
   return first;
 }
 
-export function registerUserCommands(program: Command): void {
+export function registerUserCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description('web admin accounts (admin, reviewer, viewer)');
 
   user
@@ -28,10 +29,10 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--role <role>', ROLES.join(', '))
     .option('--by <name>', 'who adds the user (for the audit log)', cliActor())
     .action(async (name: string, options: { role: string; by: string }) => {
-      const password = await readNewPassword();
-      await withAurgate(async (app) => {
+      const password = await readNewPassword(io);
+      await withAurgate(io, async (app) => {
         const created = await createUser(app.db, { name, role: options.role, password }, options.by);
-        process.stdout.write(`added user ${created.name} (${created.role})\n`);
+        io.stdout.write(`added user ${created.name} (${created.role})\n`);
       });
     });
 
@@ -40,10 +41,10 @@ export function registerUserCommands(program: Command): void {
     .description('list users')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         const users = listUsers(app.db);
-        if (options.json) return printJson(users);
-        if (users.length === 0) return void process.stdout.write('no users yet: aurgate user add <name> --role admin\n');
+        if (options.json) return printJson(io, users);
+        if (users.length === 0) return void io.stdout.write('no users yet: aurgate user add <name> --role admin\n');
         const rows = users.map((entry) => [
           entry.name,
           entry.role,
@@ -51,7 +52,7 @@ export function registerUserCommands(program: Command): void {
           entry.createdBy,
           entry.disabledAt ? `disabled ${formatTime(entry.disabledAt)}` : 'active',
         ]);
-        process.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS'], ...rows])}\n`);
+        io.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS'], ...rows])}\n`);
       }),
     );
 
@@ -61,9 +62,9 @@ export function registerUserCommands(program: Command): void {
     .argument('<name>')
     .option('--by <name>', 'who disables the user (for the audit log)', cliActor())
     .action(async (name: string, options: { by: string }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         const disabled = disableUser(app.db, name, options.by);
-        process.stdout.write(`disabled user ${disabled.name}\n`);
+        io.stdout.write(`disabled user ${disabled.name}\n`);
       }),
     );
 
@@ -73,8 +74,8 @@ export function registerUserCommands(program: Command): void {
     .argument('<name>')
     .option('--by <name>', 'who enables the user (for the audit log)', cliActor())
     .action(async (name: string, options: { by: string }) =>
-      withAurgate((app) => {
-        process.stdout.write(`enabled user ${enableUser(app.db, name, options.by).name}\n`);
+      withAurgate(io, (app) => {
+        io.stdout.write(`enabled user ${enableUser(app.db, name, options.by).name}\n`);
       }),
     );
 
@@ -84,9 +85,9 @@ export function registerUserCommands(program: Command): void {
     .argument('<name>')
     .option('--by <name>', 'who sets it (for the audit log)', cliActor())
     .action(async (name: string, options: { by: string }) => {
-      const password = await readNewPassword();
-      await withAurgate(async (app) => {
-        process.stdout.write(`password of ${(await resetPassword(app.db, name, password, options.by)).name} changed\n`);
+      const password = await readNewPassword(io);
+      await withAurgate(io, async (app) => {
+        io.stdout.write(`password of ${(await resetPassword(app.db, name, password, options.by)).name} changed\n`);
       });
     });
 
@@ -97,9 +98,9 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--role <role>', ROLES.join(', '))
     .option('--by <name>', 'who changes it (for the audit log)', cliActor())
     .action(async (name: string, options: { role: string; by: string }) =>
-      withAurgate((app) => {
+      withAurgate(io, (app) => {
         const changed = setRole(app.db, name, options.role, options.by);
-        process.stdout.write(`${changed.name} is now ${changed.role}\n`);
+        io.stdout.write(`${changed.name} is now ${changed.role}\n`);
       }),
     );
 }

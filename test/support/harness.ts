@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli as runCliProgram } from '../../src/cli/program.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +25,13 @@ export interface Harness {
   env: Record<string, string>;
   config: Config;
   app: Aurgate;
-  /** Runs the real CLI (`aurgate <args>`) as a separate process on the same data dir; `input` goes to its stdin. */
+  /**
+   * Runs the CLI (`aurgate <args>`) on the same data dir, in this process through the same entry as
+   * bin/aurgate.js (a Node start per command costs seconds); `input` is its stdin.
+   */
   cli(args: readonly string[], extraEnv?: Record<string, string>, input?: string): Promise<CliResult>;
+  /** The same as a separate process of the real binary: for what only a process shows (exit, signals, locks by pid). */
+  cliProcess(args: readonly string[], extraEnv?: Record<string, string>, input?: string): Promise<CliResult>;
   /** Starts the HTTP server in this process (no schedule) and returns its base URL. */
   serve(): Promise<string>;
   server: RunningServer | undefined;
@@ -52,7 +60,8 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     config,
     app,
     server: undefined,
-    cli: (args, extraEnv = {}, input = '') => runCli(args, { ...env, ...extraEnv }, input),
+    cli: (args, extraEnv = {}, input = '') => runCliInProcess(args, { ...env, ...extraEnv }, input),
+    cliProcess: (args, extraEnv = {}, input = '') => runCli(args, { ...env, ...extraEnv }, input),
     serve: async () => {
       harness.server ??= await startServer(app, { schedule: false, port: 0 });
       return harness.server.url;
@@ -66,6 +75,24 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
   return harness;
 }
 
+/** The CLI program in this process with its own environment, captured output and a non-terminal stdin. */
+export async function runCliInProcess(args: readonly string[], env: Record<string, string>, input = ''): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const capture = (append: (text: string) => void) => ({ write: (text: string) => (append(text), true), isTTY: false });
+  const io: CliIo = {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+    stdout: capture((text) => (stdout += text)),
+    stderr: capture((text) => (stderr += text)),
+    stdin: Readable.from([Buffer.from(input)]),
+    exitCode: 0,
+    logDestination: capture((text) => (stderr += text)),
+  };
+  const code = await runCliProgram(args, io);
+  return { code, stdout, stderr };
+}
+
+/** The real binary's entry as a separate Node process. */
 export function runCli(args: readonly string[], env: Record<string, string>, input = ''): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
