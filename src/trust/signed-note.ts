@@ -72,9 +72,10 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
 
 export function parseVerifierKey(vkey: string): NoteVerifier {
   const invalid = (why: string) => new InvalidInput(`invalid verifier key ${JSON.stringify(vkey.slice(0, 200))}: ${why}`);
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw invalid('expected <name>+<key hash>+<key>');
-  const [name, hashHex, keyBase64] = parts as [string, string, string];
+  // The key's base64 may hold '+': only the first two separate fields, as in Go's note.NewVerifier.
+  const match = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey.trim());
+  if (!match) throw invalid('expected <name>+<key hash>+<key>');
+  const [, name, hashHex, keyBase64] = match as unknown as [string, string, string, string];
   if (!isValidKeyName(name)) throw invalid('bad key name');
   if (!/^[0-9a-f]{8}$/.test(hashHex)) throw invalid('the key hash is not 8 lowercase hex digits');
   if (!STRICT_BASE64.test(keyBase64)) throw invalid('the key is not base64');

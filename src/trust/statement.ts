@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidInput } from '../errors.js';
 import { canonicalJsonBytes } from './canonical-json.js';
 import { TamperedError } from './errors.js';
 
@@ -11,9 +12,11 @@ export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const REVIEW_PREDICATE_TYPE = 'https://aurgate.dev/attestation/review/v1';
 
 /**
- * Bounds that keep a maximal statement inside one log entry (65535 bytes once base64'd in its
- * envelope). Flags past the cap are counted in `riskFlagsOmitted`, never silently dropped.
+ * A log entry is at most 65535 bytes, and the envelope holds the payload in base64 (4/3 larger) beside
+ * a signature and key id: 45,000 payload bytes always fit. Risk flags are dropped from the end until
+ * the statement fits, and counted in `riskFlagsOmitted`, never silently lost.
  */
+export const MAX_PAYLOAD_BYTES = 45_000;
 export const MAX_RISK_FLAGS = 64;
 const MAX_REASON_CHARS = 300;
 const MAX_NAME_CHARS = 200;
@@ -110,15 +113,9 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
   if (!COMMIT.test(facts.commit)) throw new TypeError(`not a commit id: ${facts.commit}`);
   if (facts.baseCommit !== null && !COMMIT.test(facts.baseCommit)) throw new TypeError(`not a commit id: ${facts.baseCommit}`);
   if (facts.archiveSha256 !== null && !SHA256.test(facts.archiveSha256)) throw new TypeError(`not a sha256: ${facts.archiveSha256}`);
-  const flags = facts.riskFlags.slice(0, MAX_RISK_FLAGS).map((flag) => ({
-    check: clip(flag.check, MAX_NAME_CHARS),
-    severity: flag.severity,
-    reason: clip(flag.reason, MAX_REASON_CHARS),
-    ...(flag.file === undefined ? {} : { file: clip(flag.file, MAX_NAME_CHARS) }),
-    ...(flag.line === undefined ? {} : { line: flag.line }),
-  }));
   const digest = facts.archiveSha256 ? { sha256: facts.archiveSha256, gitCommit: facts.commit } : { gitCommit: facts.commit };
-  return {
+  const flags = facts.riskFlags.slice(0, MAX_RISK_FLAGS).map(boundFlag);
+  const build = (kept: ReviewRiskFlag[]): ReviewStatement => ({
     _type: STATEMENT_TYPE,
     subject: [{ name: `${facts.pkgbase}@${facts.commit}`, digest }],
     predicateType: REVIEW_PREDICATE_TYPE,
@@ -131,10 +128,30 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
       reviewedRange: { from: facts.baseCommit, to: facts.commit },
       reviewers: facts.reviewers.slice(0, MAX_REVIEWERS).map((reviewer) => ({ name: clip(reviewer.name, MAX_NAME_CHARS), approvedAt: reviewer.approvedAt.toISOString() })),
       policy: { requiredApprovals: facts.requiredApprovals },
-      riskFlags: flags,
-      riskFlagsOmitted: facts.riskFlags.length - flags.length,
+      riskFlags: kept,
+      riskFlagsOmitted: facts.riskFlags.length - kept.length,
       upstreamMaintainer: facts.upstreamMaintainer === null ? null : clip(facts.upstreamMaintainer, MAX_NAME_CHARS),
     },
+  });
+  let result = build(flags);
+  while (statementPayload(result).length > MAX_PAYLOAD_BYTES && flags.length > 0) {
+    // Halving keeps this to a few rounds even when every flag is large.
+    flags.length = Math.floor(flags.length / 2);
+    result = build(flags);
+  }
+  if (statementPayload(result).length > MAX_PAYLOAD_BYTES) {
+    throw new InvalidInput(`the review statement of ${facts.pkgbase} does not fit in a log entry even without risk flags`, { pkgbase: facts.pkgbase });
+  }
+  return result;
+}
+
+function boundFlag(flag: ReviewRiskFlag): ReviewRiskFlag {
+  return {
+    check: clip(flag.check, MAX_NAME_CHARS),
+    severity: flag.severity,
+    reason: clip(flag.reason, MAX_REASON_CHARS),
+    ...(flag.file === undefined ? {} : { file: clip(flag.file, MAX_NAME_CHARS) }),
+    ...(flag.line === undefined ? {} : { line: flag.line }),
   };
 }
 

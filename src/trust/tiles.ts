@@ -43,7 +43,7 @@ export function parseTilePath(path: string): TileCoordinate | null {
   if (!match) return null;
   const [, levelText, indexText, widthText] = match as unknown as [string, string, string, string | undefined];
   const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
-  if (width >= TILE_WIDTH) return null;
+  if (widthText !== undefined && width >= TILE_WIDTH) return null;
   const index = indexText.split('/').reduce((sum, part) => sum * 1000 + Number(part.replace('x', '')), 0);
   if (!Number.isSafeInteger(index)) return null;
   const tile: TileCoordinate = levelText === 'entries' ? { kind: 'entries', index, width } : { kind: 'hashes', level: Number(levelText), index, width };
