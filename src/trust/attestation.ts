@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { INTOTO_PAYLOAD_TYPE, parseEnvelope, serializeEnvelope, signEnvelope, verifyEnvelope, type DsseEnvelope, type DsseKey, type DsseSigner } from './dsse.js';
+import {
+  INTOTO_PAYLOAD_TYPE,
+  parseEnvelope,
+  serializeEnvelope,
+  signEnvelope,
+  verifyEnvelope,
+  type DsseEnvelope,
+  type DsseKey,
+  type DsseSigner,
+} from './dsse.js';
 import { TamperedError } from './errors.js';
 import { parseReviewStatement, statementPayload, type ReviewStatement } from './statement.js';
 

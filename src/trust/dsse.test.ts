@@ -1,7 +1,17 @@
 import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rawPublicKey, signEd25519 } from './ed25519.js';
-import { formatJsonl, INTOTO_PAYLOAD_TYPE, pae, parseEnvelope, parseJsonl, serializeEnvelope, signEnvelope, verifyEnvelope, type DsseSigner } from './dsse.js';
+import {
+  formatJsonl,
+  INTOTO_PAYLOAD_TYPE,
+  pae,
+  parseEnvelope,
+  parseJsonl,
+  serializeEnvelope,
+  signEnvelope,
+  verifyEnvelope,
+  type DsseSigner,
+} from './dsse.js';
 import { keyIdOf } from './key-store.js';
 
 function signerFor(privateKey: KeyObject): DsseSigner {
@@ -17,7 +27,17 @@ function independentVerify(line: string, publicKey: KeyObject): { payloadType: s
   const body = Buffer.from(envelope.payload, 'base64');
   const type = Buffer.from(envelope.payloadType, 'utf8');
   // PAE(type, body) = "DSSEv1" + SP + LEN(type) + SP + type + SP + LEN(body) + SP + body
-  const signed = Buffer.concat([Buffer.from('DSSEv1'), Buffer.from(' '), Buffer.from(String(type.byteLength)), Buffer.from(' '), type, Buffer.from(' '), Buffer.from(String(body.byteLength)), Buffer.from(' '), body]);
+  const signed = Buffer.concat([
+    Buffer.from('DSSEv1'),
+    Buffer.from(' '),
+    Buffer.from(String(type.byteLength)),
+    Buffer.from(' '),
+    type,
+    Buffer.from(' '),
+    Buffer.from(String(body.byteLength)),
+    Buffer.from(' '),
+    body,
+  ]);
   const ok = envelope.signatures.some((signature) => verify(null, signed, publicKey, Buffer.from(signature.sig, 'base64')));
   if (!ok) throw new Error('no signature verifies');
   return { payloadType: envelope.payloadType, payload: body };
@@ -30,7 +50,9 @@ describe('DSSE envelopes', () => {
 
   it('builds PAE exactly as the DSSE specification’s example', () => {
     // protocol.md: PAE("http://example.com/HelloWorld", "hello world")
-    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).toBe(
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    );
     // Lengths count bytes, not characters.
     expect(pae('t', Buffer.from('é')).toString()).toBe('DSSEv1 1 t 2 é');
   });
@@ -41,20 +63,28 @@ describe('DSSE envelopes', () => {
     const checked = independentVerify(line, createPublicKey(key.privateKey));
     expect(checked.payloadType).toBe('application/vnd.in-toto+json');
     expect(checked.payload).toEqual(payload);
-    expect(() => independentVerify(line.replace(envelope.payload, Buffer.from('{}').toString('base64')), key.publicKey)).toThrow(/no signature verifies/);
+    expect(() => independentVerify(line.replace(envelope.payload, Buffer.from('{}').toString('base64')), key.publicKey)).toThrow(
+      /no signature verifies/,
+    );
   });
 
   it('verifies what the independent implementation signs', () => {
     const type = Buffer.from(INTOTO_PAYLOAD_TYPE);
     const signed = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-    const line = JSON.stringify({ payloadType: INTOTO_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: trusted[0]?.keyid, sig: signEd25519(key.privateKey, signed).toString('base64') }] });
+    const line = JSON.stringify({
+      payloadType: INTOTO_PAYLOAD_TYPE,
+      payload: payload.toString('base64'),
+      signatures: [{ keyid: trusted[0]?.keyid, sig: signEd25519(key.privateKey, signed).toString('base64') }],
+    });
     expect(verifyEnvelope(parseEnvelope(line), trusted).payload).toEqual(payload);
   });
 
   it('serializes canonically: sorted keys, no whitespace, reproducible bytes', () => {
     const envelope = signEnvelope(INTOTO_PAYLOAD_TYPE, payload, [signerFor(key.privateKey)]);
     const line = serializeEnvelope(envelope).toString('utf8');
-    expect(line).toMatch(/^\{"payload":"[A-Za-z0-9+/=]+","payloadType":"application\/vnd.in-toto\+json","signatures":\[\{"keyid":"[0-9a-f]{64}","sig":"[A-Za-z0-9+/=]+"\}\]\}$/);
+    expect(line).toMatch(
+      /^\{"payload":"[A-Za-z0-9+/=]+","payloadType":"application\/vnd.in-toto\+json","signatures":\[\{"keyid":"[0-9a-f]{64}","sig":"[A-Za-z0-9+/=]+"\}\]\}$/,
+    );
     expect(serializeEnvelope(parseEnvelope(line)).toString('utf8')).toBe(line);
     expect(signEnvelope(INTOTO_PAYLOAD_TYPE, payload, [signerFor(key.privateKey)])).toEqual(envelope);
   });
@@ -65,7 +95,9 @@ describe('DSSE envelopes', () => {
     expect(() => verifyEnvelope({ ...envelope, payloadType: 'text/plain' }, trusted)).toThrow(/payload type is "text\/plain"/);
     const sig = Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64');
     sig[10]! ^= 1;
-    expect(() => verifyEnvelope({ ...envelope, signatures: [{ keyid: trusted[0]?.keyid ?? '', sig: sig.toString('base64') }] }, trusted)).toThrow(/does not verify/);
+    expect(() => verifyEnvelope({ ...envelope, signatures: [{ keyid: trusted[0]?.keyid ?? '', sig: sig.toString('base64') }] }, trusted)).toThrow(
+      /does not verify/,
+    );
     const stranger = signEnvelope(INTOTO_PAYLOAD_TYPE, payload, [signerFor(generateKeyPairSync('ed25519').privateKey)]);
     expect(() => verifyEnvelope(stranger, trusted)).toThrow(/not signed by a trusted key/);
   });

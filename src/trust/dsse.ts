@@ -78,7 +78,10 @@ export function signEnvelope(payloadType: string, payload: Uint8Array, signers: 
  */
 export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly DsseKey[], expectedPayloadType = INTOTO_PAYLOAD_TYPE): VerifiedEnvelope {
   if (envelope.payloadType !== expectedPayloadType) {
-    throw new TamperedError('malformed', `the envelope's payload type is ${JSON.stringify(envelope.payloadType.slice(0, 100))}, expected ${expectedPayloadType}`);
+    throw new TamperedError(
+      'malformed',
+      `the envelope's payload type is ${JSON.stringify(envelope.payloadType.slice(0, 100))}, expected ${expectedPayloadType}`,
+    );
   }
   const payload = Buffer.from(envelope.payload, 'base64');
   const message = pae(envelope.payloadType, payload);
@@ -87,7 +90,10 @@ export function verifyEnvelope(envelope: DsseEnvelope, keys: readonly DsseKey[],
     const key = keys.find((candidate) => candidate.keyid === signature.keyid);
     if (!key) continue;
     if (!verifyEd25519(key.publicKey, message, Buffer.from(signature.sig, 'base64'))) {
-      throw new TamperedError('bad-signature', `the attestation's signature by key ${key.keyid.slice(0, 16)} does not verify: it was altered or forged`);
+      throw new TamperedError(
+        'bad-signature',
+        `the attestation's signature by key ${key.keyid.slice(0, 16)} does not verify: it was altered or forged`,
+      );
     }
     keyids.push(key.keyid);
   }

@@ -57,7 +57,10 @@ describe('signing key store', () => {
     const dir = tempDir();
     const worker = path.join(path.dirname(dir), 'worker.mjs');
     const module = new URL('./key-store.ts', import.meta.url).href;
-    writeFileSync(worker, `const m = await import(${JSON.stringify(module)});\nprocess.send(m.openKeyStore(process.argv[2]).active.keyid, () => process.disconnect());\n`);
+    writeFileSync(
+      worker,
+      `const m = await import(${JSON.stringify(module)});\nprocess.send(m.openKeyStore(process.argv[2]).active.keyid, () => process.disconnect());\n`,
+    );
     const run = () =>
       new Promise<string>((resolve, reject) => {
         const child = fork(worker, [dir], { execArgv: ['--import', 'tsx'] });
@@ -84,7 +87,9 @@ describe('signing key store', () => {
     const dir = tempDir();
     const before = openKeyStore(dir, new Date('2026-01-01T00:00:00Z'));
     const oldAttestation = signAttestation(approvalStatement(facts('1'.repeat(40))), before.active);
-    const oldCheckpoint = signCheckpoint({ origin: ORIGIN, size: 1, rootHash: Buffer.alloc(32, 1), extensions: [] }, [before.active.noteSigner(ORIGIN)]);
+    const oldCheckpoint = signCheckpoint({ origin: ORIGIN, size: 1, rootHash: Buffer.alloc(32, 1), extensions: [] }, [
+      before.active.noteSigner(ORIGIN),
+    ]);
 
     const after = rotateKey(dir, new Date('2026-02-01T00:00:00Z'));
     expect(after.active.keyid).not.toBe(before.active.keyid);
@@ -100,7 +105,9 @@ describe('signing key store', () => {
     for (const signed of [oldAttestation, newAttestation]) expect(() => verifyAttestation(signed.bytes, dsseKeys(reloaded))).not.toThrow();
     expect(openCheckpoint(oldCheckpoint, noteKeys(reloaded), ORIGIN).size).toBe(1);
     // With only the new key pinned, the old signature is (rightly) not trusted.
-    expect(() => verifyAttestation(oldAttestation.bytes, [{ keyid: reloaded.active.keyid, publicKey: reloaded.active.publicKey }])).toThrow(/not signed by a trusted key/);
+    expect(() => verifyAttestation(oldAttestation.bytes, [{ keyid: reloaded.active.keyid, publicKey: reloaded.active.publicKey }])).toThrow(
+      /not signed by a trusted key/,
+    );
 
     rotateKey(dir);
     expect(loadKeyStore(dir).keys).toHaveLength(3);
@@ -146,7 +153,9 @@ describe('signing key store', () => {
     const store = openKeyStore(tempDir());
     const note = exportPublicKey(store.active, 'note', ORIGIN);
     expect(note).toMatch(new RegExp(`^${ORIGIN}\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}$`));
-    expect(parseVerifierKey(note).publicKey.export({ format: 'der', type: 'spki' })).toEqual(store.active.publicKey.export({ format: 'der', type: 'spki' }));
+    expect(parseVerifierKey(note).publicKey.export({ format: 'der', type: 'spki' })).toEqual(
+      store.active.publicKey.export({ format: 'der', type: 'spki' }),
+    );
     const pem = exportPublicKey(store.active, 'pem');
     expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=]+\n-----END PUBLIC KEY-----\n$/);
     const message = Buffer.from('m');

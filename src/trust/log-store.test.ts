@@ -24,7 +24,9 @@ const entry = (i: number) => Buffer.from(`{"entry":${i}}`);
 
 /** What an attacker with the database file does first: drop the triggers that keep the log append-only. */
 function dropGuards(db: Db): void {
-  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tlog_%'").all() as Array<{ name: string }>) {
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tlog_%'").all() as Array<{
+    name: string;
+  }>) {
     db.exec(`DROP TRIGGER ${name}`);
   }
 }
@@ -120,8 +122,14 @@ describe('SQLite log store', () => {
       const rebuilt = new MemoryTree();
       for (let i = 0; i < 8; i += 1) rebuilt.append(i === 3 ? forged : entry(i));
       db.prepare('UPDATE tlog_leaves SET data = ? WHERE idx = 3').run(forged);
-      for (const [level, count] of [[0, 8], [1, 4], [2, 2], [3, 1]] as const) {
-        for (let index = 0; index < count; index += 1) db.prepare('UPDATE tlog_hashes SET hash = ? WHERE level = ? AND idx = ?').run(rebuilt.read(level, index), level, index);
+      for (const [level, count] of [
+        [0, 8],
+        [1, 4],
+        [2, 2],
+        [3, 1],
+      ] as const) {
+        for (let index = 0; index < count; index += 1)
+          db.prepare('UPDATE tlog_hashes SET hash = ? WHERE level = ? AND idx = ?').run(rebuilt.read(level, index), level, index);
       }
       expect(() => log.verifyIntegrity()).toThrow(/checkpoint 8 was signed for another tree than the stored entries give/);
       expect(log.root(8).equals(checkpoint.rootHash)).toBe(false);

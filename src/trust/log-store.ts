@@ -66,8 +66,7 @@ export class LogStore {
     return row.hash;
   };
 
-  readonly readHashRange: HashRangeReader = (level, from, count) =>
-    this.statements.hashRange.all(level, from, from + count).map((row) => row.hash);
+  readonly readHashRange: HashRangeReader = (level, from, count) => this.statements.hashRange.all(level, from, from + count).map((row) => row.hash);
 
   size(): number {
     return this.statements.size.get()?.n ?? 0;
@@ -75,7 +74,8 @@ export class LogStore {
 
   /** Appends one entry; returns its index and leaf hash. */
   append(data: Uint8Array, now = Date.now()): { index: number; leafHash: Buffer } {
-    if (data.length === 0 || data.length > MAX_ENTRY_BYTES) throw new InvalidInput(`a log entry is 1 to ${MAX_ENTRY_BYTES} bytes, got ${data.length}`);
+    if (data.length === 0 || data.length > MAX_ENTRY_BYTES)
+      throw new InvalidInput(`a log entry is 1 to ${MAX_ENTRY_BYTES} bytes, got ${data.length}`);
     return inTransaction(this.db, () => {
       const index = this.size();
       const hash = leafHash(data);
@@ -156,7 +156,8 @@ export class LogStore {
     for (const checkpoint of checkpoints) rootsWanted.set(checkpoint.size, [...(rootsWanted.get(checkpoint.size) ?? []), checkpoint.root_hash]);
     const checkRoot = (at: number, root: Buffer) => {
       for (const wanted of rootsWanted.get(at) ?? []) {
-        if (!wanted.equals(root)) throw new TamperedError('corrupt-store', `checkpoint ${at} was signed for another tree than the stored entries give`);
+        if (!wanted.equals(root))
+          throw new TamperedError('corrupt-store', `checkpoint ${at} was signed for another tree than the stored entries give`);
       }
     };
     checkRoot(0, EMPTY_TREE_HASH);
@@ -174,11 +175,13 @@ export class LogStore {
           this.expectStored(node, `stored subtree hash (${node.level}, ${node.index}) does not match the entries`);
         }
         stack.push(node);
-        if (rootsWanted.has(index + 1)) checkRoot(index + 1, stack.reduceRight((right, left) => ({ ...left, hash: nodeHash(left.hash, right.hash) })).hash);
+        if (rootsWanted.has(index + 1))
+          checkRoot(index + 1, stack.reduceRight((right, left) => ({ ...left, hash: nodeHash(left.hash, right.hash) })).hash);
       });
     }
     const beyond = checkpoints.find((checkpoint) => checkpoint.size > size);
-    if (beyond) throw new TamperedError('corrupt-store', `checkpoint ${beyond.size} was signed but the log holds only ${size} entries: entries were removed`);
+    if (beyond)
+      throw new TamperedError('corrupt-store', `checkpoint ${beyond.size} was signed but the log holds only ${size} entries: entries were removed`);
     return { size, checkpoints: checkpoints.length };
   }
 

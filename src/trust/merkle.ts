@@ -24,11 +24,18 @@ export interface StoredHash {
 }
 
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.from([0])).update(data).digest();
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(data)
+    .digest();
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
 }
 
 /** The stored hashes that appending leaf number `index` (0-based) adds: its own, then each subtree it completes. */
@@ -132,13 +139,7 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show that the tree (oldSize, oldRoot) is a prefix of (newSize, newRoot)? */
-export function verifyConsistency(
-  oldSize: number,
-  newSize: number,
-  proof: readonly Uint8Array[],
-  oldRoot: Uint8Array,
-  newRoot: Uint8Array,
-): boolean {
+export function verifyConsistency(oldSize: number, newSize: number, proof: readonly Uint8Array[], oldRoot: Uint8Array, newRoot: Uint8Array): boolean {
   if (!validSizes(oldSize, newSize) || oldSize > newSize || proof.some((hash) => hash.length !== HASH_BYTES)) return false;
   if (oldSize === newSize) return proof.length === 0 && Buffer.from(oldRoot).equals(newRoot);
   if (oldSize === 0) return proof.length === 0;

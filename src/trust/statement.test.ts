@@ -116,7 +116,9 @@ describe('review statements', () => {
     expect(statement.predicate.riskFlagsOmitted).toBe(500 - kept);
     expect(statement.predicate.riskFlags[0]?.reason).toMatch(/^0 é+…$/);
     expect(signAttestation(statement, signer).bytes.length).toBeLessThanOrEqual(65535);
-    const ordinary = approvalStatement(decisionFacts({ riskFlags: flags.slice(0, 3).map((flag) => ({ ...flag, reason: 'short', check: 'c', file: 'PKGBUILD' })) }));
+    const ordinary = approvalStatement(
+      decisionFacts({ riskFlags: flags.slice(0, 3).map((flag) => ({ ...flag, reason: 'short', check: 'c', file: 'PKGBUILD' })) }),
+    );
     expect([ordinary.predicate.riskFlags.length, ordinary.predicate.riskFlagsOmitted]).toEqual([3, 0]);
   });
 

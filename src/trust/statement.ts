@@ -101,7 +101,10 @@ export function approvalStatement(facts: DecisionFacts): ReviewStatement {
 export function revocationStatement(facts: DecisionFacts, revocation: { reason: string; revokedBy: string; cascadeFrom?: string }): ReviewStatement {
   if (!revocation.reason.trim()) throw new TypeError('a revocation needs a reason');
   const bounded = { reason: clip(revocation.reason, 2000), revokedBy: clip(revocation.revokedBy, MAX_NAME_CHARS) };
-  return statement(facts, { decision: 'revoked', revocation: revocation.cascadeFrom ? { ...bounded, cascadeFrom: revocation.cascadeFrom } : bounded });
+  return statement(facts, {
+    decision: 'revoked',
+    revocation: revocation.cascadeFrom ? { ...bounded, cascadeFrom: revocation.cascadeFrom } : bounded,
+  });
 }
 
 /** The payload bytes that are signed: the statement's canonical JSON. */
@@ -126,7 +129,9 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
       pkgnames: facts.pkgnames.slice(0, MAX_PKGNAMES).map((name) => clip(name, MAX_NAME_CHARS)),
       version: facts.version === null ? null : clip(facts.version, MAX_NAME_CHARS),
       reviewedRange: { from: facts.baseCommit, to: facts.commit },
-      reviewers: facts.reviewers.slice(0, MAX_REVIEWERS).map((reviewer) => ({ name: clip(reviewer.name, MAX_NAME_CHARS), approvedAt: reviewer.approvedAt.toISOString() })),
+      reviewers: facts.reviewers
+        .slice(0, MAX_REVIEWERS)
+        .map((reviewer) => ({ name: clip(reviewer.name, MAX_NAME_CHARS), approvedAt: reviewer.approvedAt.toISOString() })),
       policy: { requiredApprovals: facts.requiredApprovals },
       riskFlags: kept,
       riskFlagsOmitted: facts.riskFlags.length - kept.length,
@@ -140,7 +145,9 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
     result = build(flags);
   }
   if (statementPayload(result).length > MAX_PAYLOAD_BYTES) {
-    throw new InvalidInput(`the review statement of ${facts.pkgbase} does not fit in a log entry even without risk flags`, { pkgbase: facts.pkgbase });
+    throw new InvalidInput(`the review statement of ${facts.pkgbase} does not fit in a log entry even without risk flags`, {
+      pkgbase: facts.pkgbase,
+    });
   }
   return result;
 }
@@ -210,7 +217,8 @@ export function parseReviewStatement(payload: Uint8Array): ReviewStatement {
   if (subject.name !== `${predicate.pkgbase}@${subject.digest.gitCommit}` || predicate.reviewedRange.to !== subject.digest.gitCommit) {
     throw malformed('the subject does not name the predicate’s package and commit');
   }
-  if (predicate.decision === 'approved' && (!subject.digest.sha256 || predicate.revocation)) throw malformed('an approval must name its archive and carry no revocation');
+  if (predicate.decision === 'approved' && (!subject.digest.sha256 || predicate.revocation))
+    throw malformed('an approval must name its archive and carry no revocation');
   if (predicate.decision === 'revoked' && !predicate.revocation) throw malformed('a revocation must say why and by whom');
   return result;
 }

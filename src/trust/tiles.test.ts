@@ -78,7 +78,13 @@ describe('C2SP tlog-tiles', () => {
       { kind: 'hashes', level: 0, index: 1, width: 45 },
       { kind: 'entries', index: 1, width: 45 },
     ]);
-    expect(tilesToPublish(500, 513).map(tilePath)).toEqual(['tile/0/001', 'tile/entries/001', 'tile/0/002.p/1', 'tile/entries/002.p/1', 'tile/1/000.p/2']);
+    expect(tilesToPublish(500, 513).map(tilePath)).toEqual([
+      'tile/0/001',
+      'tile/entries/001',
+      'tile/0/002.p/1',
+      'tile/entries/002.p/1',
+      'tile/1/000.p/2',
+    ]);
   });
 
   it('fills a level-1 tile with the roots of full level-0 tiles', () => {

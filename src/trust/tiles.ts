@@ -46,7 +46,8 @@ export function parseTilePath(path: string): TileCoordinate | null {
   if (widthText !== undefined && width >= TILE_WIDTH) return null;
   const index = indexText.split('/').reduce((sum, part) => sum * 1000 + Number(part.replace('x', '')), 0);
   if (!Number.isSafeInteger(index)) return null;
-  const tile: TileCoordinate = levelText === 'entries' ? { kind: 'entries', index, width } : { kind: 'hashes', level: Number(levelText), index, width };
+  const tile: TileCoordinate =
+    levelText === 'entries' ? { kind: 'entries', index, width } : { kind: 'hashes', level: Number(levelText), index, width };
   if (tile.kind === 'hashes' && tile.level > MAX_LEVEL) return null;
   // Only the canonical spelling (no `x000/` padding) names a tile.
   return tilePath(tile) === path ? tile : null;
@@ -66,7 +67,8 @@ export function tileExists(tile: TileCoordinate, treeSize: number): boolean {
 /** The tile's bytes: `width` hashes of 32 bytes. */
 export function readHashTile(read: HashRangeReader, level: number, index: number, width: number): Buffer {
   const hashes = read(level * TILE_HEIGHT, index * TILE_WIDTH, width);
-  if (hashes.length !== width || hashes.some((hash) => hash.length !== HASH_BYTES)) throw new RangeError(`tile ${level}/${index} is not fully stored`);
+  if (hashes.length !== width || hashes.some((hash) => hash.length !== HASH_BYTES))
+    throw new RangeError(`tile ${level}/${index} is not fully stored`);
   return Buffer.concat(hashes);
 }
 
@@ -84,7 +86,7 @@ export function encodeEntryBundle(entries: readonly Uint8Array[]): Buffer {
 export function decodeEntryBundle(bundle: Uint8Array): Buffer[] {
   const bytes = Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength);
   const entries: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     if (offset + 2 > bytes.length) throw new RangeError('truncated entry bundle');
     const length = bytes.readUInt16BE(offset);
     if (offset + 2 + length > bytes.length) throw new RangeError('truncated entry bundle');

@@ -72,7 +72,9 @@ describe('verifier state (the last checkpoint this machine saw)', () => {
 
   it('refuses a checkpoint of another log', () => {
     const previous = { origin: ORIGIN, size: 1, rootHash: honest.root(1), note: '', seenAt: '' };
-    expect(() => checkAdvance(previous, checkpointOf(honest, 7, 'elsewhere.example/log'), [])).toThrow(/but this machine follows "aurgate.example.com\/log"/);
+    expect(() => checkAdvance(previous, checkpointOf(honest, 7, 'elsewhere.example/log'), [])).toThrow(
+      /but this machine follows "aurgate.example.com\/log"/,
+    );
   });
 
   it('refuses a damaged state file instead of starting over (which would accept any fork)', () => {

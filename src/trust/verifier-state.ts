@@ -38,7 +38,10 @@ const stateSchema = z.object({
 export function checkAdvance(previous: VerifierState | null, next: Checkpoint, proof: readonly Uint8Array[]): boolean {
   if (!previous) return true;
   if (next.origin !== previous.origin) {
-    throw new TamperedError('origin-mismatch', `the checkpoint is for log ${JSON.stringify(next.origin)}, but this machine follows ${JSON.stringify(previous.origin)}`);
+    throw new TamperedError(
+      'origin-mismatch',
+      `the checkpoint is for log ${JSON.stringify(next.origin)}, but this machine follows ${JSON.stringify(previous.origin)}`,
+    );
   }
   if (next.size < previous.size) {
     throw new RollbackDetected(`the log was rolled back: this machine already saw ${previous.size} entries, the server now shows ${next.size}`);
@@ -78,7 +81,14 @@ export function readVerifierState(file: string): VerifierState | null {
 }
 
 export function writeVerifierState(file: string, state: VerifierState): void {
-  const json = { version: 1, origin: state.origin, size: state.size, rootHash: state.rootHash.toString('base64'), note: state.note, seenAt: state.seenAt };
+  const json = {
+    version: 1,
+    origin: state.origin,
+    size: state.size,
+    rootHash: state.rootHash.toString('base64'),
+    note: state.note,
+    seenAt: state.seenAt,
+  };
   const temp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -102,6 +112,7 @@ export function advanceVerifierState(
 ): { previous: VerifierState | null; updated: boolean } {
   const previous = readVerifierState(file);
   const updated = checkAdvance(previous, next, proof);
-  if (updated) writeVerifierState(file, { origin: next.origin, size: next.size, rootHash: next.rootHash, note: next.note, seenAt: now.toISOString() });
+  if (updated)
+    writeVerifierState(file, { origin: next.origin, size: next.size, rootHash: next.rootHash, note: next.note, seenAt: now.toISOString() });
   return { previous, updated };
 }
