@@ -1,5 +1,5 @@
 -- The approval transparency log (RFC 6962 Merkle tree, C2SP checkpoints and tiles). src/trust/log-store.ts
--- owns these tables. Everything here is written once: the triggers refuse any change after the fact, and
+-- owns the tlog_leaves, tlog_hashes and tlog_checkpoints tables, src/trust/attestation-log.ts tlog_attestations. Everything here is written once: the triggers refuse any change after the fact, and
 -- a change made around them (by someone with the database file) no longer matches the signed checkpoints.
 
 -- One row per log entry, in log order. data is the entry exactly as hashed and served in entry bundles
@@ -47,3 +47,20 @@ CREATE TRIGGER tlog_checkpoints_no_update BEFORE UPDATE ON tlog_checkpoints
 BEGIN SELECT RAISE(ABORT, 'tlog_checkpoints is append-only'); END;
 CREATE TRIGGER tlog_checkpoints_no_delete BEFORE DELETE ON tlog_checkpoints
 BEGIN SELECT RAISE(ABORT, 'tlog_checkpoints is append-only'); END;
+
+-- Which log entries attest which revision: the lookup behind /attestations/<pkgbase>/<commit>.intoto.jsonl
+-- and the log index a lock entry carries. Derived from the entries (each is a signed statement naming
+-- its subject), written in the same transaction as the entry, and append-only like it.
+CREATE TABLE tlog_attestations (
+  leaf_idx  INTEGER PRIMARY KEY REFERENCES tlog_leaves (idx),
+  pkgbase   TEXT NOT NULL,
+  commit_id TEXT NOT NULL CHECK (length(commit_id) = 40),
+  decision  TEXT NOT NULL CHECK (decision IN ('approved', 'revoked')),
+  -- sha256 hex of the entry (the envelope's canonical JSON), as lock files pin it.
+  digest    TEXT NOT NULL CHECK (length(digest) = 64)
+);
+CREATE INDEX tlog_attestations_by_subject ON tlog_attestations (pkgbase, commit_id, leaf_idx);
+CREATE TRIGGER tlog_attestations_no_update BEFORE UPDATE ON tlog_attestations
+BEGIN SELECT RAISE(ABORT, 'tlog_attestations is append-only'); END;
+CREATE TRIGGER tlog_attestations_no_delete BEFORE DELETE ON tlog_attestations
+BEGIN SELECT RAISE(ABORT, 'tlog_attestations is append-only'); END;
