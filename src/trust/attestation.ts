@@ -9,7 +9,9 @@ import {
   type DsseKey,
   type DsseSigner,
 } from './dsse.js';
+import type { Checkpoint } from './checkpoint.js';
 import { TamperedError } from './errors.js';
+import { leafHash, verifyInclusion } from './merkle.js';
 import { parseReviewStatement, statementPayload, type ReviewStatement } from './statement.js';
 
 /**
@@ -62,4 +64,24 @@ export function verifyAttestation(line: string | Uint8Array, keys: readonly Dsse
     }
   }
   return statement;
+}
+
+/**
+ * Checks that the attestation line is entry `index` of the tree a verified checkpoint commits to. A
+ * failure means the server holds a decision its log does not (a backdated or forged attestation) or
+ * rewrote the entry after logging it.
+ */
+export function assertLogged(
+  line: Uint8Array,
+  index: number,
+  proof: readonly Uint8Array[],
+  checkpoint: Checkpoint,
+  subject = 'the attestation',
+): void {
+  if (!verifyInclusion(leafHash(line), index, checkpoint.size, proof, checkpoint.rootHash)) {
+    throw new TamperedError(
+      'not-included',
+      `${subject} is not entry ${index} of the log checkpoint of ${checkpoint.size} entries: it was altered, or never logged`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,13 @@ describe('signing key store', () => {
     const ids = await Promise.all([run(), run(), run()]);
     expect(new Set(ids).size).toBe(1);
     expect(readdirSync(dir).filter((file) => file.endsWith('.pem'))).toEqual([`${ids[0]}.pem`]);
+  });
+
+  it('refuses to make a new key beside key files whose manifest is gone (that would change the log identity)', () => {
+    const dir = tempDir();
+    const store = openKeyStore(dir);
+    unlinkSync(path.join(dir, 'keys.json'));
+    expect(() => openKeyStore(dir)).toThrow(new RegExp(`holds key files \\(${store.active.keyid}.pem\\) but no keys.json`));
   });
 
   it('refuses a key file other users can read, and a directory others can write', () => {

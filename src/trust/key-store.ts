@@ -1,5 +1,17 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { Busy, InvalidInput, NotFound, StorageError } from '../errors.js';
@@ -65,7 +77,13 @@ export function keyIdOf(rawPublic: Uint8Array): string {
 
 /** Loads the key store in `dir`, creating it with a new key on first use. Safe when two processes start at once. */
 export function openKeyStore(dir: string, now = new Date()): KeyStore {
-  if (!existsSync(path.join(dir, MANIFEST))) createStore(dir, generateKeyPairSync('ed25519').privateKey, 'generated', now);
+  if (!existsSync(path.join(dir, MANIFEST))) {
+    // Key files without their manifest: making a new key would silently change the log's identity.
+    const orphans = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.pem')) : [];
+    if (orphans.length > 0)
+      throw new StorageError(`${dir} holds key files (${orphans.join(', ')}) but no ${MANIFEST}: restore it, or import the key`);
+    createStore(dir, generateKeyPairSync('ed25519').privateKey, 'generated', now);
+  }
   return loadKeyStore(dir);
 }
 
