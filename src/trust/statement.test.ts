@@ -122,6 +122,13 @@ describe('review statements', () => {
     expect([ordinary.predicate.riskFlags.length, ordinary.predicate.riskFlagsOmitted]).toEqual([3, 0]);
   });
 
+  it('refuses a statement that cannot fit a log entry even without risk flags', () => {
+    // Control characters are escaped to six bytes each in JSON: 64 names of 200 of them cannot fit.
+    expect(() => approvalStatement(decisionFacts({ pkgnames: Array.from({ length: 64 }, () => '\u0001'.repeat(200)) }))).toThrow(
+      /does not fit in a log entry even without risk flags/,
+    );
+  });
+
   it('signs an attestation whose line verifies with only the public key and matches the expected subject', () => {
     const signed = signAttestation(approvalStatement(decisionFacts()), signer);
     const statement = verifyAttestation(signed.bytes, trusted, { pkgbase: 'hello', commit: COMMIT, sha256: SHA });
