@@ -1,0 +1,69 @@
+import type { Statement } from 'better-sqlite3';
+import { inTransaction, type Db } from '../db/open.js';
+import { signAttestation } from './attestation.js';
+import type { DsseSigner } from './dsse.js';
+import type { LogStore } from './log-store.js';
+import type { ReviewStatement } from './statement.js';
+
+export interface LoggedAttestation {
+  /** The entry's index in the log: what a lock entry and an inclusion proof name. */
+  index: number;
+  pkgbase: string;
+  commit: string;
+  decision: ReviewStatement['predicate']['decision'];
+  /** sha256 hex of `line`. */
+  digest: string;
+  /** The envelope's canonical JSON: one `.intoto.jsonl` line (without its newline) and the log entry itself. */
+  line: Buffer;
+}
+
+/**
+ * Signs review statements and appends them to the log, indexing each by its subject (the only module
+ * that writes tlog_attestations). The entry and its index row are written in one transaction, inside
+ * the caller's when there is one: a decision and its attestation are recorded together or not at all.
+ */
+export class AttestationLog {
+  private readonly insert: Statement<[number, string, string, string, string]>;
+  private readonly bySubject: Statement<[string, string], { leaf_idx: number; decision: string; digest: string; data: Buffer }>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: LogStore,
+  ) {
+    this.insert = db.prepare('INSERT INTO tlog_attestations (leaf_idx, pkgbase, commit_id, decision, digest) VALUES (?, ?, ?, ?, ?)');
+    this.bySubject = db.prepare(
+      `SELECT a.leaf_idx, a.decision, a.digest, l.data FROM tlog_attestations a JOIN tlog_leaves l ON l.idx = a.leaf_idx
+       WHERE a.pkgbase = ? AND a.commit_id = ? ORDER BY a.leaf_idx`,
+    );
+  }
+
+  record(statement: ReviewStatement, signer: DsseSigner, now = Date.now()): LoggedAttestation {
+    const signed = signAttestation(statement, signer);
+    const { pkgbase, decision } = statement.predicate;
+    const commit = statement.subject[0].digest.gitCommit;
+    return inTransaction(this.db, () => {
+      const { index } = this.store.append(signed.bytes, now);
+      this.insert.run(index, pkgbase, commit, decision, signed.digest);
+      return { index, pkgbase, commit, decision, digest: signed.digest, line: signed.bytes };
+    });
+  }
+
+  /** Every attestation about one revision, oldest first (an approval, then perhaps its revocation). */
+  find(pkgbase: string, commit: string): LoggedAttestation[] {
+    return this.bySubject.all(pkgbase, commit).map((row) => ({
+      index: row.leaf_idx,
+      pkgbase,
+      commit,
+      decision: row.decision as LoggedAttestation['decision'],
+      digest: row.digest,
+      line: row.data,
+    }));
+  }
+
+  /** The `.intoto.jsonl` file served at `/attestations/<pkgbase>/<commit>.intoto.jsonl`. */
+  jsonl(pkgbase: string, commit: string): string {
+    return this.find(pkgbase, commit)
+      .map((attestation) => `${attestation.line.toString('utf8')}\n`)
+      .join('');
+  }
+}
