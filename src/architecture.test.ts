@@ -56,6 +56,10 @@ const TABLE_OWNERS: Record<string, string> = {
   server_secrets: 'accounts/device-cookies.ts',
   sync_runs: 'sync/runs.ts',
   snapshots: 'store/snapshots.ts',
+  tlog_leaves: 'trust/log-store.ts',
+  tlog_hashes: 'trust/log-store.ts',
+  tlog_checkpoints: 'trust/log-store.ts',
+  tlog_attestations: 'trust/attestation-log.ts',
 };
 
 function sourceFiles(dir: string): string[] {

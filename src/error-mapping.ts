@@ -45,6 +45,8 @@ const BY_CODE: Record<ErrorCode, Mapping> = {
   upstream_error: INTERNAL,
   git_error: INTERNAL,
   storage_error: INTERNAL,
+  // A signature, proof or log that fails to verify (src/trust/); `aurgate verify` gives it its own exit code.
+  tampered: INTERNAL,
 };
 
 function mappingOf(error: unknown): Mapping {

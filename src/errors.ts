@@ -11,7 +11,16 @@ export interface ErrorContext {
 
 /** Every domain error's code: a new one must be given a status and an exit code in error-mapping.ts. */
 export type ErrorCode =
-  'invalid_input' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'upstream_error' | 'busy' | 'git_error' | 'storage_error';
+  | 'invalid_input'
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'upstream_error'
+  | 'busy'
+  | 'git_error'
+  | 'storage_error'
+  | 'tampered';
 
 export abstract class AurgateError extends Error {
   abstract readonly code: ErrorCode;

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { inTransaction, type Db } from '../db/open.js';
 import { signAttestation } from './attestation.js';
+import { TamperedError } from './errors.js';
 import type { DsseSigner } from './dsse.js';
 import type { LogStore } from './log-store.js';
 import type { ReviewStatement } from './statement.js';
@@ -24,17 +25,14 @@ export interface LoggedAttestation {
  */
 export class AttestationLog {
   private readonly insert: Statement<[number, string, string, string, string]>;
-  private readonly bySubject: Statement<[string, string], { leaf_idx: number; decision: string; digest: string; data: Buffer }>;
+  private readonly bySubject: Statement<[string, string], { leaf_idx: number; decision: string; digest: string }>;
 
   constructor(
     private readonly db: Db,
     private readonly store: LogStore,
   ) {
     this.insert = db.prepare('INSERT INTO tlog_attestations (leaf_idx, pkgbase, commit_id, decision, digest) VALUES (?, ?, ?, ?, ?)');
-    this.bySubject = db.prepare(
-      `SELECT a.leaf_idx, a.decision, a.digest, l.data FROM tlog_attestations a JOIN tlog_leaves l ON l.idx = a.leaf_idx
-       WHERE a.pkgbase = ? AND a.commit_id = ? ORDER BY a.leaf_idx`,
-    );
+    this.bySubject = db.prepare('SELECT leaf_idx, decision, digest FROM tlog_attestations WHERE pkgbase = ? AND commit_id = ? ORDER BY leaf_idx');
   }
 
   record(statement: ReviewStatement, signer: DsseSigner, now = Date.now()): LoggedAttestation {
@@ -56,8 +54,15 @@ export class AttestationLog {
       commit,
       decision: row.decision as LoggedAttestation['decision'],
       digest: row.digest,
-      line: row.data,
+      // The entry itself is the log store's (it owns tlog_leaves); this table only indexes it.
+      line: this.entryAt(row.leaf_idx),
     }));
+  }
+
+  private entryAt(index: number): Buffer {
+    const [entry] = this.store.leaves(index, 1);
+    if (!entry) throw new TamperedError('corrupt-store', `the log has no entry ${index}, which tlog_attestations names`);
+    return entry;
   }
 
   /** The `.intoto.jsonl` file served at `/attestations/<pkgbase>/<commit>.intoto.jsonl`. */
