@@ -153,4 +153,11 @@ describe('architecture', () => {
       .filter((table) => !renamed.has(table));
     expect(tables.filter((table) => !(table in TABLE_OWNERS))).toEqual([]);
   });
+
+  it("README's layout section names every folder of src/", () => {
+    const readme = readFileSync(path.join(SRC, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Layout'), readme.indexOf('- **One owner per table'));
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    expect(folders.filter((folder) => !section.includes(`${folder.name}/`)).map((folder) => folder.name)).toEqual([]);
+  });
 });
