@@ -86,4 +86,4 @@ it('a sync killed with SIGKILL at random points, then run again, leaves everythi
   }
   const runs = aurgate.app.db.prepare("SELECT COUNT(*) AS n FROM sync_runs WHERE status = 'running'").get() as { n: number };
   expect(runs.n).toBe(0);
-}, 180_000);
+});

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
@@ -31,10 +31,15 @@ afterAll(async () => {
   await upstream.stop();
 });
 
-it.each(fixtureNames())('%s: cloned from aurgate, makepkg --printsrcinfo agrees with what aurgate RPC says', async (pkgbase) => {
+// One makepkg run per fixture proves two things: the fixture's .SRCINFO is exactly what makepkg prints
+// for its PKGBUILD (what aurgate serves is the fixture's bytes), and aurgate's RPC agrees with it.
+// makepkg costs seconds of CPU per run, so the fixtures are not checked a second time elsewhere.
+it.each(fixtureNames())('%s: cloned from aurgate, makepkg --printsrcinfo is its .SRCINFO and agrees with aurgate RPC', async (pkgbase) => {
   const dir = await tempDir('aurgate-makepkg-');
   expect((await gitClient(['clone', '--no-progress', `${url}/${pkgbase}.git`, pkgbase], dir)).code).toBe(0);
   const printed = (await runMakepkg(path.join(dir, pkgbase), ['--printsrcinfo'])).stdout;
+  expect(printed).toBe(loadFixture(pkgbase)['.SRCINFO']);
+  expect(printed).toBe(await readFile(path.join(dir, pkgbase, '.SRCINFO'), 'utf8'));
   const expected = rpcFieldsFromSrcinfo(parseSrcinfo(printed));
   const names = expected.map((fields) => fields.Name);
   const response = (await (await fetch(`${url}/rpc/v5/info?${names.map((name) => `arg[]=${name}`).join('&')}`)).json()) as {

@@ -7,6 +7,7 @@ import { tempDir } from './support/git-client.js';
 import { REPO_ROOT } from './support/harness.js';
 import { freePort } from './support/ports.js';
 import { outputContains } from './support/until.js';
+import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
 
 /**
  * There is no Docker engine here, so the image is checked in two halves: the Dockerfile and compose
@@ -19,7 +20,7 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Run> {
+function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       command,
@@ -27,7 +28,7 @@ function run(command: string, args: string[], options: { cwd: string; env?: Reco
       {
         cwd: options.cwd,
         env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
-        timeout: options.timeoutMs ?? 120_000,
+        timeout: CHILD_HANG_GUARD_MS,
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -69,7 +70,7 @@ beforeAll(async () => {
   work = await tempDir('aurgate-image-');
   app = path.join(work, 'app');
   // `npm run build`, with its output redirected so the checkout's own dist/ (which bin/aurgate.js would prefer) is left alone.
-  const build = await run('npm', ['run', 'build', '--', '--outDir', path.join(app, 'dist')], { cwd: REPO_ROOT, timeoutMs: 180_000 });
+  const build = await run('npm', ['run', 'build', '--', '--outDir', path.join(app, 'dist')], { cwd: REPO_ROOT });
   expect(build.code, build.stdout + build.stderr).toBe(0);
   for (const part of ['bin', 'migrations', 'package.json']) await cp(path.join(REPO_ROOT, part), path.join(app, part), { recursive: true });
   await productionNodeModules(path.join(app, 'node_modules'));

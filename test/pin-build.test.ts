@@ -12,6 +12,7 @@ import { tempDir } from './support/git-client.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 import { account } from './support/accounts.js';
+import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
 
 /**
  * The examples are run, not just read: the pinned archives are fetched and checked the way BuildKit's
@@ -32,8 +33,11 @@ function sh(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(shell, ['-c', script], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      shell,
+      ['-c', script],
+      { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: CHILD_HANG_GUARD_MS },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

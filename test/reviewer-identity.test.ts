@@ -57,10 +57,7 @@ afterAll(async () => {
   await upstream?.stop();
 });
 
-// Every CLI command is a separate node process: generous limits so a loaded machine cannot fail them.
-const CLI_TESTS = { timeout: 300_000 };
-
-describe('a CLI decision', CLI_TESTS, () => {
+describe('a CLI decision', () => {
   const cases: Array<[string, () => Promise<CliResult>, RegExp]> = [
     ['no name and no token', () => approveCli('id-one', [], {}, ''), /needs credentials: set AURGATE_TOKEN/],
     ['an unknown name', () => approveCli('id-one', ['--reviewer', 'nobody-real']), /unknown account, disabled account or wrong password/],
@@ -94,7 +91,7 @@ describe('a CLI decision', CLI_TESTS, () => {
   });
 });
 
-describe('the two-person rule', CLI_TESTS, () => {
+describe('the two-person rule', () => {
   it('counts REV1 and rev1 as one account, and needs two distinct accounts, whatever a CLI process has in its environment', async () => {
     // This process says one approval is enough; the database says two, and the database decides.
     const first = await approveCli('id-one', ['--reviewer', 'REV1'], { AURGATE_REQUIRED_APPROVALS: '1' });
@@ -134,7 +131,7 @@ describe('the two-person rule', CLI_TESTS, () => {
   });
 });
 
-describe('the policy, set by an admin', CLI_TESTS, () => {
+describe('the policy, set by an admin', () => {
   it('is changed from the CLI (authenticated, audited) and enforced by the server process', async () => {
     const refused = await aurgate.cli(['policy', 'set', 'required-approvals', '1', '--by', 'rob'], {}, PASSWORD_LINE);
     expect(refused.code, refused.stderr).toBe(4);
@@ -176,7 +173,7 @@ describe('the policy, set by an admin', CLI_TESTS, () => {
   });
 });
 
-describe('the channel of each decision', CLI_TESTS, () => {
+describe('the channel of each decision', () => {
   it('is recorded as web, api or cli and shown by the audit API and page', async () => {
     // id-three: rob approved from the CLI above; rev1 completes it with an API token.
     const api = await tokenApi(url, tokens.rev1, 'POST', '/admin/api/revisions/id-three/approve', { commit: pendingCommit('id-three') });
@@ -204,7 +201,7 @@ describe('the channel of each decision', CLI_TESTS, () => {
   });
 });
 
-describe('allowlist changes from the CLI', CLI_TESTS, () => {
+describe('allowlist changes from the CLI', () => {
   it('work without --by; with --by the name must be an enabled admin account', async () => {
     const reviewer = await aurgate.cli(['allow', 'id-extra', '--no-fetch', '--by', 'rob']);
     expect(reviewer.code, reviewer.stderr).toBe(4);

@@ -85,10 +85,7 @@ afterAll(async () => {
   await upstream?.stop();
 });
 
-// CLI commands and git clients are separate processes: generous limits so a loaded machine cannot fail them.
-const SLOW = { timeout: 300_000 };
-
-describe('revoking the base of a pending revision', SLOW, () => {
+describe('revoking the base of a pending revision', () => {
   it('re-bases the pending revision on what stays served, audited', async () => {
     await aurgate.app.revoke({ pkgbase: PKG, commit: c.v2, by: ada, note: REASON });
     const pending = getPendingRevision(aurgate.app.db, PKG);
@@ -180,7 +177,7 @@ describe('revoking the base of a pending revision', SLOW, () => {
   });
 });
 
-describe('a pending revision left on a revoked base', SLOW, () => {
+describe('a pending revision left on a revoked base', () => {
   it('is re-based at start-up, attributed to the system', async () => {
     const pending = getPendingRevision(aurgate.app.db, STALE);
     const base = pending?.baseCommit ?? '';

@@ -86,4 +86,4 @@ it('hostile bodies and 108 distinct large ls-refs requests leave the server runn
   const clone = await gitClient(['clone', '--no-progress', `${url}/${PKG}.git`, 'work'], dir, 2);
   expect(clone.code, clone.stderr).toBe(0);
   expect(await revParse(path.join(dir, 'work'), 'HEAD')).toBe(head);
-}, 600_000);
+});

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CHILD_HANG_GUARD_MS } from './hang-guard.js';
 
 export interface GitClientResult {
   code: number;
@@ -16,7 +17,11 @@ export function gitClient(args: readonly string[], cwd: string, protocol?: 0 | 2
     execFile(
       'git',
       [...config, '-c', 'user.name=Tester', '-c', 'user.email=tester@example.org', ...args],
-      { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' }, timeout: 60_000 },
+      {
+        cwd,
+        env: { PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
+        timeout: CHILD_HANG_GUARD_MS,
+      },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });

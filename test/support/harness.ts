@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { Aurgate } from '../../src/compose.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
+import { CHILD_HANG_GUARD_MS } from './hang-guard.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(REPO_ROOT, 'src/main.ts');
@@ -101,8 +102,7 @@ export function runCli(args: readonly string[], env: Record<string, string>, inp
       {
         cwd: REPO_ROOT,
         env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-        // A hang guard just under the test timeout (vitest.config.ts), which a loaded machine needs.
-        timeout: 170_000,
+        timeout: CHILD_HANG_GUARD_MS,
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CHILD_HANG_GUARD_MS } from './hang-guard.js';
 
 export interface MakepkgResult {
   stdout: string;
@@ -19,8 +20,7 @@ export async function runMakepkg(dir: string, args: readonly string[]): Promise<
   const command = asRoot ? ['runuser', '-u', 'builder', '--'] : [];
   const [program = 'env', ...rest] = [...command, 'env', 'PACMAN=true', 'makepkg', ...args];
   return new Promise((resolve, reject) => {
-    // A hang guard just under the test timeout (vitest.config.ts): a loaded machine took 100 s here.
-    execFile(program, rest, { cwd: dir, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(program, rest, { cwd: dir, timeout: CHILD_HANG_GUARD_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`makepkg ${args.join(' ')} failed in ${dir}: ${stderr || error.message}`));
       else resolve({ stdout, stderr });
     });
