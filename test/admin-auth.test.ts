@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { disableUser } from '../src/app/accounts.js';
 import { openDatabase, type Db } from '../src/db/open.js';
 import { Conflict, Forbidden, InvalidInput } from '../src/errors.js';
 import { listAudit } from '../src/quarantine/audit.js';
-import { REPO_ROOT } from './support/harness.js';
+import { runCliInProcess } from './support/harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CLIENT = { ip: '192.0.2.1', userAgent: 'vitest' };
@@ -216,20 +215,9 @@ describe('sign-in throttling', () => {
   });
 });
 
-/** The real CLI as a separate process on the same database, with `input` piped to its stdin. */
+/** The CLI in this process, through the same entry as bin/aurgate.js, on the same database, with `input` on its stdin. */
 function cli(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', AURGATE_DATA_DIR: dir, AURGATE_LOG_LEVEL: 'warn' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runCliInProcess(args, { AURGATE_DATA_DIR: dir, AURGATE_LOG_LEVEL: 'warn' }, input);
 }
 
 describe('aurgate user (CLI)', () => {
