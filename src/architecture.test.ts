@@ -55,6 +55,8 @@ const TABLE_OWNERS: Record<string, string> = {
   sign_in_addresses: 'accounts/throttle.ts',
   server_secrets: 'accounts/device-cookies.ts',
   sync_runs: 'sync/runs.ts',
+  maintainer_history: 'sync/maintainer-history.ts',
+  package_signals: 'sync/signal-store.ts',
   snapshots: 'store/snapshots.ts',
   tlog_leaves: 'trust/log-store.ts',
   tlog_hashes: 'trust/log-store.ts',
