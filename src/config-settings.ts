@@ -64,7 +64,11 @@ export const SETTINGS = {
     doc: 'git-fetch every package at least this often, whatever RPC says (`0`: every run)',
   },
   adoptionWaveHours: {
-    schema: z.coerce.number().min(1).max(24 * 90).default(72),
+    schema: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 90)
+      .default(72),
     doc: 'window of the cross-package adoption signal: takeovers by one account within this many hours count together',
   },
   adoptionWaveThreshold: {

@@ -3,7 +3,8 @@ import { decideTakedown, packageSignals } from '../src/app/signals.js';
 import { listAudit } from '../src/quarantine/audit.js';
 import type { Actor } from '../src/quarantine/actor.js';
 import { getPendingRevision, getServedRevision, listApprovedRevisions } from '../src/quarantine/revisions.js';
-import { account } from './support/accounts.js';
+import { account, TEST_PASSWORD } from './support/accounts.js';
+import { AdminClient } from './support/admin-client.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
@@ -120,31 +121,50 @@ describe('takedown', () => {
     return { pkgbase, approved };
   }
 
-  it('a package deleted upstream raises a high signal; keeping it goes on serving the approved revision, audited', async () => {
+  it('a package deleted upstream raises a high signal; an admin keeps it on the package page, audited, and it stays served', async () => {
     const { pkgbase, approved } = await takenDown();
     const view = packageSignals(aurgate.app.db, pkgbase);
     expect(view.signals).toEqual([expect.objectContaining({ kind: 'upstream-deleted', severity: 'high', commit: approved })]);
     expect(view.takedown).toEqual({ servedCommit: approved, decisions: [] });
-    await expect(decideTakedown(aurgate.app, { pkgbase, choice: 'keep', by: ada, note: '' })).rejects.toThrow(/a reason is required/);
-    const kept = await decideTakedown(aurgate.app, { pkgbase, choice: 'keep', by: ada, note: 'merged into another package; ours is fine' });
-    expect(kept).toEqual({ choice: 'keep', revoked: [], servedCommit: approved });
+    await expect(decideTakedown(aurgate.app, { pkgbase, choice: 'keep', by: ada, note: ' ' })).rejects.toThrow(/a reason is required/);
+
+    const admin = new AdminClient(await aurgate.serve());
+    expect((await admin.login('ada', TEST_PASSWORD)).status).toBe(303);
+    const page = await admin.page(`/admin/packages/${pkgbase}`);
+    expect(page.html).toContain('Deleted upstream');
+    expect(page.html).toContain('Maintainers over time');
+    expect(page.html).toContain('keeper0');
+    expect(page.html).toContain('upstream-deleted');
+    const kept = await admin.post(`/admin/packages/${pkgbase}/takedown`, { choice: 'keep', reason: 'merged into <another> package' });
+    expect(kept.status).toBe(303);
+    expect(kept.headers.get('location')).toBe(`/admin/packages/${pkgbase}?notice=takedown-kept`);
     expect((await aurgate.app.served.actualState(pkgbase)).head).toBe(approved);
     const [audit] = listAudit(aurgate.app.db, { pkgbase, action: 'takedown.kept' });
-    expect(audit).toMatchObject({ actor: 'ada', channel: 'cli', commit: approved, detail: { reason: 'merged into another package; ours is fine' } });
+    expect(audit).toMatchObject({ actor: 'ada', channel: 'web', commit: approved, detail: { reason: 'merged into <another> package' } });
+    const after = await admin.page(`/admin/packages/${pkgbase}`);
+    expect(after.html).toContain('merged into &lt;another&gt; package');
+    expect(after.html).not.toContain('merged into <another>');
   });
 
-  it('withdrawing revokes every approved revision through the revoke use case: nothing of it is served any more', async () => {
+  it('withdrawing (`aurgate takedown … withdraw`) revokes every approved revision through the revoke use case: nothing of it is served any more', async () => {
     const { pkgbase, approved } = await takenDown();
     const url = await aurgate.serve();
     const info = async () => ((await (await fetch(`${url}/rpc/v5/info/${pkgbase}`)).json()) as { resultcount: number }).resultcount;
     expect(await info()).toBe(1);
-    const withdrawn = await decideTakedown(aurgate.app, { pkgbase, choice: 'withdraw', by: ada, note: 'malware report' });
-    expect(withdrawn).toEqual({ choice: 'withdraw', revoked: [approved], servedCommit: null });
+    const result = await aurgate.cli(['takedown', pkgbase, 'withdraw', '--reason', 'malware report', '--by', 'ada'], {}, `${TEST_PASSWORD}\n`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`withdrew ${pkgbase}: revoked ${approved}\n`);
     expect(listApprovedRevisions(aurgate.app.db, pkgbase)).toEqual([]);
     expect(await aurgate.app.served.actualState(pkgbase)).toEqual({ approved: [], head: null });
     expect(await info()).toBe(0);
-    expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.revoked' })[0]?.detail?.['reason']).toBe('withdrawn after the upstream takedown: malware report');
-    expect(listAudit(aurgate.app.db, { pkgbase, action: 'takedown.withdrawn' })).toHaveLength(1);
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'revision.revoked' })[0]?.detail?.['reason']).toBe(
+      'withdrawn after the upstream takedown: malware report',
+    );
+    expect(listAudit(aurgate.app.db, { pkgbase, action: 'takedown.withdrawn' })).toEqual([expect.objectContaining({ actor: 'ada', channel: 'cli' })]);
+    const history = JSON.parse((await aurgate.cli(['history', pkgbase, '--json'])).stdout) as {
+      takedown: { servedCommit: string | null; decisions: unknown[] };
+    };
+    expect(history.takedown).toMatchObject({ servedCommit: null, decisions: [expect.objectContaining({ action: 'takedown.withdrawn' })] });
   });
 
   it('only an admin decides, and only for a package that is deleted upstream', async () => {

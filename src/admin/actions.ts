@@ -10,6 +10,7 @@ import { normalizeUserName, type User } from '../accounts/users.js';
 import { createUser, disableUser } from '../app/accounts.js';
 import type { DependencyResolver } from '../app/dependencies.js';
 import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
+import { decideTakedown, type TakedownChoice } from '../app/signals.js';
 
 export interface DecisionRequest {
   pkgbase: string;
@@ -58,6 +59,12 @@ export class AdminActions {
   revoke(principal: Principal, request: DecisionRequest): Promise<Revision[]> {
     assertCan(principal, 'admin', 'revoking');
     return this.app.revoke({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Keep serving or withdraw a package deleted upstream (admins; audited). */
+  decideTakedown(principal: Principal, request: { pkgbase: string; choice: TakedownChoice; note: string }) {
+    assertCan(principal, 'admin', 'deciding a takedown');
+    return decideTakedown(this.app, { ...request, by: actorOf(principal) });
   }
 
   /** Admins set the decision policy; every process applies it from the database. */

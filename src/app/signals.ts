@@ -57,7 +57,12 @@ export function observeUpstream(deps: Pick<AppDeps, 'db' | 'config'>, found: Rea
           channel: 'system',
           action: 'upstream.ownership-changed',
           pkgbase: change.pkgbase,
-          detail: { from: change.previousMaintainer, maintainer: change.maintainer, coMaintainers: change.coMaintainers, submitter: change.submitter },
+          detail: {
+            from: change.previousMaintainer,
+            maintainer: change.maintainer,
+            coMaintainers: change.coMaintainers,
+            submitter: change.submitter,
+          },
         },
         now,
       );
@@ -98,9 +103,10 @@ export function packageSignals(db: Db, pkgbase: string): PackageSignals {
     pkg.upstreamStatus === 'deleted'
       ? {
           servedCommit: getServedRevision(db, name)?.commit ?? null,
-          decisions: [...listAudit(db, { pkgbase: name, action: 'takedown.kept', limit: 20 }), ...listAudit(db, { pkgbase: name, action: 'takedown.withdrawn', limit: 20 })].sort(
-            (a, b) => b.id - a.id,
-          ),
+          decisions: [
+            ...listAudit(db, { pkgbase: name, action: 'takedown.kept', limit: 20 }),
+            ...listAudit(db, { pkgbase: name, action: 'takedown.withdrawn', limit: 20 }),
+          ].sort((a, b) => b.id - a.id),
         }
       : null;
   return { ownership: ownershipHistory(db, name), signals: signalsOf(db, name), takedown };

@@ -28,7 +28,12 @@ describe('ownership', () => {
   });
 
   it('a first observation is no takeover, nor is orphaning or a change of co-maintainers only', () => {
-    const history = [row('a', T0, 'alice', null, true), row('a', T0 + 1, null, 'alice'), row('a', T0 + 2, 'mallory', null), row('a', T0 + 3, 'MALLORY', 'mallory')];
+    const history = [
+      row('a', T0, 'alice', null, true),
+      row('a', T0 + 1, null, 'alice'),
+      row('a', T0 + 2, 'mallory', null),
+      row('a', T0 + 3, 'MALLORY', 'mallory'),
+    ];
     expect(takeoversOf(history)).toEqual([{ pkgbase: 'a', account: 'mallory', from: null, at: T0 + 2 }]);
   });
 });
@@ -56,7 +61,11 @@ describe('adoption waves', () => {
 
   it('takeovers outside the window do not count', () => {
     const now = T0 + 100 * HOUR;
-    const waves = detectAdoptionWaves([takeover('a', 'mal', T0), takeover('b', 'mal', T0 + 50 * HOUR), takeover('c', 'mal', T0 + 60 * HOUR)], now, settings);
+    const waves = detectAdoptionWaves(
+      [takeover('a', 'mal', T0), takeover('b', 'mal', T0 + 50 * HOUR), takeover('c', 'mal', T0 + 60 * HOUR)],
+      now,
+      settings,
+    );
     expect(waves).toEqual([]);
   });
 
@@ -64,7 +73,9 @@ describe('adoption waves', () => {
     const wave = { account: 'mal', takeovers: [takeover('a', 'mal', T0, null), takeover('b', 'mal', T0), takeover('c', 'mal', T0)] };
     const signal = waveSignal(wave, wave.takeovers[0] as Takeover, settings);
     expect(signal).toMatchObject({ pkgbase: 'a', kind: 'adoption-wave', severity: 'high' });
-    expect(signal.reason).toMatch(/^"mal" adopted this orphaned package on 2026-06-01 00:00 UTC and adopted or took over 3 mirrored packages within 72 h \(b, c\)/);
+    expect(signal.reason).toMatch(
+      /^"mal" adopted this orphaned package on 2026-06-01 00:00 UTC and adopted or took over 3 mirrored packages within 72 h \(b, c\)/,
+    );
     expect(waveSignal(wave, wave.takeovers[1] as Takeover, settings).reason).toContain('took this package over from "old"');
   });
 });
@@ -79,7 +90,8 @@ describe('revision flags from the timeline', () => {
       {
         check: 'orphan-adopted',
         severity: 'high',
-        reason: 'The package was orphaned on 2026-06-01 01:00 UTC (maintainer "alice") and adopted by "mallory" on 2026-06-01 02:00 UTC; this is the new maintainer\'s first push.',
+        reason:
+          'The package was orphaned on 2026-06-01 01:00 UTC (maintainer "alice") and adopted by "mallory" on 2026-06-01 02:00 UTC; this is the new maintainer\'s first push.',
       },
     ]);
   });
@@ -87,7 +99,11 @@ describe('revision flags from the timeline', () => {
   it("a new maintainer's first push is high; the next push by the same maintainer is not flagged", () => {
     const history = [row('p', T0 - HOUR, 'alice', null, true), row('p', T0 + HOUR, 'mallory', 'alice')];
     expect(revisionSignalFlags(history, [], { ...base, maintainer: 'mallory' })).toEqual([
-      { check: 'first-push', severity: 'high', reason: 'This is the first push since "mallory" took the package over from "alice" on 2026-06-01 01:00 UTC.' },
+      {
+        check: 'first-push',
+        severity: 'high',
+        reason: 'This is the first push since "mallory" took the package over from "alice" on 2026-06-01 01:00 UTC.',
+      },
     ]);
     const later = { baseRecordedAt: T0 + 10 * HOUR, recordedAt: T0 + 20 * HOUR, maintainer: 'mallory' };
     expect(revisionSignalFlags(history, [], later)).toEqual([]);
@@ -100,11 +116,22 @@ describe('revision flags from the timeline', () => {
   });
 
   it('stored signals since the base become flags, each reason once; older ones do not', () => {
-    const signal = (at: number, reason: string): StoredSignal => ({ pkgbase: 'p', kind: 'adoption-wave', severity: 'high', reason, commit: null, at });
-    const flags = revisionSignalFlags([], [signal(T0 - HOUR, 'old'), signal(T0 + HOUR, 'wave'), signal(T0 + 2 * HOUR, 'wave'), signal(T0 + 20 * HOUR, 'later')], {
-      ...base,
-      maintainer: 'x',
+    const signal = (at: number, reason: string): StoredSignal => ({
+      pkgbase: 'p',
+      kind: 'adoption-wave',
+      severity: 'high',
+      reason,
+      commit: null,
+      at,
     });
+    const flags = revisionSignalFlags(
+      [],
+      [signal(T0 - HOUR, 'old'), signal(T0 + HOUR, 'wave'), signal(T0 + 2 * HOUR, 'wave'), signal(T0 + 20 * HOUR, 'later')],
+      {
+        ...base,
+        maintainer: 'x',
+      },
+    );
     expect(flags.map((flag) => flag.reason)).toEqual(['wave', 'later']);
   });
 

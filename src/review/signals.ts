@@ -146,7 +146,11 @@ export interface RevisionContext {
  *  - first-push (high): this is the first revision since its maintainer took over;
  *  - stored signals of that span (adoption waves, IOC hits), each once.
  */
-export function revisionSignalFlags(history: readonly OwnershipObservation[], signals: readonly StoredSignal[], revision: RevisionContext): RiskFlag[] {
+export function revisionSignalFlags(
+  history: readonly OwnershipObservation[],
+  signals: readonly StoredSignal[],
+  revision: RevisionContext,
+): RiskFlag[] {
   const flags: RiskFlag[] = [];
   const since = revision.baseRecordedAt ?? Number.NEGATIVE_INFINITY;
   const span = history.filter((row) => row.at > since && row.at <= revision.recordedAt);

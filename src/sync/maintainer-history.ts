@@ -56,7 +56,15 @@ export function recordOwnership(db: Db, observed: ReadonlyMap<string, Ownership>
       previousMaintainer: previous?.maintainer ?? null,
       firstSeen: previous === null,
     };
-    insert.run(pkgbase, at, ownership.maintainer, JSON.stringify(ownership.coMaintainers), ownership.submitter, observation.previousMaintainer, previous ? 0 : 1);
+    insert.run(
+      pkgbase,
+      at,
+      ownership.maintainer,
+      JSON.stringify(ownership.coMaintainers),
+      ownership.submitter,
+      observation.previousMaintainer,
+      previous ? 0 : 1,
+    );
     written.push(observation);
   }
   return written;
