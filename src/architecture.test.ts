@@ -47,6 +47,7 @@ const TABLE_OWNERS: Record<string, string> = {
   readmissions: 'quarantine/readmissions.ts',
   audit_log: 'quarantine/audit.ts',
   decision_policy: 'quarantine/policy.ts',
+  automatic_policies: 'quarantine/auto-policy.ts',
   served_set_version: 'quarantine/served-set.ts',
   users: 'accounts/users.ts',
   sessions: 'accounts/sessions.ts',

@@ -11,6 +11,7 @@ import { createUser, disableUser } from '../app/accounts.js';
 import type { DependencyResolver } from '../app/dependencies.js';
 import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
 import { decideTakedown, type TakedownChoice } from '../app/signals.js';
+import { addPolicyRule, parseCooldownHours, removePolicyRule, type PolicyKind, type PolicyRule } from '../quarantine/auto-policy.js';
 
 export interface DecisionRequest {
   pkgbase: string;
@@ -65,6 +66,18 @@ export class AdminActions {
   decideTakedown(principal: Principal, request: { pkgbase: string; choice: TakedownChoice; note: string }) {
     assertCan(principal, 'admin', 'deciding a takedown');
     return decideTakedown(this.app, { ...request, by: actorOf(principal) });
+  }
+
+  /** Admins add a cooldown rule or a freeze (audited as policy changes). */
+  addPolicyRule(principal: Principal, request: { kind: PolicyKind; pattern: string; hours: string | null; note: string }): PolicyRule {
+    assertCan(principal, 'admin', 'changing the automatic policies');
+    const hours = request.kind === 'cooldown' ? parseCooldownHours(request.hours ?? '') : null;
+    return addPolicyRule(this.app.db, { kind: request.kind, pattern: request.pattern, hours, note: request.note }, actorOf(principal));
+  }
+
+  removePolicyRule(principal: Principal, target: { kind: PolicyKind; pattern: string }): PolicyRule {
+    assertCan(principal, 'admin', 'changing the automatic policies');
+    return removePolicyRule(this.app.db, target, actorOf(principal));
   }
 
   /** Admins set the decision policy; every process applies it from the database. */

@@ -11,6 +11,8 @@ export interface SyncNotificationDeps extends RunDeps {
   notifier: Notifier;
   /** Risk flags of a new pending revision (the shared, cached analysis). */
   assess: (revision: Revision) => Promise<RiskFlag[]>;
+  /** Runs after each completed sync: the opt-in automatic policies (cooldown approvals). */
+  afterSync?: () => Promise<unknown>;
 }
 
 const adminUrl = (deps: SyncNotificationDeps, path: string): string => `${deps.config.publicUrl}/admin${path}`;
@@ -42,6 +44,11 @@ export async function syncWithNotifications(deps: SyncNotificationDeps, options:
   }
   await Promise.all(pending);
   if (summary.failed > 0) await notifier.send(syncFailedEvent(summary, adminUrl(deps, '/sync')));
+  try {
+    await deps.afterSync?.();
+  } catch (error) {
+    deps.logger.error({ err: describeError(error) }, 'automatic policies after the sync failed');
+  }
   return summary;
 }
 
