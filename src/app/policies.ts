@@ -66,10 +66,6 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
   if (waitedMs < (rule.hours ?? Infinity) * 3_600_000) return result('waiting', `recorded ${Math.floor(waitedMs / 3_600_000)} h ago`);
   const base = revision.baseCommit ? getRevision(deps.db, revision.pkgbase, revision.baseCommit) : null;
   if (!base || base.state !== 'approved') return result('declined', 'no approved revision to compare with');
-  const repo = deps.mirror.repoPath(revision.pkgbase);
-  const [previous, candidate] = await Promise.all([loadRevisionFiles(repo, base.commit), loadRevisionFiles(repo, revision.commit)]);
-  const classification = classifyRevision({ previous, candidate, previousMeta: base.upstreamMeta, candidateMeta: revision.upstreamMeta });
-  if (classification.class !== 'routine') return result('declined', `class ${classification.class}`);
   const maintainer = revision.upstreamMeta?.Maintainer ?? null;
   const current = getPackage(deps.db, revision.pkgbase)?.upstreamMeta?.Maintainer ?? null;
   const takeovers = takeoversOf(ownershipHistory(deps.db, revision.pkgbase).filter((row) => row.at > base.recordedAt));
@@ -80,6 +76,10 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
     takeovers.length > 0
   )
     return result('declined', 'the maintainer changed or the package was orphaned');
+  const repo = deps.mirror.repoPath(revision.pkgbase);
+  const [previous, candidate] = await Promise.all([loadRevisionFiles(repo, base.commit), loadRevisionFiles(repo, revision.commit)]);
+  const classification = classifyRevision({ previous, candidate, previousMeta: base.upstreamMeta, candidateMeta: revision.upstreamMeta });
+  if (classification.class !== 'routine') return result('declined', `class ${classification.class}`);
   const flags = await assessRevision(deps, revision, now);
   const serious = flags.filter((flag) => SEVERITY_ORDER[flag.severity] < SEVERITY_ORDER.low);
   if (serious.length > 0) return result('declined', `flags above low: ${[...new Set(serious.map((flag) => flag.check))].join(', ')}`);
