@@ -48,6 +48,7 @@ const TABLE_OWNERS: Record<string, string> = {
   audit_log: 'quarantine/audit.ts',
   decision_policy: 'quarantine/policy.ts',
   automatic_policies: 'quarantine/auto-policy.ts',
+  ioc_entries: 'quarantine/ioc-entries.ts',
   served_set_version: 'quarantine/served-set.ts',
   users: 'accounts/users.ts',
   sessions: 'accounts/sessions.ts',

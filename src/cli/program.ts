@@ -10,6 +10,7 @@ import { registerPolicyCommands } from './policy-commands.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerServerCommand } from './server-command.js';
 import { registerSignalCommands } from './signal-commands.js';
+import { registerIocCommands } from './ioc-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
 /** The whole command line, built afresh for each run (commander keeps parse state in its objects). */
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerPolicyCommands(program, io);
   registerSignalCommands(program, io);
+  registerIocCommands(program, io);
   registerConfigCommand(program, io);
   return program;
 }

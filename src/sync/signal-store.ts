@@ -40,3 +40,19 @@ export function signalsOf(db: Db, pkgbase: string): SignalRecord[] {
     .all(pkgbase, MAX_SIGNALS_PER_PACKAGE) as SignalRow[];
   return rows.reverse().map(toSignal);
 }
+
+/** How many signals of a kind were ever recorded (e.g. IOC hits on approved revisions, for the metrics). */
+export function countSignals(db: Db, kind: string): number {
+  return (db.prepare('SELECT COUNT(*) AS count FROM package_signals WHERE kind = ?').get(kind) as { count: number }).count;
+}
+
+/** The latest signals of a kind across packages, newest first (the IOC page's alerts). */
+export function signalsOfKind(db: Db, kind: string, limit = 200): SignalRecord[] {
+  const rows = db.prepare('SELECT * FROM package_signals WHERE kind = ? ORDER BY detected_at DESC, id DESC LIMIT ?').all(kind, limit) as SignalRow[];
+  return rows.map(toSignal);
+}
+
+/** The newest signal's id for a package (0: none): caches of a revision's flags key on it, so a new signal is seen at once. */
+export function latestSignalId(db: Db, pkgbase: string): number {
+  return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM package_signals WHERE pkgbase = ?').get(pkgbase) as { id: number }).id;
+}

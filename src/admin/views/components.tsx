@@ -96,6 +96,8 @@ const NOTICES: Record<string, string> = {
   'signed-out': 'Signed out.',
   'policy-frozen': 'Frozen: no approval of the matching packages is recorded until the freeze is lifted.',
   'policy-unfrozen': 'Freeze lifted.',
+  'ioc-imported': 'IOC list imported; every recorded revision was scanned with all lists.',
+  'ioc-removed': 'IOC entry removed.',
   'takedown-kept': 'Takedown decided: the last approved revision stays served.',
   'takedown-withdrawn': 'Takedown decided: every approved revision was revoked; nothing of the package is served.',
 };

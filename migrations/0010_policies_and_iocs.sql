@@ -14,3 +14,16 @@ CREATE TABLE automatic_policies (
   created_by TEXT NOT NULL,
   UNIQUE (kind, pattern)
 );
+
+-- IOC lists kept by admins (src/review/ioc.ts describes the kinds). Re-run on each sync over the
+-- revisions waiting for review and on each import over every recorded revision; a hit becomes a
+-- package signal (high), and a hit on an approved revision an alert.
+CREATE TABLE ioc_entries (
+  id       INTEGER PRIMARY KEY,
+  list     TEXT NOT NULL,
+  kind     TEXT NOT NULL CHECK (kind IN ('string', 'domain', 'hash', 'regex', 'package', 'account')),
+  value    TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  added_by TEXT NOT NULL,
+  UNIQUE (list, kind, value)
+);
