@@ -167,7 +167,8 @@ describe('IOC lists', () => {
 
   it('each sync runs the lists over what it recorded: a new pending revision with an IOC gets a high flag', async () => {
     const file = path.join(aurgate.dataDir, 'list.txt');
-    await writeFile(file, 'string base64 -d | sh\n');
+    // The second entry is not a valid extended regex: git refuses it, the scan reports it, the string still counts.
+    await writeFile(file, 'string base64 -d | sh\nregex base64 (-d\n');
     expect((await aurgate.cli(['ioc', 'import', file, '--list', 'obfuscation', '--by', 'ada'], {}, password)).code).toBe(0);
     const pkgbase = `ioc-sync-${++counter}`;
     await upstream.addPackage(withLine(pkgbase, '1.0.0', 'echo aGk= | base64 -d | sh'));
@@ -183,5 +184,7 @@ describe('IOC lists', () => {
       }),
     );
     expect(side.hooks.filter((hook) => hook['event'] === 'ioc.approved-hit')).toEqual([]);
+    const scan = JSON.parse((await aurgate.cli(['ioc', 'scan', '--json'])).stdout) as { errors: Array<{ pkgbase: string; error: string }> };
+    expect(scan.errors).toEqual([{ pkgbase, error: expect.stringMatching(/^IOC regex \d+ \(obfuscation\): git grep failed/) }]);
   });
 });

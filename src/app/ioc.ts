@@ -120,8 +120,9 @@ export async function scanIocs(deps: ScanDeps, scope: 'pending' | 'all', now = D
   for (const pkg of listAllowlistedPackages(deps.db)) {
     const revisions = listRevisions(deps.db, pkg.pkgbase).filter((revision) => scope === 'all' || revision.state === 'pending');
     if (revisions.length === 0) continue;
+    const errors: string[] = [];
     try {
-      for (const hit of await scanPackage(deps, pkg, revisions, entries)) {
+      for (const hit of await scanPackage(deps, pkg, revisions, entries, errors)) {
         const reason = `IOC ${hit.entry.kind} ${JSON.stringify(hit.entry.value.slice(0, 120))} (list ${hit.entry.list}) found in ${hit.where} of ${hit.commit.slice(0, 12)} (${hit.state}${hit.version ? ` ${hit.version}` : ''}).`;
         const approved = hit.state === 'approved';
         hit.isNew = recordSignal(deps.db, {
@@ -140,13 +141,20 @@ export async function scanIocs(deps: ScanDeps, scope: 'pending' | 'all', now = D
         }
       }
     } catch (error) {
-      outcome.errors.push({ pkgbase: pkg.pkgbase, error: describeError(error) });
+      errors.push(describeError(error));
     }
+    outcome.errors.push(...errors.map((error) => ({ pkgbase: pkg.pkgbase, error })));
   }
   return outcome;
 }
 
-async function scanPackage(deps: ScanDeps, pkg: PackageRecord, revisions: readonly Revision[], entries: readonly IocEntry[]): Promise<IocHit[]> {
+async function scanPackage(
+  deps: ScanDeps,
+  pkg: PackageRecord,
+  revisions: readonly Revision[],
+  entries: readonly IocEntry[],
+  errors: string[],
+): Promise<IocHit[]> {
   const repo = deps.mirror.repoPath(pkg.pkgbase);
   const known = byCommit(revisions);
   const commits = [...known.keys()];
@@ -161,12 +169,18 @@ async function scanPackage(deps: ScanDeps, pkg: PackageRecord, revisions: readon
   for (const match of (await grep('fixed', [...new Set(literals.map((entry) => entry.value))], commits)).matches)
     for (const entry of literalsIn(match.text, literals)) hit(entry, match.commit, `${match.path}:${match.line}`);
   const regexes = entries.filter((entry) => entry.kind === 'regex');
-  const combined = await grep('regex', [...new Set(regexes.map((entry) => entry.value))], commits);
-  if (combined.matches.length > 0) {
-    // Rare: only then is each regex run alone, to say which one matched.
-    const matchedCommits = [...new Set(combined.matches.map((match) => match.commit))];
-    for (const entry of regexes)
-      for (const match of (await grep('regex', [entry.value], matchedCommits)).matches) hit(entry, match.commit, `${match.path}:${match.line}`);
+  const combined = await grep('regex', [...new Set(regexes.map((entry) => entry.value))], commits).catch(() => null);
+  // Rare: only on a match (or when git refused one of the expressions) is each regex run alone, to
+  // say which one matched; one that git refuses or that times out is reported with its id.
+  if (combined === null || combined.matches.length > 0) {
+    const matchedCommits = combined ? [...new Set(combined.matches.map((match) => match.commit))] : commits;
+    for (const entry of regexes) {
+      const alone = await grep('regex', [entry.value], matchedCommits).catch((error: unknown) => {
+        errors.push(`IOC regex ${entry.id} (${entry.list}): ${describeError(error)}`);
+        return null;
+      });
+      for (const match of alone?.matches ?? []) hit(entry, match.commit, `${match.path}:${match.line}`);
+    }
   }
   const names = new Set([pkg.pkgbase, ...pkg.pkgnames].map((name) => name.toLowerCase()));
   for (const entry of entries.filter((candidate) => candidate.kind === 'package' && names.has(candidate.value)))
