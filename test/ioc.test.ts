@@ -126,6 +126,18 @@ describe('IOC lists', () => {
     expect(result.stderr).toContain('line 4: back-references are not allowed');
     expect(result.stderr).toContain('line 5: expected "<kind> <value>"');
     expect(listIocEntries(aurgate.app.db)).toEqual([]);
+
+    // Pasted into the web admin: a body beyond the bound is refused before it is parsed.
+    const admin = new AdminClient(await aurgate.serve());
+    await admin.login('ada', TEST_PASSWORD);
+    await admin.page('/admin/ioc');
+    const huge = await admin.post('/admin/ioc/import', { list: 'huge', text: `string ${'x'.repeat(4 * 1024 * 1024)}` });
+    expect(huge.status).toBe(400);
+    expect(await huge.text()).toContain('larger than 1048576 bytes');
+    const bad = await admin.post('/admin/ioc/import', { list: 'bad', text: 'hash nothex' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('line 1: a hash is 32 to 128 hex digits');
+    expect(listIocEntries(aurgate.app.db)).toEqual([]);
   });
 
   it('importing re-scans approved history: a hit raises a high flag, a webhook alert and the metric, and the IOC page revokes in one step', async () => {
