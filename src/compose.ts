@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { allow, disallow } from './app/allowlist.js';
 import { approve, rebaseStalePending, reject, revoke, revokedHistoryOf } from './app/decisions.js';
 import type { AppDeps } from './app/deps.js';
+import { applyCooldownPolicies } from './app/policies.js';
+import { scanIocs } from './app/ioc.js';
 import { ReviewService } from './app/review.js';
 import { syncWithNotifications } from './app/sync.js';
 import type { Config } from './config.js';
@@ -63,7 +65,12 @@ export class Aurgate implements AppDeps {
   /** A sync run with its risk assessment and notifications: the one assembly every trigger uses. */
   sync(options: SyncOptions) {
     const { db, config, rpc, mirror, logger, notifier, reviews } = this;
-    return syncWithNotifications({ db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.flags(revision) }, options);
+    // IOC hits first: they are high flags, which keep a revision from a cooldown approval.
+    const afterSync = async () => {
+      await scanIocs(this, 'pending');
+      await applyCooldownPolicies(this);
+    };
+    return syncWithNotifications({ db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.flags(revision), afterSync }, options);
   }
 
   allow(names: readonly string[], actor: string, channel: Channel | null = null) {

@@ -63,6 +63,18 @@ export const SETTINGS = {
     schema: z.coerce.number().min(0).default(24),
     doc: 'git-fetch every package at least this often, whatever RPC says (`0`: every run)',
   },
+  adoptionWaveHours: {
+    schema: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 90)
+      .default(72),
+    doc: 'window of the cross-package adoption signal: takeovers by one account within this many hours count together',
+  },
+  adoptionWaveThreshold: {
+    schema: z.coerce.number().int().min(2).max(1000).default(3),
+    doc: 'mirrored packages one account must adopt or take over within the window to raise the adoption-wave flag (high)',
+  },
   upstreamTimeoutMs: { schema: z.coerce.number().int().min(100).default(20_000), doc: 'timeout of one upstream RPC request' },
   gitTimeoutMs: { schema: z.coerce.number().int().min(1000).default(120_000), doc: 'timeout of one upstream git fetch' },
   maxRepoBytes: {

@@ -10,6 +10,11 @@ import { normalizeUserName, type User } from '../accounts/users.js';
 import { createUser, disableUser } from '../app/accounts.js';
 import type { DependencyResolver } from '../app/dependencies.js';
 import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
+import { decideTakedown, type TakedownChoice } from '../app/signals.js';
+import { importIocList, readIocSource } from '../app/ioc.js';
+import { removeIocEntries } from '../quarantine/ioc-entries.js';
+import { InvalidInput } from '../errors.js';
+import { addPolicyRule, parseCooldownHours, removePolicyRule, type PolicyKind, type PolicyRule } from '../quarantine/auto-policy.js';
 
 export interface DecisionRequest {
   pkgbase: string;
@@ -58,6 +63,38 @@ export class AdminActions {
   revoke(principal: Principal, request: DecisionRequest): Promise<Revision[]> {
     assertCan(principal, 'admin', 'revoking');
     return this.app.revoke({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Keep serving or withdraw a package deleted upstream (admins; audited). */
+  decideTakedown(principal: Principal, request: { pkgbase: string; choice: TakedownChoice; note: string }) {
+    assertCan(principal, 'admin', 'deciding a takedown');
+    return decideTakedown(this.app, { ...request, by: actorOf(principal) });
+  }
+
+  /** Admins add a cooldown rule or a freeze (audited as policy changes). */
+  addPolicyRule(principal: Principal, request: { kind: PolicyKind; pattern: string; hours: string | null; note: string }): PolicyRule {
+    assertCan(principal, 'admin', 'changing the automatic policies');
+    const hours = request.kind === 'cooldown' ? parseCooldownHours(request.hours ?? '') : null;
+    return addPolicyRule(this.app.db, { kind: request.kind, pattern: request.pattern, hours, note: request.note }, actorOf(principal));
+  }
+
+  removePolicyRule(principal: Principal, target: { kind: PolicyKind; pattern: string }): PolicyRule {
+    assertCan(principal, 'admin', 'changing the automatic policies');
+    return removePolicyRule(this.app.db, target, actorOf(principal));
+  }
+
+  /** Imports a pasted list or one fetched from a URL, then scans every recorded revision (admins; audited). */
+  async importIoc(principal: Principal, request: { list: string; url: string; text: string }) {
+    assertCan(principal, 'admin', 'importing IOC lists');
+    if (!request.url && !request.text.trim()) throw new InvalidInput('paste a list or give its URL');
+    if (request.url && !/^https?:\/\//i.test(request.url)) throw new InvalidInput('the URL must be http or https');
+    const text = request.url ? await readIocSource(request.url) : request.text;
+    return importIocList(this.app, { text, list: request.list, source: request.url || 'pasted in the web admin', by: actorOf(principal) });
+  }
+
+  removeIoc(principal: Principal, id: number): number {
+    assertCan(principal, 'admin', 'changing IOC lists');
+    return removeIocEntries(this.app.db, { id }, actorOf(principal));
   }
 
   /** Admins set the decision policy; every process applies it from the database. */

@@ -9,6 +9,7 @@ import { assetRoutes } from './routes/assets.js';
 import { adminErrorHandler } from './routes/errors.js';
 import { packageRoutes } from './routes/package-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
+import { iocRoutes } from './routes/ioc-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sessionRoutes, signOutRoute } from './routes/session-routes.js';
 import { createAdminServices, type AdminServices } from './services.js';
@@ -73,6 +74,7 @@ export function createAdmin(app: Aurgate): Admin {
   router.route('/', packageRoutes(services));
   router.route('/', accountRoutes(services));
   router.route('/', policyRoutes(services));
+  router.route('/', iocRoutes(services));
   router.onError(adminErrorHandler(app.logger));
   // createApp mounts plain Hono routers; the admin's typed context variables stay internal to it.
   return { router: router as unknown as Hono, services };

@@ -13,6 +13,7 @@ import { assertPackageName } from '../srcinfo/names.js';
 import { listApprovals, type Approval } from '../quarantine/approvals.js';
 import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
 import { assessRevision } from './assess.js';
+import { latestSignalId } from '../sync/signal-store.js';
 import { loadFile, type FileContent } from './revision-files.js';
 
 /** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
@@ -104,7 +105,8 @@ export class ReviewService {
    * tolerates that): the review page, the queue and notifications all ask for them.
    */
   async flags(revision: Revision): Promise<RiskFlag[]> {
-    const key = `${revision.id}:${revision.baseCommit ?? ''}`;
+    // Keyed on the package's newest signal too: an adoption wave or IOC hit found later shows at once.
+    const key = `${revision.id}:${revision.baseCommit ?? ''}:${latestSignalId(this.app.db, revision.pkgbase)}`;
     const cached = this.flagCache.get(key);
     if (cached) return cached;
     const flags = await assessRevision(this.app, revision);

@@ -5,11 +5,14 @@ import { runSync, type SyncDeps as RunDeps, type SyncEvent, type SyncOptions } f
 import type { SyncSummary } from '../sync/runs.js';
 import { highRiskEvent, pendingRevisionEvent, syncErrorEvent, syncFailedEvent, upstreamDeletedEvent } from '../notify/events.js';
 import type { Notifier } from '../notify/webhook.js';
+import { observeUpstream, recordTakedown } from './signals.js';
 
 export interface SyncNotificationDeps extends RunDeps {
   notifier: Notifier;
   /** Risk flags of a new pending revision (the shared, cached analysis). */
   assess: (revision: Revision) => Promise<RiskFlag[]>;
+  /** Runs after each completed sync: the opt-in automatic policies (cooldown approvals). */
+  afterSync?: () => Promise<unknown>;
 }
 
 const adminUrl = (deps: SyncNotificationDeps, path: string): string => `${deps.config.publicUrl}/admin${path}`;
@@ -24,11 +27,13 @@ export async function syncWithNotifications(deps: SyncNotificationDeps, options:
   const { notifier } = deps;
   const pending: Array<Promise<void>> = [];
   const onEvent = (event: SyncEvent): void => {
+    if (event.kind === 'upstream-deleted') recordTakedown(deps.db, event.pkgbase);
     options.onEvent?.(event);
     if (notifier.enabled) pending.push(notifyEvent(deps, event));
   };
   // No await before runSync: a busy lock then rejects at once, which the background runner relies on.
-  const running = runSync(deps, { ...options, onEvent });
+  const onUpstreamMeta = (found: Parameters<typeof observeUpstream>[1]): void => void observeUpstream(deps, found);
+  const running = runSync(deps, { ...options, onEvent, onUpstreamMeta });
   let summary: SyncSummary;
   try {
     summary = await running;
@@ -39,6 +44,11 @@ export async function syncWithNotifications(deps: SyncNotificationDeps, options:
   }
   await Promise.all(pending);
   if (summary.failed > 0) await notifier.send(syncFailedEvent(summary, adminUrl(deps, '/sync')));
+  try {
+    await deps.afterSync?.();
+  } catch (error) {
+    deps.logger.error({ err: describeError(error) }, 'automatic policies after the sync failed');
+  }
   return summary;
 }
 

@@ -6,6 +6,8 @@ import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
 import { formatTime, printJson } from './output.js';
 import type { CliIo } from './io.js';
+import { describeRules, registerAutomaticPolicyCommands } from './auto-policy-commands.js';
+import { listPolicyRules } from '../quarantine/auto-policy.js';
 
 const SETTINGS = ['required-approvals'] as const;
 
@@ -20,14 +22,17 @@ export function registerPolicyCommands(program: Command, io: CliIo): void {
     .action(async (options: { json?: boolean }) =>
       withAurgate(io, (app) => {
         const current = readPolicy(app.db);
-        if (options.json) return printJson(io, { ...current, warning: app.policyWarning });
+        if (options.json) return printJson(io, { ...current, warning: app.policyWarning, rules: listPolicyRules(app.db) });
         io.stdout.write(`required-approvals  ${current.requiredApprovals}\n`);
         io.stdout.write(`last set            ${current.updatedAt ? `${formatTime(current.updatedAt)} by ${current.updatedBy ?? '?'}` : 'never'}\n`);
         const last = listAudit(app.db, { action: 'policy.changed', limit: 1 })[0];
         if (last) io.stdout.write(`last change         ${String(last.detail?.['from'])} → ${String(last.detail?.['to'])} (${last.channel ?? '?'})\n`);
         if (app.policyWarning) io.stdout.write(`WARNING: ${app.policyWarning}\n`);
+        io.stdout.write(describeRules(listPolicyRules(app.db)));
       }),
     );
+
+  registerAutomaticPolicyCommands(policy, io);
 
   policy
     .command('set')

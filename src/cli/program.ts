@@ -9,6 +9,8 @@ import { registerPinCommands } from './pin-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerServerCommand } from './server-command.js';
+import { registerSignalCommands } from './signal-commands.js';
+import { registerIocCommands } from './ioc-commands.js';
 import { registerUserCommands } from './user-commands.js';
 
 /** The whole command line, built afresh for each run (commander keeps parse state in its objects). */
@@ -27,6 +29,8 @@ function buildProgram(io: CliIo): Command {
   registerOpsCommands(program, io);
   registerUserCommands(program, io);
   registerPolicyCommands(program, io);
+  registerSignalCommands(program, io);
+  registerIocCommands(program, io);
   registerConfigCommand(program, io);
   return program;
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
+import { countSignals } from '../sync/signal-store.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/open.js';
 import { servingStats } from '../app/stats.js';
@@ -20,7 +21,7 @@ export class Metrics {
   private readonly gitClones: Counter;
   private readonly syncDuration: Histogram<'status'>;
   private readonly syncFailures: Counter<'status'>;
-  private readonly gauges: Record<'lastSync' | 'lastFailed' | 'pending' | 'oldestPending' | 'served', Gauge>;
+  private readonly gauges: Record<'lastSync' | 'lastFailed' | 'pending' | 'oldestPending' | 'served' | 'iocApproved', Gauge>;
   private readonly requestCounts = new Map<string, number>();
   /** Sync runs up to this id were finished before this process started, or have been observed. */
   private observedRunId: number;
@@ -75,6 +76,7 @@ export class Metrics {
       pending: gauge('aurgate_pending_revisions', 'Revisions awaiting review (allowlisted packages)'),
       oldestPending: gauge('aurgate_oldest_pending_age_seconds', 'Age of the oldest revision awaiting review; 0 when none waits'),
       served: gauge('aurgate_served_packages', 'Allowlisted pkgbases with an approved revision being served'),
+      iocApproved: gauge('aurgate_ioc_approved_hits', 'IOC hits ever found on approved revisions (each also sent a webhook alert)'),
     };
     this.observedRunId = lastFinishedRunId(db);
   }
@@ -116,6 +118,7 @@ export class Metrics {
     this.gauges.pending.set(stats.pendingRevisions);
     this.gauges.oldestPending.set(stats.oldestPendingAt === null ? 0 : Math.max(0, (now - stats.oldestPendingAt) / 1000));
     this.gauges.served.set(stats.servedPackages);
+    this.gauges.iocApproved.set(countSignals(this.db, 'ioc-approved'));
   }
 }
 

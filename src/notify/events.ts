@@ -108,3 +108,17 @@ export function upstreamDeletedEvent(pkgbase: string, url: string): Notification
     text: `aurgate: ${slackEscape(pkgbase)} was deleted upstream; aurgate keeps what it mirrored`,
   };
 }
+
+/** An IOC matched a revision that is approved (served now or earlier): the alert that asks for revocation. */
+export function iocAlertEvent(hit: { pkgbase: string; commit: string; version: string | null; reason: string }, url: string): NotificationPayload {
+  return {
+    event: 'ioc.approved-hit',
+    pkgbase: hit.pkgbase,
+    commit: hit.commit,
+    version: hit.version,
+    reason: hit.reason,
+    url,
+    at: new Date().toISOString(),
+    text: `aurgate: IOC hit in approved ${slackEscape(hit.pkgbase)} ${slackEscape(hit.version ?? '?')} (${short(hit.commit)}): ${slackEscape(clip(hit.reason, 500))}. <${url}|Revoke it>`,
+  };
+}

@@ -6,6 +6,7 @@ import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { assertPackageName, isCommitIdPrefix } from '../srcinfo/names.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
+import { assertNotFrozen } from './auto-policy.js';
 import { getPackage } from './packages.js';
 import { readPolicy } from './policy.js';
 import { applyRebase, type RebasePlan } from './rebase.js';
@@ -81,6 +82,7 @@ export function approveRevision(db: Db, input: ApproveInput, history: RevokedHis
   return inTransaction(db, () => {
     const account = requireAccount(db, input.by.user.id, 'review', 'approving');
     const pending = pendingMatching(db, input);
+    assertNotFrozen(db, pending.pkgbase);
     assertHistoryCurrent(db, pending, history);
     const now = Date.now();
     const readmitted = readmit(db, pending, history, input, account, now);

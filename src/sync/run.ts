@@ -31,6 +31,12 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number, pkgbase: string) => void;
   /** Called for each new pending revision and each failure (notifications hook in here). */
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * Called once with the RPC metadata of every package found upstream, before any git fetch: the
+   * maintainer history and cross-package signals are recorded here, so the revisions this run records
+   * are assessed with them.
+   */
+  onUpstreamMeta?: (found: ReadonlyMap<string, UpstreamMeta>) => void;
 }
 
 export type SyncEvent =
@@ -56,6 +62,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     summary.packages = targets.length;
     logger.info({ runId, packages: targets.length, trigger: options.trigger }, 'sync started');
     const lookups = await lookUpstream(deps.rpc, targets);
+    observeUpstream(deps, lookups, options);
     let done = 0;
     await forEachConcurrently(targets, deps.config.syncConcurrency, async (pkg) => {
       await syncPackage(deps, pkg, lookups.get(pkg.pkgbase) ?? { kind: 'deleted' }, options, summary);
@@ -109,6 +116,18 @@ async function lookUpstream(rpc: RpcClient, targets: readonly PackageRecord[]): 
     results.set(pkg.pkgbase, packages ? { kind: 'found', meta: metaFromPackages(packages) } : { kind: 'deleted' });
   }
   return results;
+}
+
+function observeUpstream(deps: SyncDeps, lookups: ReadonlyMap<string, Lookup>, options: SyncOptions): void {
+  if (!options.onUpstreamMeta) return;
+  const found = new Map<string, UpstreamMeta>();
+  for (const [pkgbase, lookup] of lookups) if (lookup.kind === 'found') found.set(pkgbase, lookup.meta);
+  try {
+    options.onUpstreamMeta(found);
+  } catch (error) {
+    // The sync itself goes on (serving must not depend on the signals); the failure is loud in the log.
+    deps.logger.error({ err: describeError(error) }, 'recording maintainer history and signals failed');
+  }
 }
 
 function needsFetch(pkg: PackageRecord, meta: UpstreamMeta, config: Config, full: boolean): { fetch: boolean; fullCheck: boolean } {

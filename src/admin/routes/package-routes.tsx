@@ -5,6 +5,7 @@ import { listRuns } from '../../sync/runs.js';
 import type { AdminEnv } from '../auth/http.js';
 import { can } from '../auth/principal.js';
 import { packageSummaries, packageTimeline } from '../../app/overview.js';
+import { packageSignals, parseTakedownChoice } from '../../app/signals.js';
 import type { AdminServices } from '../services.js';
 import { AllowlistPage } from '../views/allowlist.js';
 import { AuditPage } from '../views/audit.js';
@@ -21,9 +22,22 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.get('/admin/packages', (c) => c.html(<PackagesPage principal={principalOf(c)} packages={packageSummaries(app)} />));
 
-  router.get('/admin/packages/:pkgbase', (c) =>
-    c.html(<PackagePage principal={principalOf(c)} timeline={packageTimeline(app, c.req.param('pkgbase'))} notice={c.req.query('notice')} />),
-  );
+  router.get('/admin/packages/:pkgbase', (c) => {
+    const timeline = packageTimeline(app, c.req.param('pkgbase'));
+    const signals = packageSignals(app.db, timeline.pkg.pkgbase);
+    return c.html(<PackagePage principal={principalOf(c)} timeline={timeline} signals={signals} notice={c.req.query('notice')} />);
+  });
+
+  router.post('/admin/packages/:pkgbase/takedown', async (c) => {
+    const form = await formOf(c);
+    const pkgbase = c.req.param('pkgbase');
+    const { choice } = await actions.decideTakedown(principalOf(c), {
+      pkgbase,
+      choice: parseTakedownChoice(field(form, 'choice')),
+      note: field(form, 'reason'),
+    });
+    return c.redirect(`/admin/packages/${encodeURIComponent(pkgbase)}?notice=takedown-${choice === 'keep' ? 'kept' : 'withdrawn'}`, 303);
+  });
 
   router.post('/admin/packages/:pkgbase/revoke', async (c) => {
     const form = await formOf(c);

@@ -2,13 +2,19 @@ import { Hono } from 'hono';
 import type { Aurgate } from '../../compose.js';
 import { listAudit } from '../../quarantine/audit.js';
 import { parseRequiredApprovals, readPolicy } from '../../quarantine/policy.js';
+import { listPolicyRules } from '../../quarantine/auto-policy.js';
 import type { AdminEnv } from '../auth/http.js';
 import type { AdminServices } from '../services.js';
 import { PolicyPage, type PolicyView } from '../views/policy.js';
 import { field, formOf, principalOf } from './request.js';
 
 export function policyView(app: Aurgate): PolicyView {
-  return { policy: readPolicy(app.db), warning: app.policyWarning, changes: listAudit(app.db, { action: 'policy', limit: 20 }) };
+  return {
+    policy: readPolicy(app.db),
+    warning: app.policyWarning,
+    changes: listAudit(app.db, { action: 'policy', limit: 20 }),
+    rules: listPolicyRules(app.db),
+  };
 }
 
 /** The Policy page: everyone reads it, admins change it. */
@@ -22,6 +28,25 @@ export function policyRoutes(services: AdminServices): Hono<AdminEnv> {
     const form = await formOf(c);
     actions.setRequiredApprovals(principalOf(c), parseRequiredApprovals(field(form, 'requiredApprovals')));
     return c.redirect('/admin/policy?notice=policy-saved', 303);
+  });
+
+  router.post('/admin/policy/rules', async (c) => {
+    const form = await formOf(c);
+    const kind = field(form, 'kind') === 'freeze' ? 'freeze' : 'cooldown';
+    actions.addPolicyRule(principalOf(c), {
+      kind,
+      pattern: field(form, 'pattern'),
+      hours: kind === 'cooldown' ? field(form, 'hours') : null,
+      note: field(form, 'note'),
+    });
+    return c.redirect(`/admin/policy?notice=${kind === 'freeze' ? 'policy-frozen' : 'policy-saved'}`, 303);
+  });
+
+  router.post('/admin/policy/rules/remove', async (c) => {
+    const form = await formOf(c);
+    const kind = field(form, 'kind') === 'freeze' ? 'freeze' : 'cooldown';
+    actions.removePolicyRule(principalOf(c), { kind, pattern: field(form, 'pattern') });
+    return c.redirect(`/admin/policy?notice=${kind === 'freeze' ? 'policy-unfrozen' : 'policy-saved'}`, 303);
   });
 
   return router;

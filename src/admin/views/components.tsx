@@ -94,6 +94,12 @@ const NOTICES: Record<string, string> = {
   'token-revoked': 'Token revoked.',
   'policy-saved': 'Policy saved: every process applies it from the next decision on.',
   'signed-out': 'Signed out.',
+  'policy-frozen': 'Frozen: no approval of the matching packages is recorded until the freeze is lifted.',
+  'policy-unfrozen': 'Freeze lifted.',
+  'ioc-imported': 'IOC list imported; every recorded revision was scanned with all lists.',
+  'ioc-removed': 'IOC entry removed.',
+  'takedown-kept': 'Takedown decided: the last approved revision stays served.',
+  'takedown-withdrawn': 'Takedown decided: every approved revision was revoked; nothing of the package is served.',
 };
 
 export function Notice(props: { code: string | undefined }) {

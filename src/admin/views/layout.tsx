@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
 import { CsrfField, Notice } from './components.js';
 
-export type Section = 'dashboard' | 'queue' | 'packages' | 'allowlist' | 'audit' | 'sync' | 'users' | 'tokens' | 'policy' | 'none';
+export type Section = 'dashboard' | 'queue' | 'packages' | 'allowlist' | 'audit' | 'sync' | 'users' | 'tokens' | 'policy' | 'ioc' | 'none';
 
 interface LayoutProps {
   title: string;
@@ -25,6 +25,7 @@ function Nav(props: { principal: Principal; section: Section }) {
     ['audit', '/admin/audit', 'Audit log'],
     ['sync', '/admin/sync', 'Sync'],
     ['policy', '/admin/policy', 'Policy'],
+    ['ioc', '/admin/ioc', 'IOC'],
     ...(can(props.principal, 'admin') ? ([['users', '/admin/users', 'Users']] as Array<[Section, string, string]>) : []),
     ['tokens', '/admin/tokens', 'API tokens'],
   ];

@@ -3,6 +3,8 @@ import { can } from '../auth/principal.js';
 import type { PackageSummary, PackageTimeline } from '../../app/overview.js';
 import { Badge, Commit, CsrfField, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
+import type { PackageSignals } from '../../app/signals.js';
+import { PackageSignalsPart } from './package-signals.js';
 
 export function PackagesPage(props: { principal: Principal; packages: PackageSummary[] }) {
   return (
@@ -45,7 +47,7 @@ export function PackagesPage(props: { principal: Principal; packages: PackageSum
 
 const STATE_BADGE = { approved: 'ok', pending: 'medium', rejected: 'high', revoked: 'high', superseded: 'info' } as const;
 
-export function PackagePage(props: { principal: Principal; timeline: PackageTimeline; notice?: string | undefined }) {
+export function PackagePage(props: { principal: Principal; timeline: PackageTimeline; signals?: PackageSignals; notice?: string | undefined }) {
   const { pkg, served, pending, revisions } = props.timeline;
   const mayRevoke = can(props.principal, 'admin');
   return (
@@ -77,6 +79,7 @@ export function PackagePage(props: { principal: Principal; timeline: PackageTime
           </>
         ) : null}
       </dl>
+      {props.signals ? <PackageSignalsPart principal={props.principal} pkgbase={pkg.pkgbase} view={props.signals} /> : null}
       <h2>Timeline</h2>
       <ol class="timeline">
         {revisions.map(({ revision, approvals }) => (

@@ -5,12 +5,15 @@ import { can } from '../auth/principal.js';
 import { CsrfField, Table } from './components.js';
 import { isoTime } from './format.js';
 import { AdminLayout } from './layout.js';
+import type { PolicyRule } from '../../quarantine/auto-policy.js';
+import { AutomaticPoliciesPart, describePolicyChange } from './auto-policy.js';
 
 export interface PolicyView {
   policy: DecisionPolicy;
   /** Why AURGATE_REQUIRED_APPROVALS is ignored, when it is set and disagrees. */
   warning: string | null;
   changes: AuditEntry[];
+  rules: PolicyRule[];
 }
 
 /** The decision policy: one value in the database that every process enforces; admins change it here. */
@@ -45,6 +48,7 @@ export function PolicyPage(props: { principal: Principal; view: PolicyView; noti
       ) : (
         <p class="muted">Only admins change the policy.</p>
       )}
+      <AutomaticPoliciesPart principal={props.principal} rules={props.view.rules} />
       <h2>Changes</h2>
       <Table head={['When (UTC)', 'By', 'Channel', 'Change']} rows={changes.length} empty="No change recorded.">
         {changes.map((entry) => (
@@ -52,11 +56,7 @@ export function PolicyPage(props: { principal: Principal; view: PolicyView; noti
             <td class="nowrap">{isoTime(entry.at)}</td>
             <td>{entry.actor}</td>
             <td>{entry.channel ?? '—'}</td>
-            <td class="wrap small">
-              {entry.action === 'policy.seeded'
-                ? `seeded with ${String(entry.detail?.['value'])} (${String(entry.detail?.['source'])})`
-                : `required approvals ${String(entry.detail?.['from'])} → ${String(entry.detail?.['to'])}`}
-            </td>
+            <td class="wrap small">{describePolicyChange(entry)}</td>
           </tr>
         ))}
       </Table>
