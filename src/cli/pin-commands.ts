@@ -21,7 +21,10 @@ export function registerPinCommands(program: Command, io: CliIo): void {
       withAurgate(io, async (app) => {
         const format = parseLockFormat(options.format);
         const { snapshots } = app;
-        const lock = await createLock({ db: app.db, lookup: new DbCatalog(app.db), snapshots, publicUrl: app.config.publicUrl }, names);
+        const lock = await createLock(
+          { db: app.db, lookup: new DbCatalog(app.db), snapshots, publicUrl: app.config.publicUrl, attestations: app.trust },
+          names,
+        );
         const text = renderLock(lock, format);
         if (options.output) await writeFile(options.output, text);
         else io.stdout.write(text);
