@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, exitCodeFor } from '../error-mapping.js';
 import { registerConfigCommand } from './config-command.js';
 import type { CliIo } from './io.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerLogCommands } from './log-commands.js';
 import { registerMirrorCommands } from './mirror-commands.js';
 import { registerOpsCommands } from './ops-commands.js';
 import { reportError } from './output.js';
@@ -28,6 +30,8 @@ function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerPolicyCommands(program, io);
   registerConfigCommand(program, io);
+  registerKeyCommands(program, io);
+  registerLogCommands(program, io);
   return program;
 }
 

@@ -159,7 +159,13 @@ export async function gzipToFile(
   limit: { maxTarBytes: number; pkgbase: string; commit: string },
 ): Promise<{ sha256: string; size: number }> {
   const digest = digestTap();
-  await pipeline(tar, tarCap(limit.maxTarBytes, limit.pkgbase, limit.commit), createGzip(ARCHIVE_GZIP_OPTIONS), digest.tap, typeof file === 'string' ? createWriteStream(file) : file);
+  await pipeline(
+    tar,
+    tarCap(limit.maxTarBytes, limit.pkgbase, limit.commit),
+    createGzip(ARCHIVE_GZIP_OPTIONS),
+    digest.tap,
+    typeof file === 'string' ? createWriteStream(file) : file,
+  );
   return digest.result();
 }
 
