@@ -44,10 +44,11 @@ export function trustRoutes(log: PublishedLog): Hono {
       return { from, to, proof: log.consistencyProof(from, to).map((hash) => hash.toString('base64')) };
     }),
   );
-  app.get('/attestations/:pkgbase/:file', (c) => {
+  // Only this exact shape: `/attestations/info/refs` stays a git request for a package named "attestations".
+  app.get('/attestations/:pkgbase/:file{[0-9a-f]{40}\\.intoto\\.jsonl}', (c) => {
     const pkgbase = c.req.param('pkgbase');
-    const commit = /^([0-9a-f]{40})\.intoto\.jsonl$/.exec(c.req.param('file'))?.[1];
-    const jsonl = commit && isValidPackageName(pkgbase) ? log.attestations(pkgbase, commit) : '';
+    const commit = c.req.param('file').slice(0, 40);
+    const jsonl = isValidPackageName(pkgbase) ? log.attestations(pkgbase, commit) : '';
     if (!jsonl) return c.text('no attestation for this revision\n', 404, { 'Cache-Control': REVALIDATE });
     return c.body(jsonl, 200, { 'Content-Type': 'application/jsonl; charset=utf-8', 'Cache-Control': REVALIDATE });
   });
