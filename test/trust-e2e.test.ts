@@ -193,4 +193,27 @@ describe('signed approvals, end to end', () => {
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect((await aurgate.cli(['log', 'verify'])).stdout).toMatch(/intact: 4 entries/);
   });
+  it('a revocation that cascades signs one revocation per revoked revision, naming the ancestor', async () => {
+    const revoked = await aurgate.app.revoke({
+      pkgbase: 'att-lib',
+      commit: heads['att-lib'] ?? '',
+      by: await account(aurgate.app, 'ada', 'admin'),
+      note: 'backdoored tarball',
+    });
+    expect(revoked.map((revision) => revision.commit)).toEqual([heads['att-lib'], heads['att-lib-2']]);
+    const keyLines = (await readFile(path.join(work, 'keys-2.txt'), 'utf8')).trim().split('\n');
+    const revocationOf = async (commit: string) => {
+      const lines = (await (await fetch(`${url}/attestations/att-lib/${commit}.intoto.jsonl`)).text()).trim().split('\n');
+      expect(lines).toHaveLength(2);
+      return independentlyVerified(lines[1] ?? '', keyLines[1] ?? '') as { predicate: Record<string, unknown> };
+    };
+    expect((await revocationOf(heads['att-lib'] ?? '')).predicate).toMatchObject({
+      decision: 'revoked',
+      reviewers: [{ name: 'rita' }],
+      revocation: { reason: 'backdoored tarball', revokedBy: 'ada' },
+    });
+    const cascaded = (await revocationOf(heads['att-lib-2'] ?? '')).predicate;
+    expect(cascaded).toMatchObject({ decision: 'revoked', revocation: { revokedBy: 'ada', cascadeFrom: heads['att-lib'] } });
+    expect((await aurgate.cli(['log', 'verify'])).stdout).toMatch(/intact: 6 entries/);
+  });
 });
