@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/app/lock.js';
 import { startServer } from '../src/http/server.js';
+import { privateKeyFromSeed, rawPublicKey } from '../src/trust/ed25519.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
@@ -215,5 +216,34 @@ describe('signed approvals, end to end', () => {
     const cascaded = (await revocationOf(heads['att-lib-2'] ?? '')).predicate;
     expect(cascaded).toMatchObject({ decision: 'revoked', revocation: { revokedBy: 'ada', cascadeFrom: heads['att-lib'] } });
     expect((await aurgate.cli(['log', 'verify'])).stdout).toMatch(/intact: 6 entries/);
+  });
+  it('imports a key, exports public keys in every format, and publishes exactly the exported set', async () => {
+    const seed = Buffer.alloc(32, 7);
+    const seedFile = path.join(work, 'seed.hex');
+    await writeFile(seedFile, `${seed.toString('hex')}\n`, { mode: 0o600 });
+    const imported = await aurgate.cli(['key', 'import', seedFile, '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const shown = JSON.parse((await aurgate.cli(['key', 'show', '--json'])).stdout) as {
+      active: string;
+      keys: Array<{ keyid: string; source: string; retiredAt: string | null }>;
+    };
+    expect(shown.keys.map((key) => [key.source, key.retiredAt === null])).toEqual([
+      ['generated', false],
+      ['generated', false],
+      ['imported', true],
+    ]);
+    const raw = rawPublicKey(privateKeyFromSeed(seed));
+    expect(shown.active).toBe(createHash('sha256').update(raw).digest('hex'));
+    expect((await aurgate.cli(['key', 'export-public', '--format', 'base64'])).stdout.trim()).toBe(raw.toString('base64'));
+    expect((await aurgate.cli(['key', 'export-public', '--format', 'pem'])).stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect((await aurgate.cli(['key', 'export-public', '--format', 'jwk'])).code).toBe(2);
+    const all = (await aurgate.cli(['key', 'export-public', '--all'])).stdout;
+    expect(all).toBe(await (await fetch(`${url}/.well-known/aurgate/keys`)).text());
+    expect(all.trim().split('\n')).toHaveLength(3);
+    // Checkpoints are now signed by the imported key: a witness pinning the published set accepts them.
+    const keys3 = await pinKeys('keys-3.txt');
+    const watched = await aurgate.cli(['log', 'watch', url, '--keys', keys3, '--state', path.join(work, 'watch-3.json'), '--once']);
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout.trim().split('\n')).toHaveLength(6);
   });
 });
