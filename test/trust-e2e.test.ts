@@ -246,4 +246,28 @@ describe('signed approvals, end to end', () => {
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout.trim().split('\n')).toHaveLength(6);
   });
+  it('an approval whose attestation cannot be logged is not made: nothing is served, nothing recorded', async () => {
+    const commit = await upstream.addPackage(makePackage({ pkgbase: 'att-atomic', pkgver: '1.0' }));
+    await aurgate.app.allow(['att-atomic'], 'tester');
+    await aurgate.app.sync({ trigger: 'cli' });
+    const before = aurgate.app.trust.size();
+    aurgate.app.db.exec("CREATE TEMP TRIGGER refuse_log BEFORE INSERT ON tlog_leaves BEGIN SELECT RAISE(ABORT, 'log unavailable'); END");
+    try {
+      await expect(aurgate.app.approve({ pkgbase: 'att-atomic', commit, by: await account(aurgate.app, 'rita') })).rejects.toThrow(/log unavailable/);
+    } finally {
+      aurgate.app.db.exec('DROP TRIGGER temp.refuse_log');
+    }
+    const row = aurgate.app.db.prepare('SELECT state FROM revisions WHERE pkgbase = ? AND commit_id = ?').get('att-atomic', commit) as {
+      state: string;
+    };
+    expect(row.state).toBe('pending');
+    expect(aurgate.app.snapshots.recorded('att-atomic', commit)).toBeNull();
+    expect(aurgate.app.trust.size()).toBe(before);
+    expect((await fetch(`${url}/snapshot/att-atomic/${commit}.tar.gz`)).status).toBe(404);
+    expect((await fetch(`${url}/att-atomic.git/info/refs?service=git-upload-pack`)).status).toBe(404);
+    // Once the log works again the same approval goes through, attested.
+    const result = await aurgate.app.approve({ pkgbase: 'att-atomic', commit, by: await account(aurgate.app, 'rita') });
+    expect(result.approved).toBe(true);
+    expect(aurgate.app.trust.approvalOf('att-atomic', commit)?.index).toBe(before);
+  });
 });
