@@ -1,8 +1,8 @@
 /**
  * `node --import tsx bench/trust-log.ts [entries]`: the transparency log's costs on real SQLite files,
  * each beside a same-run baseline (a plain blob INSERT per transaction, the least any durable append
- * can cost). Not part of `npm run bench` yet: the lead wires the log into approvals first, and then
- * approval latency and lock verification are measured end to end there.
+ * can cost). The end-to-end costs (approval latency with signing and logging, verifying a 200-entry
+ * lock over HTTP) are in bench/trust-approval.ts.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

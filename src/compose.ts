@@ -5,6 +5,7 @@ import type { AppDeps } from './app/deps.js';
 import { applyCooldownPolicies } from './app/policies.js';
 import { scanIocs } from './app/ioc.js';
 import { ReviewService } from './app/review.js';
+import { TrustLog } from './app/trust.js';
 import { syncWithNotifications } from './app/sync.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
@@ -33,6 +34,8 @@ export class Aurgate implements AppDeps {
   readonly notifier: Notifier;
   /** Review models and the cached risk analysis, shared by the sync's notifications, the admin and the CLI. */
   readonly reviews: ReviewService;
+  /** The signing key (`<dataDir>/keys`) and the approval log every approval and revocation is appended to. */
+  readonly trust: TrustLog;
   /** Set when AURGATE_REQUIRED_APPROVALS disagrees with the policy in the database (which wins). */
   readonly policyWarning: string | null;
 
@@ -52,6 +55,7 @@ export class Aurgate implements AppDeps {
     });
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.mirrorRepos);
     this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
+    this.trust = new TrustLog(this.db, config.paths.keys, config.publicUrl);
     this.notifier = createNotifier(config, logger);
     this.reviews = new ReviewService(this);
     this.policyWarning = policyDrift(seedPolicy(this.db, config.requiredApprovals), config.requiredApprovals);

@@ -41,7 +41,7 @@ const trustedProxies = z
 export const SETTINGS = {
   dataDir: {
     schema: z.string().min(1).default('./data'),
-    doc: 'database (`aurgate.db`), `mirror/` and `served/` repos, `snapshots/` cache',
+    doc: 'database (`aurgate.db`), `mirror/` and `served/` repos, `snapshots/` cache, `keys/` (the signing key)',
   },
   upstreamUrl: { schema: httpUrl.default('https://aur.archlinux.org'), doc: 'the AUR to mirror from (RPC and git)' },
   host: { schema: z.string().min(1).default('127.0.0.1'), doc: 'address the server listens on' },

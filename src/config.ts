@@ -35,6 +35,8 @@ export interface DataPaths {
   readonly mirrorRepos: string;
   readonly servedRepos: string;
   readonly snapshots: string;
+  /** The signing keys (src/trust/key-store.ts), mode 0700. */
+  readonly keys: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -43,6 +45,7 @@ export function dataPaths(dataDir: string): DataPaths {
     mirrorRepos: path.join(dataDir, 'mirror'),
     servedRepos: path.join(dataDir, 'served'),
     snapshots: path.join(dataDir, 'snapshots'),
+    keys: path.join(dataDir, 'keys'),
   });
 }
 

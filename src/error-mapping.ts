@@ -21,6 +21,11 @@ export const EXIT_CODES = {
   /** `verify` only: some packages could not be checked. */
   unchecked: 6,
   unauthenticated: 7,
+  /**
+   * A signature, proof or log failed to verify: the data was altered, replayed or forged (`verify`,
+   * `log verify`, `log watch`, and a server refusing to start on a tampered log).
+   */
+  tampered: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
@@ -45,8 +50,9 @@ const BY_CODE: Record<ErrorCode, Mapping> = {
   upstream_error: INTERNAL,
   git_error: INTERNAL,
   storage_error: INTERNAL,
-  // A signature, proof or log that fails to verify (src/trust/); `aurgate verify` gives it its own exit code.
-  tampered: INTERNAL,
+  // A signature, proof or log that fails to verify (src/trust/). Over HTTP it is the server's own
+  // problem (its log is damaged): a 500 without details; on the command line it has its own code.
+  tampered: { status: 500, exitCode: EXIT_CODES.tampered },
 };
 
 function mappingOf(error: unknown): Mapping {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,8 @@ describe('aurgate backup and restore', () => {
     const result = await aurgate.cli(['backup', backupDir]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 mirror repos, 2 served repos, 3 snapshot archives');
-    expect((await readdir(backupDir)).sort()).toEqual(['aurgate.db', 'manifest.json', 'mirror', 'served', 'snapshots']);
+    expect((await readdir(backupDir)).sort()).toEqual(['aurgate.db', 'keys', 'manifest.json', 'mirror', 'served', 'snapshots']);
+    expect((await stat(path.join(backupDir, 'keys'))).mode & 0o777).toBe(0o700);
   });
 
   it('refuses to back up into a directory that is not empty', async () => {
@@ -112,6 +113,10 @@ describe('aurgate backup and restore', () => {
       const after = await observe(server.url, pinned);
       expect(after).toEqual(before);
       expect(after.cloneHead).toBe(heads['v2']);
+      // The same signing key: builds that pinned it keep verifying the restored server's log.
+      const keys = async (base: string) => (await fetch(`${base}/.well-known/aurgate/keys`)).text();
+      expect(await keys(server.url)).toBe(await keys(url));
+      expect(restored.trust.keys().active.keyid).toBe(aurgate.app.trust.keys().active.keyid);
       const pending = restored.db.prepare("SELECT COUNT(*) AS n FROM revisions WHERE state = 'pending'").get() as { n: number };
       expect(pending.n).toBe(1);
       expect(restored.db.prepare('SELECT COUNT(*) AS n FROM locks').get()).toEqual({ n: 0 });

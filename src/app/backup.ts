@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
 import { schemaVersion } from '../db/migrate.js';
@@ -12,7 +12,7 @@ export const BACKUP_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 
 /** Inside a backup directory; the same names as inside a data dir, so a backup is easy to inspect. */
-export const BACKUP_LAYOUT = { database: 'aurgate.db', mirror: 'mirror', served: 'served', snapshots: 'snapshots' } as const;
+export const BACKUP_LAYOUT = { database: 'aurgate.db', mirror: 'mirror', served: 'served', snapshots: 'snapshots', keys: 'keys' } as const;
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
@@ -36,6 +36,12 @@ async function copyTree(from: string, to: string): Promise<void> {
   } catch (error) {
     throw new StorageError(`copying ${from} to ${to} failed: ${describeError(error)}`, { cause: error });
   }
+}
+
+/** Key files stay readable by their owner only, wherever they are copied (the key store refuses others). */
+export async function keepPrivate(keysDir: string): Promise<void> {
+  await chmod(keysDir, 0o700);
+  for (const file of await readdir(keysDir)) await chmod(path.join(keysDir, file), 0o600);
 }
 
 /**
@@ -89,6 +95,12 @@ export async function createBackup(app: Pick<AppDeps, 'db' | 'config'>, target: 
     for (const pkgbase of await readdir(path.join(dir, BACKUP_LAYOUT.snapshots))) {
       snapshots += (await readdir(path.join(dir, BACKUP_LAYOUT.snapshots, pkgbase))).length;
     }
+  }
+
+  // The signing keys: without them a restored server would sign with a new identity its verifiers do not pin.
+  if (existsSync(paths.keys)) {
+    await copyTree(paths.keys, path.join(dir, BACKUP_LAYOUT.keys));
+    await keepPrivate(path.join(dir, BACKUP_LAYOUT.keys));
   }
 
   const manifest: BackupManifest = {

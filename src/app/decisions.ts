@@ -13,20 +13,34 @@ import { applyRebase, planRebase } from '../quarantine/rebase.js';
 import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
 import { getPendingRevision, listApprovedRevisions, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
 import { assertPackageName } from '../srcinfo/names.js';
+import { Conflict } from '../errors.js';
+import { attestApproval, attestRevocations, gatherApprovalEvidence, type AttestDeps } from './attest.js';
 import type { AppDeps } from './deps.js';
 import { publishPackage } from './publish.js';
 
-type DecisionDeps = Pick<AppDeps, 'db' | 'mirror' | 'served'>;
+type DecisionDeps = Pick<AppDeps, 'db' | 'mirror' | 'served'> & AttestDeps;
 
 /**
  * Approves the pending commit for an identified account and publishes it once enough accounts have.
  * Revoked commits in its history are read from git first; the decision refuses it unless each is
- * re-admitted (see quarantine/decisions.ts).
+ * re-admitted (see quarantine/decisions.ts). The approval that makes the revision served is signed
+ * and appended to the approval log in the decision's own transaction: no served revision without
+ * its logged attestation, no attestation of a decision that did not commit.
  */
 export async function approve(deps: DecisionDeps, input: ApproveInput): Promise<ApproveResult> {
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
   const history = await revokedHistoryOf(deps, pkgbase);
-  const result = approveRevision(deps.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
+  const pending = getPendingRevision(deps.db, pkgbase);
+  const evidence = pending ? await gatherApprovalEvidence(deps, deps.mirror.repoPath(pkgbase), pending) : null;
+  const result = inTransaction(deps.db, () => {
+    const decided = approveRevision(deps.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
+    if (decided.approved) {
+      if (evidence?.revisionId !== decided.revision.id)
+        throw new Conflict(`${pkgbase} changed while the approval was prepared; look again and retry`, { pkgbase });
+      attestApproval(deps.db, deps, decided.revision, evidence);
+    }
+    return decided;
+  });
   if (result.approved) await publishPackage(deps.db, deps.served, result.revision.pkgbase);
   return result;
 }
@@ -46,7 +60,7 @@ export function reject(deps: Pick<AppDeps, 'db'>, input: DecisionInput): Revisio
  * pending revision that was compared with one of them, removes their objects from the served repo
  * and their cached archives. Returns all revoked revisions.
  */
-export async function revoke(deps: DecisionDeps & Pick<AppDeps, 'snapshots'>, input: DecisionInput): Promise<Revision[]> {
+export async function revoke(deps: DecisionDeps, input: DecisionInput): Promise<Revision[]> {
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
   const named = resolveRevision(deps.db, pkgbase, input.commit.trim().toLowerCase());
   const repo = deps.mirror.repoPath(pkgbase);
@@ -55,7 +69,12 @@ export async function revoke(deps: DecisionDeps & Pick<AppDeps, 'snapshots'>, in
     if (approved.commit !== named.commit && (await isAncestor(repo, named.commit, approved.commit))) descendants.push(approved.commit);
   }
   const rebase = await planRebase(deps.db, repo, pkgbase, new Set([named.commit, ...descendants]));
-  const revoked = revokeRevisions(deps.db, { ...input, pkgbase, commit: named.commit }, descendants, rebase);
+  // Each revoked revision (the named one, then the cascade) is attested in the revocation's transaction.
+  const revoked = inTransaction(deps.db, () => {
+    const done = revokeRevisions(deps.db, { ...input, pkgbase, commit: named.commit }, descendants, rebase);
+    attestRevocations(deps.db, deps, done, input.note?.trim() ?? '');
+    return done;
+  });
   await publishPackage(deps.db, deps.served, pkgbase);
   // Revoked bytes leave the snapshot cache too (the pinned URLs answer 410 before reading it anyway).
   for (const revision of revoked) await deps.snapshots.evict(revision.pkgbase, revision.commit);

@@ -4,6 +4,7 @@ import { getRevision } from '../quarantine/revisions.js';
 import { unavailableMessage, type ServedLookup } from '../store/served-catalog.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import type { SnapshotStore } from '../store/snapshots.js';
+import { attestationUrl } from '../trust/published-log.js';
 import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
 export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
@@ -13,6 +14,8 @@ export interface LockDeps {
   lookup: ServedLookup;
   snapshots: SnapshotStore;
   publicUrl: string;
+  /** The approval log: each entry names the signed approval of its revision. */
+  attestations?: { approvalOf(pkgbase: string, commit: string): { index: number; digest: string } | null };
   now?: () => Date;
 }
 
@@ -53,6 +56,7 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
     if (revision?.state !== 'approved')
       throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
     const snapshot = await deps.snapshots.get(pkgbase, commit);
+    const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
     packages.push({
       pkgname: name,
       pkgbase,
@@ -62,6 +66,9 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
       sha256: snapshot.sha256,
       approvedBy: revision.decidedBy,
       approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
+      ...(approval
+        ? { attestation: { url: attestationUrl(deps.publicUrl, pkgbase, commit), sha256: approval.digest, logIndex: approval.index } }
+        : {}),
     });
   }
   return { version: LOCK_FORMAT_VERSION, server: deps.publicUrl, generatedAt: (deps.now?.() ?? new Date()).toISOString(), packages };

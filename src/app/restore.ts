@@ -9,7 +9,7 @@ import { ServedRepos } from '../store/served-repos.js';
 import { Conflict, InvalidInput, StorageError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { reconcileAll } from './publish.js';
-import { BACKUP_FORMAT, BACKUP_LAYOUT, BACKUP_VERSION, MANIFEST_FILE, isEmptyOrMissing, type BackupManifest } from './backup.js';
+import { BACKUP_FORMAT, BACKUP_LAYOUT, BACKUP_VERSION, MANIFEST_FILE, isEmptyOrMissing, keepPrivate, type BackupManifest } from './backup.js';
 
 export interface RestoreSummary {
   dataDir: string;
@@ -59,10 +59,12 @@ export async function restoreBackup(config: Config, source: string, logger: Logg
       [BACKUP_LAYOUT.mirror, paths.mirrorRepos],
       [BACKUP_LAYOUT.served, paths.servedRepos],
       [BACKUP_LAYOUT.snapshots, paths.snapshots],
+      [BACKUP_LAYOUT.keys, paths.keys],
     ] as const) {
       const dir = path.join(from, part);
       if (existsSync(dir)) await cp(dir, to, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false });
     }
+    if (existsSync(paths.keys)) await keepPrivate(paths.keys);
   } catch (error) {
     throw new StorageError(`restoring ${from} into ${dataDir} failed: ${describeError(error)}`, { cause: error });
   }

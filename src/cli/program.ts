@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, exitCodeFor } from '../error-mapping.js';
 import { registerConfigCommand } from './config-command.js';
 import type { CliIo } from './io.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerLogCommands } from './log-commands.js';
 import { registerMirrorCommands } from './mirror-commands.js';
 import { registerOpsCommands } from './ops-commands.js';
 import { reportError } from './output.js';
@@ -32,6 +34,8 @@ function buildProgram(io: CliIo): Command {
   registerSignalCommands(program, io);
   registerIocCommands(program, io);
   registerConfigCommand(program, io);
+  registerKeyCommands(program, io);
+  registerLogCommands(program, io);
   return program;
 }
 

@@ -8,6 +8,7 @@ import type { Aurgate } from '../compose.js';
 import { Metrics, metricsRoutes } from './metrics.js';
 import { requestLogging } from './request-log.js';
 import { lockRoutes } from '../serve/lock-routes.js';
+import { trustRoutes } from '../serve/trust-routes.js';
 import { cgitRoutes } from '../serve/cgit/routes.js';
 import { gitRoutes } from '../serve/git/routes.js';
 import { listRoutes } from '../serve/lists/index.js';
@@ -108,6 +109,10 @@ function countingFetch<Env>(
 export async function startServer(app: Aurgate, options: { schedule: boolean; port?: number }): Promise<RunningServer> {
   const { config, logger, db } = app;
   let ready = false;
+  // A log that no longer matches what it signed is never served: every verifier would be handed a fork.
+  const integrity = app.trust.verifyIntegrity();
+  app.trust.publish();
+  logger.info({ origin: app.trust.origin, entries: integrity.size, checkpoints: integrity.checkpoints }, 'approval log verified');
   const repair = await reconcileAll(db, app.served, logger);
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
   const rebased = await app.rebaseStalePending();
@@ -126,7 +131,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     middleware: [...requestLogging(logger, config.trustedProxies), metrics.middleware(), publicPageCsp()],
     routers: [
       metricsRoutes(metrics, config.metricsToken),
-      lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl }),
+      lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl, attestations: app.trust }),
+      trustRoutes(app.trust),
       admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),

@@ -73,6 +73,13 @@ const entrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hex digest'),
   approvedBy: z.string().nullable(),
   approvedAt: z.string().nullable(),
+  attestation: z
+    .object({
+      url: z.string().url(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a sha256 hex digest'),
+      logIndex: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    })
+    .optional(),
 });
 
 const lockSchema = z.object({

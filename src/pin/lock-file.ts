@@ -17,6 +17,11 @@ export interface LockEntry {
   approvedBy: string | null;
   /** ISO 8601. */
   approvedAt: string | null;
+  /**
+   * The signed approval: its `.intoto.jsonl` file, the sha256 of the envelope line (the log entry)
+   * and its index in the approval log. Absent for revisions approved before the log existed.
+   */
+  attestation?: { url: string; sha256: string; logIndex: number } | undefined;
 }
 
 export interface LockFile {

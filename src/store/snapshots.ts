@@ -61,6 +61,32 @@ export class SnapshotStore {
     return createReadStream(snapshot.file);
   }
 
+  /**
+   * The sha256 the archive of a commit has, built from `repo` without keeping the bytes: an approval
+   * attests the archive before the commit reaches the served repo (the archive renders the commit's
+   * tree, so it is the same from either repo). A checksum already recorded wins.
+   */
+  async digestOf(repo: string, pkgbase: string, commit: string): Promise<{ sha256: string; size: number }> {
+    if (!isFullCommitId(commit)) throw new StorageError(`not a commit id: ${commit}`, { pkgbase });
+    const recorded = this.recorded(pkgbase, commit);
+    if (recorded) return recorded;
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    return writeArchive(repo, assertPackageName(pkgbase, 'pkgbase'), commit, sink);
+  }
+
+  /**
+   * Records the checksum an attestation names, inside the caller's transaction: every later build of
+   * the archive must reproduce it (load() refuses otherwise).
+   */
+  record(pkgbase: string, commit: string, digest: { sha256: string; size: number }, now = Date.now()): void {
+    const recorded = this.recorded(pkgbase, commit);
+    if (recorded && recorded.sha256 !== digest.sha256)
+      throw new StorageError(`the snapshot of ${pkgbase} ${commit} is recorded as ${recorded.sha256}, not ${digest.sha256}`, { pkgbase, commit });
+    this.db
+      .prepare('INSERT OR IGNORE INTO snapshots (pkgbase, commit_id, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(pkgbase, commit, digest.sha256, digest.size, now);
+  }
+
   /** Drops the cached file (the checksum record stays: it is what pinned builds rely on). */
   async evict(pkgbase: string, commit: string): Promise<void> {
     await rm(this.cachePath(pkgbase, commit), { force: true });
@@ -129,11 +155,17 @@ function tarCap(maxBytes: number, pkgbase: string, commit: string): Transform {
  */
 export async function gzipToFile(
   tar: Readable,
-  file: string,
+  file: string | Writable,
   limit: { maxTarBytes: number; pkgbase: string; commit: string },
 ): Promise<{ sha256: string; size: number }> {
   const digest = digestTap();
-  await pipeline(tar, tarCap(limit.maxTarBytes, limit.pkgbase, limit.commit), createGzip(ARCHIVE_GZIP_OPTIONS), digest.tap, createWriteStream(file));
+  await pipeline(
+    tar,
+    tarCap(limit.maxTarBytes, limit.pkgbase, limit.commit),
+    createGzip(ARCHIVE_GZIP_OPTIONS),
+    digest.tap,
+    typeof file === 'string' ? createWriteStream(file) : file,
+  );
   return digest.result();
 }
 
@@ -146,7 +178,7 @@ export async function writeArchive(
   repo: string,
   pkgbase: string,
   commit: string,
-  file: string,
+  file: string | Writable,
   maxTarBytes = MAX_ARCHIVE_BYTES,
 ): Promise<{ sha256: string; size: number }> {
   const git = streamGit(['archive', '--format=tar', `--prefix=${pkgbase}/`, commit], { cwd: repo, timeoutMs: ARCHIVE_TIMEOUT_MS });
