@@ -71,6 +71,7 @@ describe('configuration', () => {
         mirrorRepos: path.resolve('./data/mirror'),
         servedRepos: path.resolve('./data/served'),
         snapshots: path.resolve('./data/snapshots'),
+        keys: path.resolve('./data/keys'),
       },
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });

@@ -75,6 +75,9 @@ describe('cooldown auto-approval (opt-in)', () => {
     expect(approved).toMatchObject({ state: 'approved', decidedBy: 'policy:cooldown#1' });
     expect(getServedRevision(aurgate.app.db, pkgbase)?.commit).toBe(commit);
     expect((await aurgate.app.served.actualState(pkgbase)).head).toBe(commit);
+    // Signed and logged like any approval, naming the rule as the reviewer.
+    const attested = aurgate.app.trust.approvalOf(pkgbase, commit);
+    expect(attested && aurgate.app.trust.statementOf(attested).predicate.reviewers.map((reviewer) => reviewer.name)).toEqual(['policy:cooldown#1']);
     const [audit] = listAudit(aurgate.app.db, { pkgbase, action: 'policy.auto-approved' });
     expect(audit).toMatchObject({
       actor: 'policy:cooldown#1',

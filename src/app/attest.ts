@@ -35,7 +35,7 @@ function baseFacts(db: Db, revision: Revision, decidedAt: Date, riskFlags: reado
     commit: revision.commit,
     archiveSha256,
     baseCommit: revision.baseCommit,
-    reviewers: listApprovals(db, revision.id).map((approval) => ({ name: approval.reviewer, approvedAt: new Date(approval.at) })),
+    reviewers: reviewersOf(db, revision, decidedAt),
     requiredApprovals: readPolicy(db).requiredApprovals,
     riskFlags: riskFlags.map(({ check, severity, reason, file, line }) => ({
       check,
@@ -47,6 +47,12 @@ function baseFacts(db: Db, revision: Revision, decidedAt: Date, riskFlags: reado
     upstreamMaintainer: revision.upstreamMeta?.Maintainer ?? null,
     decidedAt,
   };
+}
+
+/** The accounts that approved; a revision approved by an automatic policy names the policy (`policy:cooldown#3`). */
+function reviewersOf(db: Db, revision: Revision, decidedAt: Date): DecisionFacts['reviewers'] {
+  const approvals = listApprovals(db, revision.id).map((approval) => ({ name: approval.reviewer, approvedAt: new Date(approval.at) }));
+  return approvals.length > 0 || !revision.decidedBy ? approvals : [{ name: revision.decidedBy, approvedAt: decidedAt }];
 }
 
 /** Inside the approval's transaction: records the archive checksum and logs the signed approval. */

@@ -1,4 +1,6 @@
+import { inTransaction } from '../db/open.js';
 import { describeError } from '../errors.js';
+import { attestApproval, gatherApprovalEvidence, type AttestDeps } from './attest.js';
 import { cooldownOf, freezeOf, type PolicyRule } from '../quarantine/auto-policy.js';
 import { approveByPolicy } from '../quarantine/policy-decisions.js';
 import { getPackage } from '../quarantine/packages.js';
@@ -13,7 +15,7 @@ import type { AppDeps } from './deps.js';
 import { publishPackage } from './publish.js';
 import { loadRevisionFiles } from './revision-files.js';
 
-export type PolicyDeps = Pick<AppDeps, 'db' | 'mirror' | 'served' | 'logger'>;
+export type PolicyDeps = Pick<AppDeps, 'db' | 'mirror' | 'served' | 'logger'> & AttestDeps;
 
 export interface PolicyOutcome {
   pkgbase: string;
@@ -91,7 +93,13 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
     flags: flags.map((flag) => `${flag.severity} ${flag.check}`),
     waitedHours: Math.floor(waitedMs / 3_600_000),
   };
-  const approved = approveByPolicy(deps.db, revision, rule, checked, now);
+  // Signed and logged in the decision's own transaction, like a person's approval (app/decisions.ts).
+  const evidence = await gatherApprovalEvidence(deps, repo, revision);
+  const approved = inTransaction(deps.db, () => {
+    const decided = approveByPolicy(deps.db, revision, rule, checked, now);
+    if (decided) attestApproval(deps.db, deps, decided, evidence);
+    return decided;
+  });
   if (!approved) return result('declined', 'the revision was decided or replaced meanwhile');
   await publishPackage(deps.db, deps.served, revision.pkgbase);
   return result('approved', `routine, maintainer ${maintainer}, waited ${checked.waitedHours} h`);

@@ -127,7 +127,7 @@ export function parseTakedownChoice(value: string): TakedownChoice {
  * snapshot cache and the catalog follow as for any revocation) and records the choice. Both audited.
  */
 export async function decideTakedown(
-  deps: Pick<AppDeps, 'db' | 'mirror' | 'served' | 'snapshots'>,
+  deps: Parameters<typeof revoke>[0],
   input: { pkgbase: string; choice: TakedownChoice; by: Actor; note: string },
 ): Promise<{ choice: TakedownChoice; revoked: string[]; servedCommit: string | null }> {
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
