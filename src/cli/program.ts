@@ -9,6 +9,7 @@ import { registerPinCommands } from './pin-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerServerCommand } from './server-command.js';
+import { registerSyncWorkerCommand } from './sync-worker-command.js';
 import { registerUserCommands } from './user-commands.js';
 
 /** The whole command line, built afresh for each run (commander keeps parse state in its objects). */
@@ -28,6 +29,7 @@ function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerPolicyCommands(program, io);
   registerConfigCommand(program, io);
+  registerSyncWorkerCommand(program, io);
   return program;
 }
 

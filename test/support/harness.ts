@@ -50,6 +50,9 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     AURGATE_UPSTREAM_URL: options.upstreamUrl,
     AURGATE_PORT: '0',
     AURGATE_LOG_LEVEL: 'warn',
+    // The suite shares a loaded machine with work at normal priority: a niced sync worker would only
+    // be starved, and the tests slow. test/sync-worker.test.ts checks that the setting is applied.
+    AURGATE_SYNC_WORKER_NICE: '0',
     ...options.env,
   };
   const config = loadConfig(env);
