@@ -163,6 +163,8 @@ describe('the runtime layout, run outside Docker', () => {
       AURGATE_PORT: String(port),
       AURGATE_UPSTREAM_URL: 'http://127.0.0.1:9',
       AURGATE_SYNC_SCHEDULE: '* * * * * *',
+      // As in the harness: a niced worker would only be starved by the rest of a loaded machine.
+      AURGATE_SYNC_WORKER_NICE: '0',
       NODE_ENV: 'production',
     };
     const server = spawn(process.execPath, ['bin/aurgate.js', 'serve'], {
