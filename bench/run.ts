@@ -2,7 +2,8 @@
  * `npm run bench`: aurgate's performance goals, each measured beside a baseline in the same run
  * (machines are noisy, so ratios are what is compared). Sizes come from AURGATE_BENCH_* variables
  * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 AURGATE_BENCH_ONLY=sync,rpc,clones npm run bench`;
- * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`. Always exits 0:
+ * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`; clients of a serve that
+ * syncs: `AURGATE_BENCH_ONLY=serving npm run bench`. Always exits 0:
  * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { benchHostile } from './hostile.js';
 import { REPO_ROOT, progress } from './processes.js';
 import { Report } from './report.js';
 import { benchRpc } from './rpc.js';
+import { benchServing } from './serving.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
 import { benchSync, checkSummary } from './sync.js';
 import { startUpstream, type BenchUpstream } from './upstream.js';
@@ -53,14 +55,19 @@ let upstream: BenchUpstream | undefined;
 let app: Aurgate | undefined;
 let served = false;
 try {
-  // Benchmarks 1–3 share the set-up of N packages; with only `hostile` selected it is skipped.
-  if ([...settings.only].some((name) => name !== 'hostile')) {
+  // Benchmarks 1–3 share the set-up of N packages; with only `hostile` or `serving` selected it is skipped.
+  if ([...settings.only].some((name) => name !== 'hostile' && name !== 'serving')) {
     await mainBenchmarks().catch((error: unknown) => report.error(served ? 'clones' : 'sync', error));
   }
   if (settings.only.has('hostile')) {
     progress('── 4. hostile requests and snapshot builds ──');
     await mkdir(path.join(root, 'hostile'), { recursive: true });
     await benchHostile(path.join(root, 'hostile'), report).catch((error: unknown) => report.error('hostile', error));
+  }
+  if (settings.only.has('serving')) {
+    progress('── 5. serving during a sync in the same aurgate serve ──');
+    await mkdir(path.join(root, 'serving'), { recursive: true });
+    await benchServing(path.join(root, 'serving'), settings, report).catch((error: unknown) => report.error('serving', error));
   }
 } finally {
   app?.close();

@@ -3,7 +3,7 @@
  * default run use the same code. Everything else (sync concurrency, timeouts) comes from aurgate's own
  * config, so the benchmark measures what a default install does.
  */
-export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile'] as const;
+export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile', 'serving'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchSettings {
@@ -22,6 +22,8 @@ export interface BenchSettings {
   rpcLogLevel: 'warn' | 'info' | 'debug';
   clones: number;
   cloneRounds: number;
+  /** How long RPC and clone latency are sampled on the idle server before the sync starts (serving). */
+  servingIdleMs: number;
   /** Benchmarks to measure; the others' set-up still runs when a selected one needs it. */
   only: ReadonlySet<BenchName>;
   /** Also measure aurgate compiled by tsc (what bin/aurgate.js runs when dist/ exists). */
@@ -66,6 +68,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     // Clones name distinct packages, so there cannot be more clones than packages.
     clones: Math.min(packages, intFrom(env, 'AURGATE_BENCH_CLONES', 32, 1)),
     cloneRounds: intFrom(env, 'AURGATE_BENCH_CLONE_ROUNDS', 3, 1),
+    servingIdleMs: intFrom(env, 'AURGATE_BENCH_SERVING_IDLE_MS', 15_000, 1000),
     only: readOnly(env['AURGATE_BENCH_ONLY']),
     compiled: env['AURGATE_BENCH_COMPILED'] !== '0',
     keep: env['AURGATE_BENCH_KEEP'] === '1',
@@ -76,5 +79,6 @@ export const SETTINGS_HELP = [
   'AURGATE_BENCH_PACKAGES (1000)  AURGATE_BENCH_COMMITS (3)  AURGATE_BENCH_SYNC_CHUNKS (4)',
   'AURGATE_BENCH_RPC_CONNECTIONS (64)  AURGATE_BENCH_RPC_WARMUP_MS (1000)  AURGATE_BENCH_RPC_DURATION_MS (5000)  AURGATE_BENCH_RPC_REQUESTS (1000)  AURGATE_BENCH_RPC_LOG_LEVEL (info)',
   'AURGATE_BENCH_CLONES (32)  AURGATE_BENCH_CLONE_ROUNDS (3)  AURGATE_BENCH_COMPILED (1)',
-  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
+  'AURGATE_BENCH_SERVING_IDLE_MS (15000)',
+  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile,serving)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
 ].join('\n');

@@ -14,8 +14,13 @@ export interface BenchUpstream {
 
 const SERVER = fileURLToPath(new URL('./upstream-server.ts', import.meta.url));
 
-/** Builds the upstream repos under `root`, checks one with fsck, and starts the upstream server process. */
-export async function startUpstream(root: string, count: number, commits: number): Promise<BenchUpstream> {
+/**
+ * Builds the upstream repos under `root`, checks one with fsck, and starts the upstream server process.
+ * `remote`: the AUR is another machine, not aurgate's; on the bench machine its work (a pack per
+ * fetch) then runs in a session of its own, which Linux schedules as a group of its own (autogroup,
+ * outside cpu cgroups), so it does not share the CPU time of the session that runs aurgate.
+ */
+export async function startUpstream(root: string, count: number, commits: number, options: { remote?: boolean } = {}): Promise<BenchUpstream> {
   const reposDir = path.join(root, 'repos');
   await mkdir(reposDir, { recursive: true });
   const built = await timed(() => buildUpstreamRepos(reposDir, count, commits));
@@ -26,7 +31,11 @@ export async function startUpstream(root: string, count: number, commits: number
 
   const rpcFile = path.join(root, 'rpc.json');
   await writeFile(rpcFile, JSON.stringify(Object.fromEntries(packages.map((pkg) => [pkg.pkgbase, pkg.rpcResult]))));
-  const child: ChildProcess = fork(SERVER, [reposDir, rpcFile], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(SERVER, [reposDir, rpcFile], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: options.remote === true,
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`upstream server exited early (code ${code})`)));

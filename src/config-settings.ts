@@ -59,6 +59,10 @@ export const SETTINGS = {
     doc: 'cron expression of the scheduled sync inside `aurgate serve`',
   },
   syncConcurrency: { schema: z.coerce.number().int().min(1).max(64).default(8), doc: 'packages fetched in parallel' },
+  syncWorkerNice: {
+    schema: z.coerce.number().int().min(0).max(19).default(10),
+    doc: "CPU priority (nice, `0`–`19`) of `aurgate serve`'s sync worker and its git processes: on a busy machine the sync yields to clients",
+  },
   fullCheckHours: {
     schema: z.coerce.number().min(0).default(24),
     doc: 'git-fetch every package at least this often, whatever RPC says (`0`: every run)',

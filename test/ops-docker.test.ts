@@ -156,6 +156,37 @@ describe('the runtime layout, run outside Docker', () => {
     expect((await run(command, args, { cwd: app, env: { AURGATE_PORT: String(port) } })).code).toBe(1);
   });
 
+  it('runs the scheduled sync in a worker process started from the compiled build', async () => {
+    const port = await freePort();
+    const env = {
+      AURGATE_DATA_DIR: path.join(work, 'data-sync'),
+      AURGATE_HOST: '127.0.0.1',
+      AURGATE_PORT: String(port),
+      AURGATE_UPSTREAM_URL: 'http://127.0.0.1:9',
+      AURGATE_SYNC_SCHEDULE: '* * * * * *',
+      // As in the harness: a niced worker would only be starved by the rest of a loaded machine.
+      AURGATE_SYNC_WORKER_NICE: '0',
+      NODE_ENV: 'production',
+    };
+    const server = spawn(process.execPath, ['bin/aurgate.js', 'serve'], {
+      cwd: app,
+      env: { PATH: process.env['PATH'] ?? '', HOME: work, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let logs = '';
+    server.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    try {
+      // runSync logs this line; the worker's log joins the server's stderr.
+      await outputContains(server.stderr, '"msg":"sync finished"');
+      const finished = logs.split('\n').find((line) => line.includes('"msg":"sync finished"')) ?? '';
+      expect(JSON.parse(finished)).toMatchObject({ process: 'sync-worker', status: 'ok' });
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited, logs).toBe(0);
+  });
+
   it('needs no dev dependency at run time (every package the compiled code imports is a production one)', async () => {
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const listing = await run('grep', ['-rhoE', "from '[^.'][^']*'|import\\('[^.'][^']*'\\)", path.join(app, 'dist')], { cwd: app });

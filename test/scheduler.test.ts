@@ -4,6 +4,7 @@ import { startServer, type RunningServer } from '../src/http/server.js';
 import { listRuns } from '../src/sync/runs.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
+import { commandLine, syncLockOwner } from './support/sync-worker.js';
 import { until } from './support/until.js';
 import { TestUpstream } from './support/upstream.js';
 
@@ -37,5 +38,23 @@ it('aurgate serve runs the sync on its cron schedule, never two at once', async 
   for (let index = 1; index < ordered.length; index += 1) {
     const previous = ordered[index - 1];
     if (previous?.finishedAt) expect(ordered[index]?.startedAt).toBeGreaterThanOrEqual(previous.finishedAt);
+  }
+});
+
+it('runs each scheduled sync in a worker process of its own, not in the server', async () => {
+  upstream.resetRequests();
+  // Upstream git answers are held until fail('none'): the run that fetches the push below stays under way.
+  upstream.fail('slow', { only: 'git', delayMs: 600_000 });
+  try {
+    const commit = await upstream.push('scheduled-pkg', makePackage({ pkgbase: 'scheduled-pkg', pkgver: '2.0' }));
+    await until(() => upstream.requests.some((request) => request.kind === 'git') && syncLockOwner(aurgate.app.db) !== null);
+    const worker = syncLockOwner(aurgate.app.db) ?? 0;
+    expect(worker).not.toBe(process.pid);
+    expect(commandLine(worker)).toMatch(/sync-worker$/);
+    expect(listRuns(aurgate.app.db, 1)[0]).toMatchObject({ trigger: 'schedule', status: 'running' });
+    upstream.fail('none');
+    await until(() => getPendingRevision(aurgate.app.db, 'scheduled-pkg')?.commit === commit);
+  } finally {
+    upstream.fail('none');
   }
 });

@@ -12,6 +12,7 @@ import { policyRoutes } from './routes/policy-routes.js';
 import { iocRoutes } from './routes/ioc-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sessionRoutes, signOutRoute } from './routes/session-routes.js';
+import type { SyncPlacement } from '../scheduler/sync-runner.js';
 import { createAdminServices, type AdminServices } from './services.js';
 
 export type { AdminServices } from './services.js';
@@ -39,8 +40,8 @@ const noStore: MiddlewareHandler = async (c, next) => {
  * principal, the Origin check, sign-in (public), the signed-in requirement, the synchronizer token,
  * and only then the routes that read or change anything.
  */
-export function createAdmin(app: Aurgate): Admin {
-  const services = createAdminServices(app);
+export function createAdmin(app: Aurgate, syncIn?: SyncPlacement): Admin {
+  const services = createAdminServices(app, syncIn);
   const secure = services.cookies.secure;
   const router = new Hono<AdminEnv>();
   router.use(

@@ -4,7 +4,7 @@ import { LoginThrottle } from '../accounts/throttle.js';
 import { AdminActions } from './actions.js';
 import { DependencyResolver } from '../app/dependencies.js';
 import { ReviewService } from '../app/review.js';
-import { SyncRunner } from '../scheduler/sync-runner.js';
+import { SyncRunner, syncLauncher, type SyncPlacement } from '../scheduler/sync-runner.js';
 
 /** Everything the admin routes use, built once per server. */
 export interface AdminServices {
@@ -17,9 +17,10 @@ export interface AdminServices {
   cookies: CookiePolicy;
 }
 
-export function createAdminServices(app: Aurgate): AdminServices {
+/** `syncIn`: where the server's syncs run (a worker process unless a test or the bench's baseline asks otherwise). */
+export function createAdminServices(app: Aurgate, syncIn: SyncPlacement = 'worker'): AdminServices {
   const dependencies = new DependencyResolver(app);
-  const syncRunner = new SyncRunner({ sync: (options) => app.sync(options), logger: app.logger });
+  const syncRunner = new SyncRunner({ sync: syncLauncher(app, syncIn), logger: app.logger });
   return {
     app,
     reviews: app.reviews,

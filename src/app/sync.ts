@@ -1,8 +1,12 @@
+import type { Config } from '../config.js';
+import { releaseLockOf } from '../db/locks.js';
+import { inTransaction, type Db } from '../db/open.js';
 import { Busy, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
 import type { RiskFlag } from '../review/risk/index.js';
 import { runSync, type SyncDeps as RunDeps, type SyncEvent, type SyncOptions } from '../sync/run.js';
-import type { SyncSummary } from '../sync/runs.js';
+import { interruptRunningRuns, type SyncSummary } from '../sync/runs.js';
 import { highRiskEvent, pendingRevisionEvent, syncErrorEvent, syncFailedEvent, upstreamDeletedEvent } from '../notify/events.js';
 import type { Notifier } from '../notify/webhook.js';
 import { observeUpstream, recordTakedown } from './signals.js';
@@ -15,7 +19,7 @@ export interface SyncNotificationDeps extends RunDeps {
   afterSync?: () => Promise<unknown>;
 }
 
-const adminUrl = (deps: SyncNotificationDeps, path: string): string => `${deps.config.publicUrl}/admin${path}`;
+const adminUrl = (deps: { config: Pick<Config, 'publicUrl'> }, path: string): string => `${deps.config.publicUrl}/admin${path}`;
 
 /**
  * Runs a sync and sends its notifications: each new pending revision (with its risk summary, plus a
@@ -68,4 +72,26 @@ async function notifyEvent(deps: SyncNotificationDeps, event: SyncEvent): Promis
   } catch (error) {
     deps.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'preparing a notification failed');
   }
+}
+
+/**
+ * A sync's process died without finishing (the server's sync worker: crash, OOM kill, stopped at
+ * shutdown). If it held the sync lock, the lock is released and its run closed as interrupted, in one
+ * transaction, so the sync page shows it and the next sync can start at once; returns how many runs
+ * were closed, or null when the lock was not that process's (it died before taking it, or released
+ * it). Nothing else needs repair: a sync is crash-safe, the next run repeats the unfinished work.
+ */
+export function closeAbandonedSync(deps: { db: Db; logger: Logger }, pid: number): number | null {
+  try {
+    return inTransaction(deps.db, () => (releaseLockOf(deps.db, 'sync', pid) ? interruptRunningRuns(deps.db) : null));
+  } catch (error) {
+    // The next sync does the same on its own (a dead holder's lock is stale, its run gets closed).
+    deps.logger.error({ err: describeError(error), pid }, 'recording an abandoned sync run as interrupted failed');
+    return null;
+  }
+}
+
+/** The webhook's `sync.failed` with status "error" for a sync that could not finish (its own notifications died with it). */
+export function notifyAbandonedSync(deps: { config: Pick<Config, 'publicUrl'>; notifier: Notifier }, cause: string): Promise<void> {
+  return deps.notifier.send(syncErrorEvent(cause, adminUrl(deps, '/sync')));
 }

@@ -13,6 +13,7 @@ import { registerReviewCommands } from './review-commands.js';
 import { registerServerCommand } from './server-command.js';
 import { registerSignalCommands } from './signal-commands.js';
 import { registerIocCommands } from './ioc-commands.js';
+import { registerSyncWorkerCommand } from './sync-worker-command.js';
 import { registerUserCommands } from './user-commands.js';
 
 /** The whole command line, built afresh for each run (commander keeps parse state in its objects). */
@@ -36,6 +37,7 @@ function buildProgram(io: CliIo): Command {
   registerConfigCommand(program, io);
   registerKeyCommands(program, io);
   registerLogCommands(program, io);
+  registerSyncWorkerCommand(program, io);
   return program;
 }
 

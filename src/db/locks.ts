@@ -60,6 +60,20 @@ export function acquireLock(db: Db, name: string): HeldLock {
   };
 }
 
+/** Who holds the named lock, or null when nobody does (the holder may be dead: see isStale). */
+export function lockHolder(db: Db, name: string): { pid: number; host: string } | null {
+  const row = db.prepare('SELECT owner_pid, owner_host FROM locks WHERE name = ?').get(name) as Pick<LockRow, 'owner_pid' | 'owner_host'> | undefined;
+  return row ? { pid: row.owner_pid, host: row.owner_host } : null;
+}
+
+/**
+ * Releases the named lock if this host's process `pid` holds it (one that was seen to die, e.g. the
+ * server's sync worker); returns whether it did. A lock another process took meanwhile stays.
+ */
+export function releaseLockOf(db: Db, name: string, pid: number): boolean {
+  return db.prepare('DELETE FROM locks WHERE name = ? AND owner_pid = ? AND owner_host = ?').run(name, pid, hostname()).changes > 0;
+}
+
 /**
  * Runs fn while holding the named lock, waiting up to waitMs for the current holder (polling: the
  * holder may be another process). Only acquiring is retried; whatever fn throws propagates as is.

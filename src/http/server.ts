@@ -18,11 +18,15 @@ import { publicPageCsp } from '../serve/security-headers.js';
 import { DbCatalog } from '../store/catalog.js';
 import { reconcileAll } from '../app/publish.js';
 import { startScheduler } from '../scheduler/cron.js';
+import type { SyncPlacement } from '../scheduler/sync-runner.js';
 
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight clones finish (up to graceMs), stops the scheduler. */
+  /**
+   * Stops accepting and stops the scheduler; in-flight clones and a running sync get graceMs to
+   * finish, then the sync is stopped (it is crash-safe).
+   */
   close(graceMs?: number): Promise<void>;
   /** Resolves once the sync this server is running (scheduled or started from the admin) is done. */
   syncIdle(): Promise<void>;
@@ -106,7 +110,7 @@ function countingFetch<Env>(
  * Starts `aurgate serve`: repairs the served repos from the database first (the database is the source
  * of truth after a crash), then serves the AUR-facing routes and, if asked, runs the sync schedule.
  */
-export async function startServer(app: Aurgate, options: { schedule: boolean; port?: number }): Promise<RunningServer> {
+export async function startServer(app: Aurgate, options: { schedule: boolean; port?: number; syncIn?: SyncPlacement }): Promise<RunningServer> {
   const { config, logger, db } = app;
   let ready = false;
   // A log that no longer matches what it signed is never served: every verifier would be handed a fork.
@@ -123,7 +127,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   const metrics = new Metrics(db);
   // aurutils POSTs up to 5000 names at once; a generous body limit keeps that working.
   const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024, logger });
-  const admin = createAdmin(app);
+  // Syncs run in a worker process by default, so neither their work nor their git processes hold up clients.
+  const admin = createAdmin(app, options.syncIn ?? 'worker');
   const http = createApp({
     logger,
     ready: () => ready,
@@ -171,8 +176,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       ready = false;
       await task?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await inFlight.idle(graceMs);
-      await admin.services.syncRunner.idle();
+      await Promise.all([inFlight.idle(graceMs), admin.services.syncRunner.stop(graceMs)]);
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
     },

@@ -28,6 +28,8 @@ export interface SyncOptions {
   /** git-fetch every package whatever RPC says. */
   full?: boolean;
   trigger: 'schedule' | 'cli' | 'allow' | 'admin' | 'startup';
+  /** Called once the lock is held and the run recorded: from here on the run is this caller's. */
+  onStarted?: (runId: number) => void;
   onProgress?: (done: number, total: number, pkgbase: string) => void;
   /** Called for each new pending revision and each failure (notifications hook in here). */
   onEvent?: (event: SyncEvent) => void;
@@ -58,6 +60,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const summary: SyncSummary = { runId, status: 'ok', packages: 0, fetched: 0, newRevisions: 0, failed: 0, errors: [], durationMs: 0 };
   const started = Date.now();
   try {
+    options.onStarted?.(runId);
     const targets = selectTargets(db, options.only);
     summary.packages = targets.length;
     logger.info({ runId, packages: targets.length, trigger: options.trigger }, 'sync started');

@@ -26,8 +26,18 @@ export interface SyncRunRecord {
 
 /** Starts a run record; runs left 'running' by a killed process are closed as interrupted first. */
 export function startRun(db: Db, trigger: string): number {
-  db.prepare("UPDATE sync_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, started_at) WHERE status = 'running'").run();
+  interruptRunningRuns(db);
   return Number(db.prepare("INSERT INTO sync_runs (started_at, trigger, status) VALUES (?, ?, 'running')").run(Date.now(), trigger).lastInsertRowid);
+}
+
+/**
+ * Closes runs still marked 'running' as interrupted; returns how many. Only the sync lock's holder
+ * runs a sync, so the caller holds the lock or knows its holder is dead (the server does once its
+ * sync worker died).
+ */
+export function interruptRunningRuns(db: Db): number {
+  return db.prepare("UPDATE sync_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, started_at) WHERE status = 'running'").run()
+    .changes;
 }
 
 export function finishRun(db: Db, summary: SyncSummary): void {

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { Aurgate } from '../../src/compose.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
+import type { SyncPlacement } from '../../src/scheduler/sync-runner.js';
 import { CHILD_HANG_GUARD_MS } from './hang-guard.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,8 +34,12 @@ export interface Harness {
   cli(args: readonly string[], extraEnv?: Record<string, string>, input?: string): Promise<CliResult>;
   /** The same as a separate process of the real binary: for what only a process shows (exit, signals, locks by pid). */
   cliProcess(args: readonly string[], extraEnv?: Record<string, string>, input?: string): Promise<CliResult>;
-  /** Starts the HTTP server in this process (no schedule) and returns its base URL. */
-  serve(): Promise<string>;
+  /**
+   * Starts the HTTP server in this process (no schedule) and returns its base URL. Its syncs run in
+   * this process unless `syncIn: 'worker'`: the worker runs the same `app.sync`, and starting a Node
+   * process per sync costs seconds; test/sync-worker.test.ts and ops-docker prove the worker path.
+   */
+  serve(options?: { syncIn?: SyncPlacement }): Promise<string>;
   server: RunningServer | undefined;
   close(): Promise<void>;
 }
@@ -51,6 +56,9 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     AURGATE_UPSTREAM_URL: options.upstreamUrl,
     AURGATE_PORT: '0',
     AURGATE_LOG_LEVEL: 'warn',
+    // The suite shares a loaded machine with work at normal priority: a niced sync worker would only
+    // be starved, and the tests slow. test/sync-worker.test.ts checks that the setting is applied.
+    AURGATE_SYNC_WORKER_NICE: '0',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -63,8 +71,8 @@ export async function startAurgate(options: { upstreamUrl: string; env?: Record<
     server: undefined,
     cli: (args, extraEnv = {}, input = '') => runCliInProcess(args, { ...env, ...extraEnv }, input),
     cliProcess: (args, extraEnv = {}, input = '') => runCli(args, { ...env, ...extraEnv }, input),
-    serve: async () => {
-      harness.server ??= await startServer(app, { schedule: false, port: 0 });
+    serve: async (options = {}) => {
+      harness.server ??= await startServer(app, { schedule: false, port: 0, syncIn: options.syncIn ?? 'in-process' });
       return harness.server.url;
     },
     close: async () => {
