@@ -63,7 +63,7 @@ export class Aurgate implements AppDeps {
   /** A sync run with its risk assessment and notifications: the one assembly every trigger uses. */
   sync(options: SyncOptions) {
     const { db, config, rpc, mirror, logger, notifier, reviews } = this;
-    return syncWithNotifications({ db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.flags(revision) }, options);
+    return syncWithNotifications({ db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.assessment(revision) }, options);
   }
 
   allow(names: readonly string[], actor: string, channel: Channel | null = null) {

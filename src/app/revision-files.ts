@@ -1,6 +1,6 @@
 import { readObjects } from '../git/batch.js';
 import { listTree, type TreeEntry } from '../git/history.js';
-import type { RevisionFiles } from '../review/risk/index.js';
+import type { CommitFiles, RevisionFiles } from '../review/risk/index.js';
 
 /** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE_BYTES = 8000;
@@ -29,6 +29,44 @@ export async function loadRevisionFiles(repo: string, commit: string): Promise<R
       )
     ).map((object) => [object.spec, object.data]),
   );
+  return filesOf(entries, blobs);
+}
+
+/** How much of a reviewed range is read for the per-commit analysis (see loadCommitRange). */
+export interface RangeLimits {
+  /** At most this many commits, the newest ones (the ones nearest the candidate). */
+  maxCommits: number;
+  /** Distinct file contents read over the whole range, in bytes; older commits past it are left out. */
+  maxBytes: number;
+}
+
+/**
+ * The files of several commits of one mirror repo, for the per-commit risk analysis: one `ls-tree`
+ * per commit, then every distinct blob once through a single `cat-file --batch` (consecutive commits
+ * share nearly all their files). `commits` are oldest first; when the limits cut, the oldest go, and
+ * the result says how many were kept. Files are read exactly as loadRevisionFiles reads them.
+ */
+export async function loadCommitRange(repo: string, commits: readonly string[], limits: RangeLimits): Promise<CommitFiles[]> {
+  const newestFirst = commits.slice(-limits.maxCommits).reverse();
+  const listed: Array<{ commit: string; entries: TreeEntry[] }> = [];
+  const sizes = new Map<string, number>();
+  let bytes = 0;
+  for (const commit of newestFirst) {
+    const entries = (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+    const fresh = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES && !sizes.has(entry.object));
+    const added = fresh.reduce((sum, entry) => sum + entry.size, 0);
+    if (listed.length > 0 && bytes + added > limits.maxBytes) break;
+    bytes += added;
+    for (const entry of fresh) sizes.set(entry.object, entry.size);
+    listed.push({ commit, entries });
+  }
+  const blobs = new Map(
+    (await readObjects(repo, [...sizes.keys()], { maxObjectBytes: MAX_TEXT_BYTES })).map((object) => [object.spec, object.data]),
+  );
+  return listed.reverse().map(({ commit, entries }) => ({ commit, files: filesOf(entries, blobs) }));
+}
+
+function filesOf(entries: readonly TreeEntry[], blobs: ReadonlyMap<string, Buffer | null>): RevisionFiles {
   const files: RevisionFiles['files'] = new Map();
   for (const entry of entries) {
     const content = blobs.get(entry.object);
