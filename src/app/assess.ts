@@ -80,7 +80,9 @@ export async function assessChange(deps: AssessDeps, revision: Revision, now = D
   } catch (error) {
     deps.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'risk analysis failed');
     return {
-      flags: [{ check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` }],
+      flags: [
+        { check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` },
+      ],
       classification: null,
       base: revision.baseCommit,
       intermediate: { total: between.length, analysed: 0 },

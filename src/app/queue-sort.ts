@@ -35,8 +35,7 @@ export function classRank(cls: RevisionClass | null): number {
   return CLASS_RANK[cls ?? 'unclassified'];
 }
 
-const byRisk = (a: Sortable, b: Sortable): number =>
-  b.flags.high - a.flags.high || b.flags.medium - a.flags.medium || b.flags.low - a.flags.low;
+const byRisk = (a: Sortable, b: Sortable): number => b.flags.high - a.flags.high || b.flags.medium - a.flags.medium || b.flags.low - a.flags.low;
 const byClass = (a: Sortable, b: Sortable): number => classRank(a.class) - classRank(b.class);
 const byAge = (a: Sortable, b: Sortable): number => a.recordedAt - b.recordedAt || a.pkgbase.localeCompare(b.pkgbase);
 

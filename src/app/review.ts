@@ -12,7 +12,7 @@ import type { RiskFlag } from '../review/risk/index.js';
 import { annotateReview, lineKey, linesOutsideDiff, newSideRows, type Annotations } from '../review/annotate.js';
 import type { Classification } from '../review/classify.js';
 import { readObjects } from '../git/batch.js';
-import { assertPackageName } from '../srcinfo/names.js';
+import { assertPackageName, isValidPackageName } from '../srcinfo/names.js';
 import { listApprovals, type Approval } from '../quarantine/approvals.js';
 import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
 import { assessChange, type Assessment } from './assess.js';
@@ -29,7 +29,9 @@ const MAX_LINE_SOURCE_BYTES = 2 * 1024 * 1024;
 /** Roughly what a revision's assessment holds in memory: its strings (two bytes a character) and a little per object. */
 function assessmentSize({ flags, classification }: Assessment): number {
   const flagBytes = flags.reduce((bytes, flag) => bytes + 64 + 2 * (flag.check.length + flag.reason.length + (flag.file?.length ?? 0)), 64);
-  return flagBytes + (classification?.changes ?? []).reduce((bytes, change) => bytes + 64 + 2 * (change.text.length + (change.file?.length ?? 0)), 64);
+  return (
+    flagBytes + (classification?.changes ?? []).reduce((bytes, change) => bytes + 64 + 2 * (change.text.length + (change.file?.length ?? 0)), 64)
+  );
 }
 
 export interface ReviewModel {
@@ -84,6 +86,11 @@ export class ReviewService {
     return revision;
   }
 
+  /** The pending revision of a package, or null (also for a name that is not a package name). */
+  currentPending(pkgbase: string): Revision | null {
+    return isValidPackageName(pkgbase) ? getPendingRevision(this.app.db, pkgbase) : null;
+  }
+
   async review(pkgbase: string): Promise<ReviewModel> {
     const revision = this.pendingRevision(pkgbase);
     const pkg = getPackage(this.app.db, revision.pkgbase);
@@ -128,7 +135,12 @@ export class ReviewService {
     const assessment = await assessChange(this.app, revision);
     const { classification } = assessment;
     if (classification && revision.state === 'pending')
-      recordClassification(this.app.db, revision, { class: classification.class, classes: classification.classes, base: assessment.base, changes: classification.changes });
+      recordClassification(this.app.db, revision, {
+        class: classification.class,
+        classes: classification.classes,
+        base: assessment.base,
+        changes: classification.changes,
+      });
     this.cache.set(key, assessment);
     return assessment;
   }

@@ -60,9 +60,7 @@ export async function loadCommitRange(repo: string, commits: readonly string[], 
     for (const entry of fresh) sizes.set(entry.object, entry.size);
     listed.push({ commit, entries });
   }
-  const blobs = new Map(
-    (await readObjects(repo, [...sizes.keys()], { maxObjectBytes: MAX_TEXT_BYTES })).map((object) => [object.spec, object.data]),
-  );
+  const blobs = new Map((await readObjects(repo, [...sizes.keys()], { maxObjectBytes: MAX_TEXT_BYTES })).map((object) => [object.spec, object.data]));
   return listed.reverse().map(({ commit, entries }) => ({ commit, files: filesOf(entries, blobs) }));
 }
 

@@ -35,6 +35,8 @@ export interface Annotations {
 
 /** A hostile diff can carry a payload on every line; past this many rows, the rest are not annotated. */
 export const MAX_PAYLOAD_NOTES = 200;
+/** A flagged line is shown up to this many characters (its payloads are decoded from all of it). */
+export const MAX_SHOWN_LINE = 500;
 /** Flagged lines outside the diff read from git at most (each is one object read). */
 export const MAX_OUTSIDE_LINES = 50;
 
@@ -86,7 +88,11 @@ export function linesOutsideDiff(
  * Flag views and row notes for a review. `outside` holds the text of flagged lines that are not rows
  * of the diff, keyed by lineKey.
  */
-export function annotateReview(files: readonly ReviewFile[], flags: readonly RiskFlag[], outside: ReadonlyMap<string, string> = new Map()): Annotations {
+export function annotateReview(
+  files: readonly ReviewFile[],
+  flags: readonly RiskFlag[],
+  outside: ReadonlyMap<string, string> = new Map(),
+): Annotations {
   const rows = newSideRows(files);
   const notes = new Map<string, LineNote>();
   const noteAt = (file: string, line: number): LineNote => {
@@ -102,7 +108,8 @@ export function annotateReview(files: readonly ReviewFile[], flags: readonly Ris
     const row = anchor.commit === undefined ? rows.get(anchor.file)?.get(anchor.line) : undefined;
     if (row) noteAt(anchor.file, anchor.line).flagIds.push(id);
     const text = row?.text ?? outside.get(lineKey(anchor.commit ?? null, anchor.file, anchor.line)) ?? null;
-    return { id, flag, inDiff: row !== undefined, text, payloads: text === null ? [] : decodePayloads(text) };
+    const shown = text !== null && text.length > MAX_SHOWN_LINE ? `${text.slice(0, MAX_SHOWN_LINE)}…` : text;
+    return { id, flag, inDiff: row !== undefined, text: shown, payloads: text === null ? [] : decodePayloads(text) };
   });
   let payloadNotes = 0;
   for (const [file, fileRows] of rows) {
