@@ -244,7 +244,7 @@ describe('the terminal view', () => {
     // AURGATE_PAGER=cat: no pager, as with git, so the test reads what a terminal would show.
     const tty = await cli(['diff', 'risky'], { tty: true, env: { AURGATE_PAGER: 'cat' } });
     expect(tty.stdout).toContain('\x1b[31mhigh');
-    expect(tty.stdout).toMatch(/#   \^ \[flag-1\] .*obfuscation/);
+    expect(tty.stdout).toMatch(/# {3}\^ \[flag-1\] .*obfuscation/);
     const plain = await cli(['diff', 'risky'], { tty: true, env: { AURGATE_PAGER: 'cat', NO_COLOR: '1' } });
     expect(plain.stdout).not.toContain('\x1b[');
     expect(plain.stdout).toContain('#   ^ [flag-1] high   obfuscation');
