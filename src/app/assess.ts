@@ -3,9 +3,9 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
-import { loadCommitRange, loadRevisionFiles, type RangeLimits } from './revision-files.js';
+import { loadCommitFiles, type RangeLimits } from './revision-files.js';
 import { classifyRevision, type Classification } from '../review/classify.js';
-import { analyzeRisk, compareFlags, type CommitFiles, type RevisionFiles, type RiskFlag, type UpstreamMeta } from '../review/risk/index.js';
+import { analyzeRisk, compareFlags, type RevisionFiles, type RiskFlag, type UpstreamMeta } from '../review/risk/index.js';
 
 export interface AssessDeps {
   db: Db;
@@ -54,11 +54,9 @@ export async function assessChange(deps: AssessDeps, revision: Revision, now = D
   try {
     const repo = deps.mirror.repoPath(revision.pkgbase);
     const base = revision.baseCommit ? getRevision(deps.db, revision.pkgbase, revision.baseCommit) : null;
-    const [previous, candidate, intermediate] = await Promise.all([
-      base ? loadRevisionFiles(repo, base.commit) : null,
-      loadRevisionFiles(repo, revision.commit),
-      between.length > 0 ? loadCommitRange(repo, between, INTERMEDIATE_LIMITS) : ([] as CommitFiles[]),
-    ]);
+    const loaded = await loadCommitFiles(repo, base ? [revision.commit, base.commit] : [revision.commit], between, INTERMEDIATE_LIMITS);
+    const [candidate, previous = null] = loaded.required as [RevisionFiles, RevisionFiles?];
+    const intermediate = loaded.range;
     const flags = analyzeRisk({
       previous,
       candidate,

@@ -36,32 +36,46 @@ export async function loadRevisionFiles(repo: string, commit: string): Promise<R
 export interface RangeLimits {
   /** At most this many commits, the newest ones (the ones nearest the candidate). */
   maxCommits: number;
-  /** Distinct file contents read over the whole range, in bytes; older commits past it are left out. */
+  /** Distinct file contents the range adds to base and candidate, in bytes; older commits past it are left out. */
   maxBytes: number;
 }
 
 /**
- * The files of several commits of one mirror repo, for the per-commit risk analysis: one `ls-tree`
- * per commit, then every distinct blob once through a single `cat-file --batch` (consecutive commits
- * share nearly all their files). `commits` are oldest first; when the limits cut, the oldest go, and
- * the result says how many were kept. Files are read exactly as loadRevisionFiles reads them.
+ * The files of the commits an assessment reads, from one mirror repo: the `required` ones (base and
+ * candidate) always, and of the reviewed `range` (oldest first) the newest that fit the limits (the
+ * oldest go first when they cut). One `ls-tree` per commit, then every distinct blob once through a
+ * single `cat-file --batch`: consecutive commits share nearly all their files, and each git process
+ * costs more than the reading. Files are read exactly as loadRevisionFiles reads them.
  */
-export async function loadCommitRange(repo: string, commits: readonly string[], limits: RangeLimits): Promise<CommitFiles[]> {
-  const newestFirst = commits.slice(-limits.maxCommits).reverse();
-  const listed: Array<{ commit: string; entries: TreeEntry[] }> = [];
+export async function loadCommitFiles(
+  repo: string,
+  required: readonly string[],
+  range: readonly string[],
+  limits: RangeLimits,
+): Promise<{ required: RevisionFiles[]; range: CommitFiles[] }> {
+  const blobsOf = async (commit: string) => (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
   const sizes = new Map<string, number>();
-  let bytes = 0;
-  for (const commit of newestFirst) {
-    const entries = (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+  const want = (entries: readonly TreeEntry[]) => {
     const fresh = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES && !sizes.has(entry.object));
-    const added = fresh.reduce((sum, entry) => sum + entry.size, 0);
-    if (listed.length > 0 && bytes + added > limits.maxBytes) break;
-    bytes += added;
     for (const entry of fresh) sizes.set(entry.object, entry.size);
+    return fresh.reduce((sum, entry) => sum + entry.size, 0);
+  };
+  const requiredEntries = await Promise.all(required.map(blobsOf));
+  for (const entries of requiredEntries) want(entries);
+  const listed: Array<{ commit: string; entries: TreeEntry[] }> = [];
+  let bytes = 0;
+  for (const commit of range.slice(-limits.maxCommits).reverse()) {
+    const entries = await blobsOf(commit);
+    const added = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES && !sizes.has(entry.object)).reduce((sum, entry) => sum + entry.size, 0);
+    if (bytes + added > limits.maxBytes) break;
+    bytes += want(entries);
     listed.push({ commit, entries });
   }
   const blobs = new Map((await readObjects(repo, [...sizes.keys()], { maxObjectBytes: MAX_TEXT_BYTES })).map((object) => [object.spec, object.data]));
-  return listed.reverse().map(({ commit, entries }) => ({ commit, files: filesOf(entries, blobs) }));
+  return {
+    required: requiredEntries.map((entries) => filesOf(entries, blobs)),
+    range: listed.reverse().map(({ commit, entries }) => ({ commit, files: filesOf(entries, blobs) })),
+  };
 }
 
 function filesOf(entries: readonly TreeEntry[], blobs: ReadonlyMap<string, Buffer | null>): RevisionFiles {
