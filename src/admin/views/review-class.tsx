@@ -61,7 +61,8 @@ export function AnchoredFlagList(props: { pkgbase: string; views: readonly FlagV
       {props.views.map((view) => {
         const { flag } = view;
         const inDiff = view.inDiff && props.diffShown;
-        const href = inDiff ? `#${view.id}` : flag.commit ? null : flagHref(props.pkgbase, flag);
+        const fileHref = flag.commit ? null : flagHref(props.pkgbase, flag);
+        const href = inDiff ? `#${view.id}` : fileHref;
         const where = flag.file ? `${displayPath(flag.file)}${flag.line ? `:${flag.line}` : ''}` : null;
         return (
           <li class={`flag flag-${flag.severity}`} id={`${view.id}-item`}>
@@ -70,7 +71,16 @@ export function AnchoredFlagList(props: { pkgbase: string; views: readonly FlagV
               <a href={href} class="where">
                 {inDiff ? `${where} in the diff` : where}
               </a>
-            ) : where ? (
+            ) : null}
+            {inDiff && fileHref ? (
+              <>
+                {' '}
+                <a href={fileHref} class="small">
+                  view file
+                </a>
+              </>
+            ) : null}
+            {where && !href ? (
               <span class="where">
                 {where}
                 {flag.commit ? ` in commit ${shortCommit(flag.commit)}` : ''}
