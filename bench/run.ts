@@ -3,7 +3,8 @@
  * (machines are noisy, so ratios are what is compared). Sizes come from AURGATE_BENCH_* variables
  * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 AURGATE_BENCH_ONLY=sync,rpc,clones npm run bench`;
  * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`; clients of a serve that
- * syncs: `AURGATE_BENCH_ONLY=serving npm run bench`. Always exits 0:
+ * syncs: `AURGATE_BENCH_ONLY=serving npm run bench`; the reviewer's view (classify and assess a sync of
+ * 500 updates, the queue page with 500 pending): `AURGATE_BENCH_ONLY=review npm run bench`. Always exits 0:
  * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { benchHostile } from './hostile.js';
 import { REPO_ROOT, progress } from './processes.js';
 import { Report } from './report.js';
 import { benchRpc } from './rpc.js';
+import { benchReview } from './review.js';
 import { benchServing } from './serving.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
 import { benchSync, checkSummary } from './sync.js';
@@ -101,9 +103,14 @@ async function mainBenchmarks(): Promise<void> {
     progress('set-up: initial sync (not measured: AURGATE_BENCH_ONLY)');
     checkSummary(await app.sync({ trigger: 'cli' }), { fetched: names.length, newRevisions: names.length }, 'the set-up sync');
   }
-  if (settings.only.has('rpc') || settings.only.has('clones')) {
-    progress('── approving every pending revision (set-up for 2 and 3) ──');
+  if (settings.only.has('rpc') || settings.only.has('clones') || settings.only.has('review')) {
+    progress('── approving every pending revision (set-up for 2, 3 and 5) ──');
     await approveAll(app, report);
+  }
+  if (settings.only.has('review')) {
+    progress('── 5. review: classify and assess a sync, render the queue ──');
+    const review = { commits: settings.commits, count: settings.reviewPackages, chunks: settings.syncChunks };
+    await benchReview(app, upstream, review, report).catch((error: unknown) => report.error('review', error));
   }
   served = true;
   await upstream.stop();

@@ -3,7 +3,7 @@
  * default run use the same code. Everything else (sync concurrency, timeouts) comes from aurgate's own
  * config, so the benchmark measures what a default install does.
  */
-export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile', 'serving'] as const;
+export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile', 'serving', 'review'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchSettings {
@@ -30,6 +30,8 @@ export interface BenchSettings {
   compiled: boolean;
   /** Keep the temporary directory for inspection instead of removing it. */
   keep: boolean;
+  /** Packages updated, classified and queued by the review benchmark (at most `packages`). */
+  reviewPackages: number;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -72,6 +74,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     only: readOnly(env['AURGATE_BENCH_ONLY']),
     compiled: env['AURGATE_BENCH_COMPILED'] !== '0',
     keep: env['AURGATE_BENCH_KEEP'] === '1',
+    reviewPackages: Math.min(packages, intFrom(env, 'AURGATE_BENCH_REVIEW_PACKAGES', 500, 1)),
   };
 }
 
@@ -80,5 +83,6 @@ export const SETTINGS_HELP = [
   'AURGATE_BENCH_RPC_CONNECTIONS (64)  AURGATE_BENCH_RPC_WARMUP_MS (1000)  AURGATE_BENCH_RPC_DURATION_MS (5000)  AURGATE_BENCH_RPC_REQUESTS (1000)  AURGATE_BENCH_RPC_LOG_LEVEL (info)',
   'AURGATE_BENCH_CLONES (32)  AURGATE_BENCH_CLONE_ROUNDS (3)  AURGATE_BENCH_COMPILED (1)',
   'AURGATE_BENCH_SERVING_IDLE_MS (15000)',
-  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile,serving)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
+  'AURGATE_BENCH_REVIEW_PACKAGES (500)',
+  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile,serving,review)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
 ].join('\n');

@@ -139,3 +139,37 @@ function rpcResultOf(pkgbase: string, index: number, version: string): string {
     CoMaintainers: [],
   });
 }
+
+/**
+ * Pushes a routine update straight into a bench repo (loose objects and the branch ref, as the
+ * build above writes them): `pkgver` with regenerated .SRCINFO, the install script of `scriptRevision`
+ * (the head's, for a routine update). The commit
+ * is dated `at` (epoch seconds). Returns the new head.
+ */
+export async function pushVersion(
+  reposDir: string,
+  index: number,
+  parent: string,
+  pkgver: string,
+  at: number,
+  scriptRevision: number,
+): Promise<string> {
+  const pkgbase = benchPackageName(index);
+  const files = makePackage({
+    pkgbase,
+    pkgver,
+    depends: ['glibc', `benchlib${index % 50}`],
+    extraFiles: { [`${pkgbase}.install`]: installScript(pkgbase, scriptRevision) },
+  });
+  const blobs = Object.entries(files).map(([name, text]): [string, GitObject] => [name, gitObject('blob', Buffer.from(text))]);
+  const tree = treeOf(blobs.map(([name, blob]) => [name, blob.id]));
+  const commit = commitOf(tree.id, parent, at, `Update to ${pkgver}`);
+  const repo = path.join(reposDir, `${pkgbase}.git`);
+  for (const object of [...blobs.map(([, blob]) => blob), tree, commit]) {
+    const dir = path.join(repo, 'objects', object.id.slice(0, 2));
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, object.id.slice(2)), object.compressed);
+  }
+  await writeFile(path.join(repo, 'refs', 'heads', 'master'), `${commit.id}\n`);
+  return commit.id;
+}

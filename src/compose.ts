@@ -74,7 +74,10 @@ export class Aurgate implements AppDeps {
       await scanIocs(this, 'pending');
       await applyCooldownPolicies(this);
     };
-    return syncWithNotifications({ db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.flags(revision), afterSync }, options);
+    return syncWithNotifications(
+      { db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.assessment(revision), afterSync },
+      options,
+    );
   }
 
   allow(names: readonly string[], actor: string, channel: Channel | null = null) {

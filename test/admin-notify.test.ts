@@ -95,8 +95,10 @@ describe('webhook notifications', () => {
       baseCommit: null,
       url: 'https://aurgate.example/admin/review/sneaky',
       flags: { high: expect.any(Number) },
+      class: 'first-revision',
+      changes: expect.arrayContaining(['new package at 2.0.0-1']),
     });
-    expect(String(sneaky?.['text'])).toMatch(/^aurgate: sneaky 2\.0\.0-1 \([0-9a-f]{12}\) awaits review, risk flags: \d+ high/);
+    expect(String(sneaky?.['text'])).toMatch(/^aurgate: sneaky 2\.0\.0-1 \([0-9a-f]{12}\) awaits review: first-revision, risk flags: \d+ high/);
     expect(String(sneaky?.['text'])).toContain('<https://aurgate.example/admin/review/sneaky|Review it>');
 
     const high = receiver.events('risk.high');

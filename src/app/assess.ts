@@ -3,8 +3,9 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
-import { loadRevisionFiles } from './revision-files.js';
-import { analyzeRisk, type RiskFlag } from '../review/risk/index.js';
+import { loadCommitFiles, type RangeLimits } from './revision-files.js';
+import { classifyRevision, type Classification } from '../review/classify.js';
+import { analyzeRisk, compareFlags, type RevisionFiles, type RiskFlag, type UpstreamMeta } from '../review/risk/index.js';
 import { mergeSignalFlags } from '../review/signals.js';
 import { historyFlags } from './signals.js';
 
@@ -15,15 +16,49 @@ export interface AssessDeps {
 }
 
 /**
- * The risk flags of a revision against the last approved revision it was recorded with, over both
- * trees read from the quarantined mirror repo. A failing analysis becomes a high flag rather than an
- * empty list: "no flags" must never be the result of a crash.
+ * The per-commit analysis reads at most this much of a reviewed range: the 50 commits nearest the
+ * candidate and 32 MiB of distinct file contents. An AUR update is one or a few commits; a longer
+ * range (a package not synced for months, a rewritten history) gets a low flag naming what was left
+ * to the endpoint diff, so the cut is never silent.
  */
-export async function assessRevision(deps: AssessDeps, revision: Revision, now = Date.now()): Promise<RiskFlag[]> {
+export const INTERMEDIATE_LIMITS: RangeLimits = { maxCommits: 50, maxBytes: 32 * 1024 * 1024 };
+
+export interface Assessment {
+  flags: RiskFlag[];
+  /** null when the analysis failed (then `flags` holds a high `analysis-failed` flag). */
+  classification: Classification | null;
+  /** The base commit the class and flags were computed against. */
+  base: string | null;
+  /** Commits strictly between base and candidate, and how many of them were analysed one by one. */
+  intermediate: { total: number; analysed: number };
+}
+
+/**
+ * The commits strictly between the approved base and the candidate, oldest first. A first revision
+ * has no reviewed range (its history predates the mirror, nobody here ran it), so none.
+ */
+export function intermediateCommits(revision: Revision): string[] {
+  if (revision.baseCommit === null) return [];
+  return revision.commits
+    .map((commit) => commit.id)
+    .filter((id) => id !== revision.commit && id !== revision.baseCommit)
+    .reverse();
+}
+
+/**
+ * Risk flags and the class of a revision against the last approved revision it was recorded with,
+ * over both trees and every intermediate commit, read from the quarantined mirror repo. A failing
+ * analysis becomes a high flag and no class rather than an empty list: "no flags" and "routine" must
+ * never be the result of a crash.
+ */
+export async function assessChange(deps: AssessDeps, revision: Revision, now = Date.now()): Promise<Assessment> {
+  const between = intermediateCommits(revision);
   try {
     const repo = deps.mirror.repoPath(revision.pkgbase);
     const base = revision.baseCommit ? getRevision(deps.db, revision.pkgbase, revision.baseCommit) : null;
-    const [previous, candidate] = await Promise.all([base ? loadRevisionFiles(repo, base.commit) : null, loadRevisionFiles(repo, revision.commit)]);
+    const loaded = await loadCommitFiles(repo, base ? [revision.commit, base.commit] : [revision.commit], between, INTERMEDIATE_LIMITS);
+    const [candidate, previous = null] = loaded.required as [RevisionFiles, RevisionFiles?];
+    const intermediate = loaded.range;
     const risk = analyzeRisk({
       previous,
       candidate,
@@ -31,11 +66,63 @@ export async function assessRevision(deps: AssessDeps, revision: Revision, now =
       candidateMeta: revision.upstreamMeta,
       candidateCommittedAt: revision.committer.date,
       now: Math.floor(now / 1000),
+      intermediate,
     });
     // History and cross-package signals (maintainer timeline, adoption waves, takedowns, IOC hits).
-    return mergeSignalFlags(risk, historyFlags(deps.db, revision, base));
+    const flags = mergeSignalFlags(risk, historyFlags(deps.db, revision, base));
+    if (intermediate.length < between.length) flags.push(rangeCutFlag(between.length, intermediate.length));
+    const classification = classifySafely(deps, revision, { previous, candidate, previousMeta: base?.upstreamMeta ?? null });
+    if (classification === null) flags.push(CLASSIFICATION_FAILED);
+    return {
+      flags: flags.sort(compareFlags),
+      classification,
+      base: revision.baseCommit,
+      intermediate: { total: between.length, analysed: intermediate.length },
+    };
   } catch (error) {
     deps.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'risk analysis failed');
-    return [{ check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` }];
+    return {
+      flags: [
+        { check: 'analysis-failed', severity: 'high', reason: `The risk analysis failed (${describeError(error)}); review every file by hand.` },
+      ],
+      classification: null,
+      base: revision.baseCommit,
+      intermediate: { total: between.length, analysed: 0 },
+    };
   }
+}
+
+const CLASSIFICATION_FAILED: RiskFlag = {
+  check: 'analysis-failed',
+  severity: 'medium',
+  reason: 'The change could not be classified; read the whole diff.',
+};
+
+/** A class or null: a classifier bug must not take the risk flags down with it. */
+function classifySafely(
+  deps: AssessDeps,
+  revision: Revision,
+  input: { previous: RevisionFiles | null; candidate: RevisionFiles; previousMeta: UpstreamMeta | null },
+): Classification | null {
+  try {
+    return classifyRevision({ ...input, candidateMeta: revision.upstreamMeta });
+  } catch (error) {
+    deps.logger.error({ pkgbase: revision.pkgbase, commit: revision.commit, err: describeError(error) }, 'classification failed');
+    return null;
+  }
+}
+
+function rangeCutFlag(total: number, analysed: number): RiskFlag {
+  return {
+    check: 'commit-range',
+    severity: 'low',
+    reason:
+      `The reviewed range has ${total} intermediate commits; the ${analysed} nearest the candidate were analysed one by one, ` +
+      `the ${total - analysed} older ones only through the endpoint diff. Read the commit list.`,
+  };
+}
+
+/** The risk flags alone (see assessChange). */
+export async function assessRevision(deps: AssessDeps, revision: Revision, now = Date.now()): Promise<RiskFlag[]> {
+  return (await assessChange(deps, revision, now)).flags;
 }

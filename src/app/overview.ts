@@ -9,6 +9,9 @@ import { forEachConcurrently } from '../sync/pool.js';
 import { listRuns, type SyncRunRecord } from '../sync/runs.js';
 import { countApprovalsOf, listApprovals, type Approval } from '../quarantine/approvals.js';
 import type { ReviewService } from './review.js';
+import type { Classification } from '../review/classify.js';
+import type { Assessment } from './assess.js';
+import { sortQueue, type QueueSort } from './queue-sort.js';
 
 export type FlagCounts = Record<Severity, number>;
 
@@ -23,31 +26,50 @@ export interface QueueEntry {
   flags: FlagCounts;
   /** The most severe flag (flags come sorted by severity). */
   topFlag: RiskFlag | null;
+  /** The class and condensed change; null when the analysis failed. */
+  classification: Classification | null;
   approvals: number;
   required: number;
+  /** A routine update with no flag above low: it may be approved with others in one batch. */
+  batchable: boolean;
 }
 
-/** Pending revisions, oldest first, with their risk summary. */
-export async function reviewQueue(app: Pick<AppDeps, 'db'>, reviews: ReviewService): Promise<QueueEntry[]> {
+/** Routine, and nothing above low: what batch approval accepts (anything else is reviewed on its own page). */
+export function isBatchable(classification: Classification | null, flags: FlagCounts): boolean {
+  return classification?.class === 'routine' && flags.high === 0 && flags.medium === 0;
+}
+
+/** Pending revisions with their class and risk summary, in the reviewer's order (risk first by default). */
+export async function reviewQueue(app: Pick<AppDeps, 'db'>, reviews: ReviewService, sort: QueueSort = 'risk'): Promise<QueueEntry[]> {
   const pending = listPendingRevisions(app.db);
   const approvals = countApprovalsOf(
     app.db,
     pending.map((revision) => revision.id),
   );
   const required = readPolicy(app.db).requiredApprovals;
-  const flags = new Map<number, RiskFlag[]>();
+  const assessed = new Map<number, Assessment>();
   // The first view after a big sync analyses many revisions (git reads each); a few at a time.
-  await forEachConcurrently(pending, 4, async (revision) => void flags.set(revision.id, await reviews.flags(revision)));
-  return pending.map((revision) => {
-    const found = flags.get(revision.id) ?? [];
+  await forEachConcurrently(pending, 4, async (revision) => void assessed.set(revision.id, await reviews.assessment(revision)));
+  const entries = pending.map((revision): QueueEntry => {
+    const found = assessed.get(revision.id);
+    const counts = countFlags(found?.flags ?? []);
+    const classification = found?.classification ?? null;
     return {
       revision,
-      flags: countFlags(found),
-      topFlag: found[0] ?? null,
+      flags: counts,
+      topFlag: found?.flags[0] ?? null,
+      classification,
       approvals: approvals.get(revision.id) ?? 0,
       required,
+      batchable: isBatchable(classification, counts),
     };
   });
+  return sortQueue(entries, sort, (entry) => ({
+    flags: entry.flags,
+    class: entry.classification?.class ?? null,
+    recordedAt: entry.revision.recordedAt,
+    pkgbase: entry.revision.pkgbase,
+  }));
 }
 
 export interface Dashboard {

@@ -5,14 +5,17 @@ import { listTree } from '../git/history.js';
 import { getPackage, type PackageRecord } from '../quarantine/packages.js';
 import { readPolicy } from '../quarantine/policy.js';
 import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
-import { getPendingRevision, getRevision, getServedRevision, listRevisions, type Revision } from '../quarantine/revisions.js';
+import { getPendingRevision, getRevision, getServedRevision, listRevisions, recordClassification, type Revision } from '../quarantine/revisions.js';
 import { reviewDiffOutput } from '../git/diff.js';
 import { parseReviewDiff, type ReviewFile } from '../review/diff.js';
 import type { RiskFlag } from '../review/risk/index.js';
-import { assertPackageName } from '../srcinfo/names.js';
+import { annotateReview, lineKey, linesOutsideDiff, newSideRows, type Annotations } from '../review/annotate.js';
+import type { Classification } from '../review/classify.js';
+import { readObjects } from '../git/batch.js';
+import { assertPackageName, isValidPackageName } from '../srcinfo/names.js';
 import { listApprovals, type Approval } from '../quarantine/approvals.js';
 import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
-import { assessRevision } from './assess.js';
+import { assessChange, type Assessment } from './assess.js';
 import { latestSignalId } from '../sync/signal-store.js';
 import { loadFile, type FileContent } from './revision-files.js';
 
@@ -21,10 +24,15 @@ const MAX_RENDERED_DIFF_BYTES = 1_500_000;
 const FLAG_CACHE_MS = 10 * 60_000;
 const FLAG_CACHE_ENTRIES = 500;
 const FLAG_CACHE_BYTES = 4 * 1024 * 1024;
+/** A flagged line outside the diff is read from its file only up to this size (the risk checks read no more). */
+const MAX_LINE_SOURCE_BYTES = 2 * 1024 * 1024;
 
-/** Roughly what a revision's flags hold in memory: their strings (two bytes a character) and a little per object. */
-function flagsSize(flags: readonly RiskFlag[]): number {
-  return flags.reduce((bytes, flag) => bytes + 64 + 2 * (flag.check.length + flag.reason.length + (flag.file?.length ?? 0)), 64);
+/** Roughly what a revision's assessment holds in memory: its strings (two bytes a character) and a little per object. */
+function assessmentSize({ flags, classification }: Assessment): number {
+  const flagBytes = flags.reduce((bytes, flag) => bytes + 64 + 2 * (flag.check.length + flag.reason.length + (flag.file?.length ?? 0)), 64);
+  return (
+    flagBytes + (classification?.changes ?? []).reduce((bytes, change) => bytes + 64 + 2 * (change.text.length + (change.file?.length ?? 0)), 64)
+  );
 }
 
 export interface ReviewModel {
@@ -34,6 +42,12 @@ export interface ReviewModel {
   base: Revision | null;
   diff: { text: string; files: ReviewFile[]; tooLarge: boolean };
   flags: RiskFlag[];
+  /** The class of the change and the condensed semantic change; null when the analysis failed. */
+  classification: Classification | null;
+  /** Each flag anchored in the diff, and decoded payloads beside their rows. */
+  annotations: Annotations;
+  /** Commits strictly between base and candidate, and how many were analysed one by one. */
+  intermediate: Assessment['intermediate'];
   meta: MetaComparison;
   approvals: Approval[];
   requiredApprovals: number;
@@ -57,11 +71,11 @@ export interface FileView {
  * the upstream metadata comparison and the approvals so far.
  */
 export class ReviewService {
-  private readonly flagCache = new LRUCache<string, RiskFlag[]>({
+  private readonly cache = new LRUCache<string, Assessment>({
     max: FLAG_CACHE_ENTRIES,
     maxSize: FLAG_CACHE_BYTES,
     ttl: FLAG_CACHE_MS,
-    sizeCalculation: (flags, key) => flagsSize(flags) + key.length * 2,
+    sizeCalculation: (assessment, key) => assessmentSize(assessment) + key.length * 2,
   });
 
   constructor(private readonly app: Pick<AppDeps, 'db' | 'mirror' | 'logger'>) {}
@@ -73,6 +87,11 @@ export class ReviewService {
     return revision;
   }
 
+  /** The pending revision of a package, or null (also for a name that is not a package name). */
+  currentPending(pkgbase: string): Revision | null {
+    return isValidPackageName(pkgbase) ? getPendingRevision(this.app.db, pkgbase) : null;
+  }
+
   async review(pkgbase: string): Promise<ReviewModel> {
     const revision = this.pendingRevision(pkgbase);
     const pkg = getPackage(this.app.db, revision.pkgbase);
@@ -82,6 +101,7 @@ export class ReviewService {
       await reviewDiffOutput(this.app.mirror.repoPath(revision.pkgbase), base?.commit ?? null, revision.commit),
     );
     const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
+    const assessment = await this.assessment(revision);
     const between = listRevisions(this.app.db, revision.pkgbase)
       .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)
       .reverse()
@@ -91,7 +111,10 @@ export class ReviewService {
       revision,
       base,
       diff: { text, files, tooLarge },
-      flags: await this.flags(revision),
+      flags: assessment.flags,
+      classification: assessment.classification,
+      annotations: await this.annotations(revision, files, assessment.flags),
+      intermediate: assessment.intermediate,
       meta: compareMeta(base?.upstreamMeta ?? null, between, revision.upstreamMeta),
       approvals: listApprovals(this.app.db, revision.id),
       requiredApprovals: readPolicy(this.app.db).requiredApprovals,
@@ -101,17 +124,46 @@ export class ReviewService {
   }
 
   /**
-   * Risk flags of a revision, cached for a few minutes (the only time-dependent check, young-revision,
-   * tolerates that): the review page, the queue and notifications all ask for them.
+   * Risk flags and class of a revision, cached for a few minutes (the only time-dependent check,
+   * young-revision, tolerates that): the review page, the queue and notifications all ask for them.
+   * A class that differs from the recorded one (a new revision, or one re-based since) is recorded
+   * with an audit row, so what reviewers see is what the audit log says they saw.
    */
-  async flags(revision: Revision): Promise<RiskFlag[]> {
+  async assessment(revision: Revision): Promise<Assessment> {
     // Keyed on the package's newest signal too: an adoption wave or IOC hit found later shows at once.
     const key = `${revision.id}:${revision.baseCommit ?? ''}:${latestSignalId(this.app.db, revision.pkgbase)}`;
-    const cached = this.flagCache.get(key);
+    const cached = this.cache.get(key);
     if (cached) return cached;
-    const flags = await assessRevision(this.app, revision);
-    this.flagCache.set(key, flags);
-    return flags;
+    const assessment = await assessChange(this.app, revision);
+    const { classification } = assessment;
+    if (classification && revision.state === 'pending')
+      recordClassification(this.app.db, revision, {
+        class: classification.class,
+        classes: classification.classes,
+        base: assessment.base,
+        changes: classification.changes,
+      });
+    this.cache.set(key, assessment);
+    return assessment;
+  }
+
+  /** The risk flags alone (see assessment). */
+  async flags(revision: Revision): Promise<RiskFlag[]> {
+    return (await this.assessment(revision)).flags;
+  }
+
+  /** Flags anchored in the diff; flagged lines the diff does not show are read from their commit. */
+  private async annotations(revision: Revision, files: ReviewModel['diff']['files'], flags: readonly RiskFlag[]): Promise<Annotations> {
+    const wanted = linesOutsideDiff(flags, newSideRows(files)).filter((entry) => !entry.file.includes('\n'));
+    const specs = [...new Set(wanted.map((entry) => `${entry.commit ?? revision.commit}:${entry.file}`))];
+    const objects = await readObjects(this.app.mirror.repoPath(revision.pkgbase), specs, { maxObjectBytes: MAX_LINE_SOURCE_BYTES });
+    const texts = new Map(objects.map((object) => [object.spec, object.data?.toString('utf8').split('\n') ?? null]));
+    const outside = new Map<string, string>();
+    for (const entry of wanted) {
+      const line = texts.get(`${entry.commit ?? revision.commit}:${entry.file}`)?.[entry.line - 1];
+      if (line !== undefined) outside.set(lineKey(entry.commit, entry.file, entry.line), line);
+    }
+    return annotateReview(files, flags, outside);
   }
 
   /** One file of the pending revision (or of its base) with line numbers, for links from flags. */

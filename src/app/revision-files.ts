@@ -1,6 +1,6 @@
 import { readObjects } from '../git/batch.js';
 import { listTree, type TreeEntry } from '../git/history.js';
-import type { RevisionFiles } from '../review/risk/index.js';
+import type { CommitFiles, RevisionFiles } from '../review/risk/index.js';
 
 /** Like git: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE_BYTES = 8000;
@@ -29,6 +29,56 @@ export async function loadRevisionFiles(repo: string, commit: string): Promise<R
       )
     ).map((object) => [object.spec, object.data]),
   );
+  return filesOf(entries, blobs);
+}
+
+/** How much of a reviewed range is read for the per-commit analysis (see loadCommitRange). */
+export interface RangeLimits {
+  /** At most this many commits, the newest ones (the ones nearest the candidate). */
+  maxCommits: number;
+  /** Distinct file contents the range adds to base and candidate, in bytes; older commits past it are left out. */
+  maxBytes: number;
+}
+
+/**
+ * The files of the commits an assessment reads, from one mirror repo: the `required` ones (base and
+ * candidate) always, and of the reviewed `range` (oldest first) the newest that fit the limits (the
+ * oldest go first when they cut). One `ls-tree` per commit, then every distinct blob once through a
+ * single `cat-file --batch`: consecutive commits share nearly all their files, and each git process
+ * costs more than the reading. Files are read exactly as loadRevisionFiles reads them.
+ */
+export async function loadCommitFiles(
+  repo: string,
+  required: readonly string[],
+  range: readonly string[],
+  limits: RangeLimits,
+): Promise<{ required: RevisionFiles[]; range: CommitFiles[] }> {
+  const blobsOf = async (commit: string) => (await listTree(repo, commit)).filter((entry) => entry.type === 'blob').slice(0, MAX_FILES);
+  const sizes = new Map<string, number>();
+  const want = (entries: readonly TreeEntry[]) => {
+    const fresh = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES && !sizes.has(entry.object));
+    for (const entry of fresh) sizes.set(entry.object, entry.size);
+    return fresh.reduce((sum, entry) => sum + entry.size, 0);
+  };
+  const requiredEntries = await Promise.all(required.map(blobsOf));
+  for (const entries of requiredEntries) want(entries);
+  const listed: Array<{ commit: string; entries: TreeEntry[] }> = [];
+  let bytes = 0;
+  for (const commit of range.slice(-limits.maxCommits).reverse()) {
+    const entries = await blobsOf(commit);
+    const added = entries.filter((entry) => entry.size <= MAX_TEXT_BYTES && !sizes.has(entry.object)).reduce((sum, entry) => sum + entry.size, 0);
+    if (bytes + added > limits.maxBytes) break;
+    bytes += want(entries);
+    listed.push({ commit, entries });
+  }
+  const blobs = new Map((await readObjects(repo, [...sizes.keys()], { maxObjectBytes: MAX_TEXT_BYTES })).map((object) => [object.spec, object.data]));
+  return {
+    required: requiredEntries.map((entries) => filesOf(entries, blobs)),
+    range: listed.reverse().map(({ commit, entries }) => ({ commit, files: filesOf(entries, blobs) })),
+  };
+}
+
+function filesOf(entries: readonly TreeEntry[], blobs: ReadonlyMap<string, Buffer | null>): RevisionFiles {
   const files: RevisionFiles['files'] = new Map();
   for (const entry of entries) {
     const content = blobs.get(entry.object);

@@ -4,25 +4,46 @@ import { inTransaction, type Db } from '../db/open.js';
 import { Busy, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getRevision, type Revision } from '../quarantine/revisions.js';
-import type { RiskFlag } from '../review/risk/index.js';
 import { runSync, type SyncDeps as RunDeps, type SyncEvent, type SyncOptions } from '../sync/run.js';
 import { interruptRunningRuns, type SyncSummary } from '../sync/runs.js';
 import { highRiskEvent, pendingRevisionEvent, syncErrorEvent, syncFailedEvent, upstreamDeletedEvent } from '../notify/events.js';
 import type { Notifier } from '../notify/webhook.js';
+import type { Assessment } from './assess.js';
 import { observeUpstream, recordTakedown } from './signals.js';
 
 export interface SyncNotificationDeps extends RunDeps {
   notifier: Notifier;
-  /** Risk flags of a new pending revision (the shared, cached analysis). */
-  assess: (revision: Revision) => Promise<RiskFlag[]>;
-  /** Runs after each completed sync: the opt-in automatic policies (cooldown approvals). */
+  /** Risk flags and class of a new pending revision (the shared, cached analysis, which records the class). */
+  assess: (revision: Revision) => Promise<Assessment>;
+  /** Runs after each completed sync: IOC scans and the opt-in automatic policies (cooldown approvals). */
   afterSync?: () => Promise<unknown>;
+}
+
+/** New revisions are assessed (and classified) this many at a time while the sync goes on: each runs git. */
+const ASSESS_CONCURRENCY = 4;
+
+/** Runs tasks with at most `limit` in flight, in the order they arrive. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
 
 const adminUrl = (deps: { config: Pick<Config, 'publicUrl'> }, path: string): string => `${deps.config.publicUrl}/admin${path}`;
 
 /**
- * Runs a sync and sends its notifications: each new pending revision (with its risk summary, plus a
+ * Runs a sync, classifies and assesses each new pending revision (the class is recorded and audited
+ * whether or not a webhook is set), and sends its notifications: each new pending revision (with its
+ * class and risk summary, plus a
  * separate high-risk event when it has high flags), each package deleted upstream, and a summary
  * when packages failed or the run itself failed. Every caller of a sync (scheduler, web admin, CLI)
  * goes through here so they notify alike. A busy sync lock is not a failure and is not reported.
@@ -30,10 +51,11 @@ const adminUrl = (deps: { config: Pick<Config, 'publicUrl'> }, path: string): st
 export async function syncWithNotifications(deps: SyncNotificationDeps, options: SyncOptions): Promise<SyncSummary> {
   const { notifier } = deps;
   const pending: Array<Promise<void>> = [];
+  const limit = limiter(ASSESS_CONCURRENCY);
   const onEvent = (event: SyncEvent): void => {
     if (event.kind === 'upstream-deleted') recordTakedown(deps.db, event.pkgbase);
     options.onEvent?.(event);
-    if (notifier.enabled) pending.push(notifyEvent(deps, event));
+    if (notifier.enabled || event.kind === 'new-revision') pending.push(limit(() => handleEvent(deps, event)));
   };
   // No await before runSync: a busy lock then rejects at once, which the background runner relies on.
   const onUpstreamMeta = (found: Parameters<typeof observeUpstream>[1]): void => void observeUpstream(deps, found);
@@ -56,21 +78,23 @@ export async function syncWithNotifications(deps: SyncNotificationDeps, options:
   return summary;
 }
 
-async function notifyEvent(deps: SyncNotificationDeps, event: SyncEvent): Promise<void> {
+/** Assesses a new revision (always) and sends the event's notifications (when a webhook is set). */
+async function handleEvent(deps: SyncNotificationDeps, event: SyncEvent): Promise<void> {
   const { notifier } = deps;
   try {
-    if (event.kind === 'upstream-deleted')
+    if (event.kind === 'upstream-deleted' && notifier.enabled)
       return await notifier.send(upstreamDeletedEvent(event.pkgbase, adminUrl(deps, `/packages/${event.pkgbase}`)));
     if (event.kind !== 'new-revision') return;
     const revision = getRevision(deps.db, event.pkgbase, event.commit);
     if (!revision) return;
-    const flags = await deps.assess(revision);
+    const { flags, classification } = await deps.assess(revision);
+    if (!notifier.enabled) return;
     const url = adminUrl(deps, `/review/${revision.pkgbase}`);
-    await notifier.send(pendingRevisionEvent(revision, flags, url));
+    await notifier.send(pendingRevisionEvent(revision, flags, url, classification));
     const high = highRiskEvent(revision, flags, url);
     if (high) await notifier.send(high);
   } catch (error) {
-    deps.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'preparing a notification failed');
+    deps.logger.warn({ event: event.kind, pkgbase: event.pkgbase, err: describeError(error) }, 'assessing or notifying failed');
   }
 }
 

@@ -6,7 +6,7 @@ import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
 import { formatTime, printJson, table } from './output.js';
 import type { CliIo } from './io.js';
-import { terminalSafe } from './terminal-text.js';
+import { termSafe } from './terminal.js';
 
 const BY = '--by <name>';
 const BY_DOC = 'your admin account (its password is asked for; with AURGATE_TOKEN it must be the token user)';
@@ -18,7 +18,7 @@ export function describeRules(rules: readonly PolicyRule[]): string {
     rule.pattern,
     rule.kind === 'cooldown' ? `${rule.hours ?? '?'} h` : '-',
     `${formatTime(rule.createdAt)} by ${rule.createdBy}`,
-    terminalSafe(rule.note ?? ''),
+    termSafe(rule.note ?? ''),
   ]);
   return `${table([['KIND', 'PATTERN', 'WAIT', 'SET', 'NOTE'], ...rows])}\n`;
 }

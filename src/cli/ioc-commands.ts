@@ -6,7 +6,7 @@ import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
 import type { CliIo } from './io.js';
 import { printJson, table } from './output.js';
-import { terminalSafe } from './terminal-text.js';
+import { termSafe } from './terminal.js';
 
 const BY_DOC = 'your admin account (its password is asked for; with AURGATE_TOKEN it must be the token user)';
 
@@ -19,9 +19,9 @@ function printScan(io: CliIo, scan: ScanOutcome): void {
   io.stdout.write(`${scan.hits.length} IOC hits (${scan.hits.filter((hit) => hit.isNew).length} new), ${scan.alerts.length} on approved revisions\n`);
   for (const hit of scan.hits)
     io.stdout.write(
-      `${hit.state === 'approved' ? 'ALERT ' : ''}${hit.pkgbase} ${hit.commit.slice(0, 12)} (${hit.state}) ${terminalSafe(hit.where)}: ${hit.entry.kind} ${terminalSafe(hit.entry.value)} [${hit.entry.list}]\n`,
+      `${hit.state === 'approved' ? 'ALERT ' : ''}${hit.pkgbase} ${hit.commit.slice(0, 12)} (${hit.state}) ${termSafe(hit.where)}: ${hit.entry.kind} ${termSafe(hit.entry.value)} [${hit.entry.list}]\n`,
     );
-  for (const error of scan.errors) io.stdout.write(`error ${error.pkgbase}: ${terminalSafe(error.error)}\n`);
+  for (const error of scan.errors) io.stdout.write(`error ${error.pkgbase}: ${termSafe(error.error)}\n`);
 }
 
 /** `aurgate grep` and `aurgate ioc …`: hunting indicators of compromise in every mirrored revision. */
@@ -42,13 +42,11 @@ export function registerIocCommands(program: Command, io: CliIo): void {
         });
         if (options.json) return printJson(io, outcome);
         for (const hit of outcome.hits)
-          io.stdout.write(
-            `${hit.pkgbase} ${hit.commit.slice(0, 12)} ${hit.state} ${terminalSafe(hit.path)}:${hit.line}: ${terminalSafe(hit.text)}\n`,
-          );
+          io.stdout.write(`${hit.pkgbase} ${hit.commit.slice(0, 12)} ${hit.state} ${termSafe(hit.path)}:${hit.line}: ${termSafe(hit.text)}\n`);
         io.stdout.write(
           `${outcome.hits.length} lines in ${outcome.revisions} revisions of ${outcome.packages} packages${outcome.truncated ? ' (limit reached: narrow the pattern or raise --limit)' : ''}\n`,
         );
-        for (const error of outcome.errors) io.stderr.write(`aurgate: grep in ${error.pkgbase} failed: ${terminalSafe(error.error)}\n`);
+        for (const error of outcome.errors) io.stderr.write(`aurgate: grep in ${error.pkgbase} failed: ${termSafe(error.error)}\n`);
       }),
     );
 
@@ -81,7 +79,7 @@ export function registerIocCommands(program: Command, io: CliIo): void {
       withAurgate(io, (app) => {
         const entries = listIocEntries(app.db);
         if (options.json) return printJson(io, entries);
-        const rows = entries.map((entry) => [String(entry.id), entry.list, entry.kind, terminalSafe(entry.value)]);
+        const rows = entries.map((entry) => [String(entry.id), entry.list, entry.kind, termSafe(entry.value)]);
         io.stdout.write(entries.length ? `${table([['ID', 'LIST', 'KIND', 'VALUE'], ...rows])}\n` : 'no IOC list\n');
       }),
     );

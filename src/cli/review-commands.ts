@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
-import { NotFound } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import type { Aurgate } from '../compose.js';
+import { reviewQueue } from '../app/overview.js';
+import { QUEUE_SORTS, type QueueSort } from '../app/queue-sort.js';
+import type { ReviewModel } from '../app/review.js';
+import { annotatedDiff, maintainerChanges, pendingText, reviewHeader, type PendingRow } from './review-view.js';
+import { termSafe, terminalOf, writePaged } from './terminal.js';
 import { barredMessage } from '../quarantine/decisions.js';
 import { barredCommits, type RevokedHistory } from '../quarantine/revoked-history.js';
-import { getPendingRevision, getRevision, getServedRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
+import { getPendingRevision, type Revision } from '../quarantine/revisions.js';
 import { revisionDiff } from '../git/diff.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
-import { formatAge, formatTime, printJson, table } from './output.js';
+import { formatTime, printJson } from './output.js';
 import type { CliIo } from './io.js';
 
 function pendingSummary(revision: Revision, revoked: RevokedHistory | null): Record<string, unknown> {
@@ -39,6 +45,65 @@ function revokedLines(pending: Revision, revoked: RevokedHistory): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The queue for the terminal: each entry with its full assessment (cached) and revoked history. */
+async function pendingRows(app: Aurgate, sort: QueueSort): Promise<PendingRow[]> {
+  const rows: PendingRow[] = [];
+  for (const entry of await reviewQueue(app, app.reviews, sort)) {
+    const revision = entry.revision;
+    const revoked = await app.revokedHistoryOf(revision.pkgbase);
+    const notes = [revision.baseCommit ? `since ${revision.baseCommit.slice(0, 12)}` : 'first revision'];
+    if (revision.historyRewritten) notes.push('HISTORY REWRITTEN');
+    if (revision.srcinfoError) notes.push('MALFORMED .SRCINFO');
+    if (maintainerChanges(entry.classification).length > 0) notes.push('MAINTAINER CHANGED');
+    const barred = barredCommits(revoked ?? { revisionId: revision.id, revokedOfPackage: [], commits: [] });
+    if (barred.length > 0) notes.push(`REVOKED IN HISTORY: ${barred.map((item) => item.commit.slice(0, 12)).join(' ')}`);
+    rows.push({ entry, assessment: await app.reviews.assessment(revision), revoked, notes });
+  }
+  return rows;
+}
+
+function parseCliSort(value: string): QueueSort {
+  const sort = QUEUE_SORTS.find((known) => known === value);
+  if (!sort) throw new InvalidInput(`--sort must be one of ${QUEUE_SORTS.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`);
+  return sort;
+}
+
+function pendingJson({ entry, assessment, revoked }: PendingRow): Record<string, unknown> {
+  return {
+    ...pendingSummary(entry.revision, revoked),
+    committedAt: entry.revision.committer.date * 1000,
+    class: entry.classification?.class ?? null,
+    classes: entry.classification?.classes ?? [],
+    changes: entry.classification?.changes ?? [],
+    maintainerChange: maintainerChanges(entry.classification),
+    flagCounts: entry.flags,
+    flags: assessment.flags,
+    intermediateCommits: assessment.intermediate,
+    approvals: entry.approvals,
+    requiredApprovals: entry.required,
+    batchable: entry.batchable,
+  };
+}
+
+function diffJson(model: ReviewModel, revoked: RevokedHistory | null, diff: string): Record<string, unknown> {
+  return {
+    ...pendingSummary(model.revision, revoked),
+    committedAt: model.revision.committer.date * 1000,
+    baseState:
+      model.base === null ? null : model.base.state === 'revoked' ? 'revoked' : model.base.commit === model.servedCommit ? 'served' : 'approved',
+    class: model.classification?.class ?? null,
+    classes: model.classification?.classes ?? [],
+    changes: model.classification?.changes ?? [],
+    maintainerChange: maintainerChanges(model.classification),
+    upstream: model.meta,
+    flags: model.annotations.flags.map(({ id, flag, inDiff, text, payloads }) => ({ ...flag, id, inDiff, text, payloads })),
+    payloadLines: model.annotations.notes.filter((note) => note.payloads.length > 0).map(({ file, line, payloads }) => ({ file, line, payloads })),
+    intermediateCommits: model.intermediate,
+    commitList: model.revision.commits,
+    diff,
+  };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -46,52 +111,49 @@ function collect(value: string, previous: string[]): string[] {
 export function registerReviewCommands(program: Command, io: CliIo): void {
   program
     .command('pending')
-    .description('revisions awaiting review, oldest first')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { json?: boolean }) =>
+    .description('revisions awaiting review with their class, flags and maintainer changes (oldest first unless --sort)')
+    .option('--json', 'machine-readable output, with every flag and the condensed change')
+    .option('--sort <order>', 'risk (most severe first), class (most demanding first) or age (oldest first)', 'age')
+    .option('--no-pager', 'never page the output')
+    .action(async (options: { json?: boolean; sort: string; pager: boolean }) =>
       withAurgate(io, async (app) => {
-        const pending = listPendingRevisions(app.db);
-        const revoked = new Map<number, RevokedHistory | null>();
-        for (const revision of pending) revoked.set(revision.id, await app.revokedHistoryOf(revision.pkgbase));
-        if (options.json)
-          return printJson(
-            io,
-            pending.map((revision) => pendingSummary(revision, revoked.get(revision.id) ?? null)),
-          );
-        if (pending.length === 0) return void io.stdout.write('nothing is awaiting review\n');
-        const rows = pending.map((revision) => {
-          const notes = [revision.baseCommit ? `since ${revision.baseCommit.slice(0, 12)}` : 'first revision'];
-          if (revision.historyRewritten) notes.push('HISTORY REWRITTEN');
-          if (revision.srcinfoError) notes.push('MALFORMED .SRCINFO');
-          const barred = barredCommits(revoked.get(revision.id) ?? { revisionId: revision.id, revokedOfPackage: [], commits: [] });
-          if (barred.length > 0) notes.push(`REVOKED IN HISTORY: ${barred.map((entry) => entry.commit.slice(0, 12)).join(' ')}`);
-          return [revision.pkgbase, revision.commit, revision.version ?? '?', formatAge(revision.recordedAt), notes.join(', ')];
-        });
-        io.stdout.write(`${table([['PKGBASE', 'COMMIT', 'VERSION', 'AGE', 'NOTES'], ...rows])}\n`);
+        const rows = await pendingRows(app, parseCliSort(options.sort));
+        if (options.json) return printJson(io, rows.map(pendingJson));
+        if (rows.length === 0) return void io.stdout.write('nothing is awaiting review\n');
+        await writePaged(io, pendingText(rows, terminalOf(io)), options.pager);
       }),
     );
 
   program
     .command('diff')
-    .description('the diff a reviewer must read: last approved revision → pending (whole files for a first revision)')
+    .description('the diff a reviewer must read: last approved revision → pending (whole files for a first revision), after its class and flags')
     .argument('<pkgbase>')
     .option('--stat', 'only the changed files')
-    .action(async (pkgbase: string, options: { stat?: boolean }) =>
+    .option('--json', 'machine-readable: class, condensed change, flags with decoded payloads, commits and the diff')
+    .option('--no-pager', 'never page the output')
+    .action(async (pkgbase: string, options: { stat?: boolean; json?: boolean; pager: boolean }) =>
       withAurgate(io, async (app) => {
         const name = assertPackageName(pkgbase, 'pkgbase');
         const pending = getPendingRevision(app.db, name);
         if (!pending) throw new NotFound(`${name} has no pending revision`, { pkgbase: name });
-        const base = pending.baseCommit ? getRevision(app.db, name, pending.baseCommit) : null;
-        const served = getServedRevision(app.db, name)?.commit ?? null;
-        const baseState = !base ? '' : base.state === 'revoked' ? ' (REVOKED: not served)' : base.commit === served ? ' (served now)' : ' (approved)';
-        io.stdout.write(`# ${name}: ${pending.baseCommit ?? '(nothing served)'}${baseState} → ${pending.commit}\n`);
-        for (const commit of pending.commits) io.stdout.write(`#   ${commit.id.slice(0, 12)} ${commit.authorName}: ${commit.subject}\n`);
-        if (pending.historyRewritten)
-          io.stdout.write('# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n');
-        if (pending.srcinfoError) io.stdout.write(`# WARNING: ${pending.srcinfoError}\n`);
+        const model = await app.reviews.review(name);
+        const diff = await revisionDiff(app.mirror.repoPath(name), pending.baseCommit, pending.commit, { stat: options.stat ?? false });
         const revoked = await app.revokedHistoryOf(name);
-        if (revoked) io.stdout.write(revokedLines(pending, revoked));
-        io.stdout.write(await revisionDiff(app.mirror.repoPath(name), pending.baseCommit, pending.commit, { stat: options.stat ?? false }));
+        if (options.json) return printJson(io, diffJson(model, revoked, diff));
+        const term = terminalOf(io);
+        const base = model.base;
+        const served = model.servedCommit;
+        const baseState = !base ? '' : base.state === 'revoked' ? ' (REVOKED: not served)' : base.commit === served ? ' (served now)' : ' (approved)';
+        let text = `# ${name}: ${pending.baseCommit ?? '(nothing served)'}${baseState} → ${pending.commit}\n`;
+        for (const commit of pending.commits) text += `#   ${commit.id.slice(0, 12)} ${termSafe(commit.authorName)}: ${termSafe(commit.subject)}\n`;
+        if (pending.historyRewritten) text += '# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n';
+        if (pending.srcinfoError) text += `# WARNING: ${termSafe(pending.srcinfoError)}\n`;
+        if (revoked) text += revokedLines(pending, revoked);
+        text += reviewHeader(model, term);
+        const flags = new Map(model.annotations.flags.map((view) => [view.id, view.flag]));
+        // A terminal gets the annotated, coloured diff; a pipe gets the plain patch after the `#` lines.
+        text += term.person && !options.stat ? annotatedDiff(diff, model.annotations.notes, flags, term) : term.person ? termSafe(diff) : diff;
+        await writePaged(io, text, options.pager);
       }),
     );
 

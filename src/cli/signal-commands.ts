@@ -4,7 +4,7 @@ import { withAurgate } from './context.js';
 import { authenticateCli } from './credentials.js';
 import { formatTime, printJson, table } from './output.js';
 import type { CliIo } from './io.js';
-import { terminalSafe } from './terminal-text.js';
+import { termSafe } from './terminal.js';
 
 /** `aurgate history` and `aurgate takedown`: the maintainer timeline, the signals and the takedown choice. */
 export function registerSignalCommands(program: Command, io: CliIo): void {
@@ -23,15 +23,13 @@ export function registerSignalCommands(program: Command, io: CliIo): void {
           row.coMaintainers.join(',') || '-',
           row.submitter ?? '-',
         ]);
-        io.stdout.write(`${terminalSafe(table([['SEEN FROM', 'MAINTAINER', 'CO-MAINTAINERS', 'SUBMITTER'], ...rows]))}\n`);
+        io.stdout.write(`${termSafe(table([['SEEN FROM', 'MAINTAINER', 'CO-MAINTAINERS', 'SUBMITTER'], ...rows]))}\n`);
         for (const signal of view.signals)
-          io.stdout.write(`${signal.severity.toUpperCase()} ${signal.kind} ${formatTime(signal.at)}: ${terminalSafe(signal.reason)}\n`);
+          io.stdout.write(`${signal.severity.toUpperCase()} ${signal.kind} ${formatTime(signal.at)}: ${termSafe(signal.reason)}\n`);
         if (view.takedown) {
           io.stdout.write(`deleted upstream; served: ${view.takedown.servedCommit ?? 'nothing'}\n`);
           for (const entry of view.takedown.decisions)
-            io.stdout.write(
-              `${entry.action} by ${entry.actor} at ${formatTime(entry.at)}: ${terminalSafe(String(entry.detail?.['reason'] ?? ''))}\n`,
-            );
+            io.stdout.write(`${entry.action} by ${entry.actor} at ${formatTime(entry.at)}: ${termSafe(String(entry.detail?.['reason'] ?? ''))}\n`);
         }
       }),
     );

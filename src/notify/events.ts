@@ -1,4 +1,5 @@
 import type { Revision } from '../quarantine/revisions.js';
+import type { Classification } from '../review/classify-types.js';
 import type { RiskFlag, Severity } from '../review/risk/index.js';
 import type { SyncSummary } from '../sync/runs.js';
 import type { NotificationPayload } from './webhook.js';
@@ -25,9 +26,18 @@ function flagSummary(counts: Record<Severity, number>): string {
   return parts.length > 0 ? `risk flags: ${parts.join(', ')}` : 'no risk flags';
 }
 
-export function pendingRevisionEvent(revision: Revision, flags: readonly RiskFlag[], url: string): NotificationPayload {
+/** The condensed change lines a notification carries at most. */
+const MAX_CHANGES = 10;
+
+export function pendingRevisionEvent(
+  revision: Revision,
+  flags: readonly RiskFlag[],
+  url: string,
+  classification: Classification | null = null,
+): NotificationPayload {
   const counts = severityCounts(flags);
   const version = revision.version ?? '?';
+  const cls = classification?.class ?? 'unclassified';
   return {
     event: 'revision.pending',
     pkgbase: revision.pkgbase,
@@ -36,9 +46,12 @@ export function pendingRevisionEvent(revision: Revision, flags: readonly RiskFla
     baseCommit: revision.baseCommit,
     historyRewritten: revision.historyRewritten,
     flags: counts,
+    // The class is what the reviewer will see first; it never approves anything by itself.
+    class: cls,
+    changes: (classification?.changes ?? []).slice(0, MAX_CHANGES).map((change) => clip(change.text)),
     url,
     at: new Date().toISOString(),
-    text: `aurgate: ${slackEscape(revision.pkgbase)} ${slackEscape(version)} (${short(revision.commit)}) awaits review, ${flagSummary(counts)}. <${url}|Review it>`,
+    text: `aurgate: ${slackEscape(revision.pkgbase)} ${slackEscape(version)} (${short(revision.commit)}) awaits review: ${cls}, ${flagSummary(counts)}. <${url}|Review it>`,
   };
 }
 

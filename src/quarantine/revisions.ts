@@ -1,5 +1,6 @@
-import type { Db } from '../db/open.js';
+import { inTransaction, type Db } from '../db/open.js';
 import type { CommitInfo } from '../git/history.js';
+import type { RevisionClass, SemanticChange } from '../review/classify-types.js';
 import type { Srcinfo } from '../srcinfo/types.js';
 import type { UpstreamMeta } from '../upstream/rpc-schema.js';
 import { appendAudit } from './audit.js';
@@ -27,6 +28,17 @@ export interface Revision {
   decidedBy: string | null;
   decisionNote: string | null;
   approvedSeq: number | null;
+  /** The recorded class of the change (see recordClassification); null until classified. */
+  classification: StoredClassification | null;
+}
+
+/** A revision's class as recorded: against which base it was computed, and the condensed change. */
+export interface StoredClassification {
+  class: RevisionClass;
+  classes: RevisionClass[];
+  /** The base commit the change was classified against (null for a first revision). */
+  base: string | null;
+  changes: SemanticChange[];
 }
 
 interface RevisionRow {
@@ -54,6 +66,15 @@ interface RevisionRow {
   decided_by: string | null;
   decision_note: string | null;
   approved_seq: number | null;
+  change_class: string | null;
+  change_class_base: string | null;
+  change_summary: string | null;
+}
+
+function classificationOf(row: RevisionRow): StoredClassification | null {
+  if (row.change_class === null || row.change_summary === null) return null;
+  const summary = JSON.parse(row.change_summary) as { classes: RevisionClass[]; changes: SemanticChange[] };
+  return { class: row.change_class as RevisionClass, classes: summary.classes, base: row.change_class_base, changes: summary.changes };
 }
 
 function toRevision(row: RevisionRow): Revision {
@@ -78,6 +99,7 @@ function toRevision(row: RevisionRow): Revision {
     decidedBy: row.decided_by,
     decisionNote: row.decision_note,
     approvedSeq: row.approved_seq,
+    classification: classificationOf(row),
   };
 }
 
@@ -305,4 +327,51 @@ export function latestRevisionState(db: Db, pkgbase: string): RevisionState | nu
   const row = db.prepare('SELECT state FROM revisions WHERE pkgbase = ? ORDER BY id DESC LIMIT 1').get(pkgbase) as
     { state: RevisionState } | undefined;
   return row?.state ?? null;
+}
+
+/** The condensed change kept with a revision: enough for the queue and the audit, bounded for a hostile one. */
+const MAX_STORED_CHANGES = 100;
+const MAX_CHANGE_TEXT = 500;
+
+/**
+ * Records the class of a pending revision's change and says so in the audit log, so a class is never
+ * applied silently (it is shown and audited, never an approval). Writes only when the class or the
+ * base it was computed against differs from what is recorded; returns whether it wrote. Runs in its
+ * own transaction.
+ */
+export function recordClassification(db: Db, revision: Revision, found: StoredClassification, actor = 'classifier', now = Date.now()): boolean {
+  const changes = found.changes
+    .slice(0, MAX_STORED_CHANGES)
+    .map((change) => ({ ...change, text: change.text.length > MAX_CHANGE_TEXT ? `${change.text.slice(0, MAX_CHANGE_TEXT)}…` : change.text }));
+  return inTransaction(db, () => {
+    const row = db.prepare("SELECT * FROM revisions WHERE id = ? AND state = 'pending'").get(revision.id) as RevisionRow | undefined;
+    if (!row) return false;
+    const before = classificationOf(row);
+    if (before && before.class === found.class && before.base === found.base) return false;
+    db.prepare('UPDATE revisions SET change_class = ?, change_class_base = ?, change_summary = ? WHERE id = ?').run(
+      found.class,
+      found.base,
+      JSON.stringify({ classes: found.classes, changes }),
+      revision.id,
+    );
+    appendAudit(
+      db,
+      {
+        actor,
+        channel: 'system',
+        action: 'revision.classified',
+        pkgbase: revision.pkgbase,
+        commit: revision.commit,
+        detail: {
+          class: found.class,
+          classes: found.classes,
+          base: found.base,
+          previous: before ? { class: before.class, base: before.base } : null,
+          changes: changes.slice(0, 20).map((change) => change.text),
+        },
+      },
+      now,
+    );
+    return true;
+  });
 }

@@ -55,6 +55,8 @@ export interface LoggedRequest {
 export interface CommitOptions {
   /** Default true: a push is a modification, as on the AUR. */
   bumpLastModified?: boolean;
+  /** Author and committer date of the commit (git's date formats, e.g. `@1700000000`); default now. */
+  date?: string;
 }
 
 interface PackageBase {
@@ -191,7 +193,7 @@ export class TestUpstream {
   async push(pkgbase: string, files: Record<string, string | null>, message = 'Update', options: CommitOptions = {}): Promise<string> {
     return this.serial(async () => {
       const work = this.workDirOf(pkgbase);
-      await this.commit(work, files, message);
+      await this.commit(work, files, message, options.date);
       await this.git(['push', '-q', 'origin', 'HEAD:refs/heads/master'], work);
       return this.afterPush(pkgbase, options.bumpLastModified ?? true);
     });
@@ -295,7 +297,7 @@ export class TestUpstream {
     return run;
   }
 
-  private async commit(work: string, files: Record<string, string | null>, message: string): Promise<void> {
+  private async commit(work: string, files: Record<string, string | null>, message: string, date?: string): Promise<void> {
     for (const [path, content] of Object.entries(files)) {
       const target = resolve(work, path);
       const gitDir = join(work, '.git');
@@ -306,7 +308,8 @@ export class TestUpstream {
       else await mkdir(dirname(target), { recursive: true }).then(() => writeFile(target, content));
     }
     await this.git(['add', '-A'], work);
-    await this.git(['commit', '-q', '--allow-empty', '--no-verify', '-m', message], work);
+    const dated: Record<string, string> = date === undefined ? {} : { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+    await this.git(['commit', '-q', '--allow-empty', '--no-verify', '-m', message], work, dated);
   }
 
   /** Bumps LastModified and gives new pkgnames their IDs, as aurweb does on each accepted push. */
@@ -326,9 +329,9 @@ export class TestUpstream {
   }
 
   /** Plain git with a clean, deterministic environment: no user config, fixed identity. */
-  private git(args: string[], cwd?: string): Promise<string> {
+  private git(args: string[], cwd?: string, extraEnv: Record<string, string> = {}): Promise<string> {
     return new Promise((done, fail) => {
-      const options = { cwd, env: this.gitEnv(), maxBuffer: 64 * 1024 * 1024, detached: true };
+      const options = { cwd, env: this.gitEnv(extraEnv), maxBuffer: 64 * 1024 * 1024, detached: true };
       const child = execFile('git', args, options, (error, stdout, stderr) => {
         if (error) fail(new Error(`git ${args.join(' ')}: ${stderr.trim() || error.message}`));
         else done(stdout);

@@ -3,6 +3,7 @@ import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
 import { dashboard, packageSummaries, packageTimeline, reviewQueue } from '../../app/overview.js';
 import { principalOf } from '../routes/request.js';
+import { parseQueueSort } from '../../app/queue-sort.js';
 import type { AdminServices } from '../services.js';
 import { decisionBody, jsonBody } from './body.js';
 import { queueEntryJson, revisionJson, reviewJson } from './serialize.js';
@@ -25,7 +26,9 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
 
   api.get('/admin/api/dashboard', (c) => c.json(dashboard(app)));
 
-  api.get('/admin/api/queue', async (c) => c.json({ pending: (await reviewQueue(app, reviews)).map(queueEntryJson) }));
+  api.get('/admin/api/queue', async (c) =>
+    c.json({ pending: (await reviewQueue(app, reviews, parseQueueSort(c.req.query('sort')))).map(queueEntryJson) }),
+  );
 
   api.get('/admin/api/revisions/:pkgbase', async (c) =>
     c.json(reviewJson(await reviews.review(c.req.param('pkgbase')), c.req.query('diff') === '1')),

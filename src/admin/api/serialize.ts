@@ -15,11 +15,14 @@ export function revisionJson(revision: Revision) {
     historyRewritten: revision.historyRewritten,
     srcinfoError: revision.srcinfoError,
     recordedAt: revision.recordedAt,
+    committedAt: revision.committer.date * 1000,
     decidedAt: revision.decidedAt,
     decidedBy: revision.decidedBy,
     decisionNote: revision.decisionNote,
     commits: revision.commits,
     upstreamMeta: revision.upstreamMeta,
+    // The class recorded (and audited) with the revision, with the base it was computed against.
+    classification: revision.classification,
   };
 }
 
@@ -28,6 +31,9 @@ export function queueEntryJson(entry: QueueEntry) {
     ...revisionJson(entry.revision),
     flags: entry.flags,
     topFlag: entry.topFlag,
+    class: entry.classification?.class ?? null,
+    changes: entry.classification?.changes ?? [],
+    batchable: entry.batchable,
     approvals: entry.approvals,
     requiredApprovals: entry.required,
   };
@@ -44,6 +50,13 @@ export function reviewJson(model: ReviewModel, withDiff: boolean) {
     revision: revisionJson(model.revision),
     base: model.base ? revisionJson(model.base) : null,
     flags: model.flags,
+    class: model.classification?.class ?? null,
+    classes: model.classification?.classes ?? [],
+    changes: model.classification?.changes ?? [],
+    intermediateCommits: model.intermediate,
+    // Each flag with its anchor id, whether the diff shows its line, the line and decoded payloads.
+    flagViews: model.annotations.flags.map(({ id, inDiff, text, payloads }) => ({ id, inDiff, line: text, payloads })),
+    payloadLines: model.annotations.notes.filter((note) => note.payloads.length > 0).map(({ file, line, payloads }) => ({ file, line, payloads })),
     files: model.diff.files.map(fileJson),
     upstream: model.meta,
     approvals: model.approvals,

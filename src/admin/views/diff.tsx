@@ -3,6 +3,8 @@ import { getHtmlId } from 'diff2html/lib/render-utils.js';
 import { raw } from 'hono/html';
 import { displayPath } from '../../review/display-path.js';
 import type { ReviewFile } from '../../review/diff.js';
+import type { Annotations } from '../../review/annotate.js';
+import { annotateDiffHtml } from './diff-notes.js';
 import { query } from './format.js';
 
 export type DiffFormat = 'side-by-side' | 'line-by-line';
@@ -60,13 +62,21 @@ export function DiffToggle(props: { pkgbase: string; format: DiffFormat }) {
 
 /**
  * The only raw HTML on any admin page. diff2html escapes file names and every diff line itself (its
- * templates HTML-escape all values); test/admin-diff.test.ts feeds it `<script>` and `onerror=`
+ * templates HTML-escape all values), and the rows added under flagged lines (diff-notes.tsx) are
+ * rendered by hono/jsx, which escapes too; test/admin-diff.test.ts feeds it `<script>` and `onerror=`
  * payloads in names and lines to keep that true across upgrades, and the CSP would block an inline
  * script even if it were not.
  */
-export function DiffView(props: { files: readonly ReviewFile[]; format: DiffFormat }) {
+export function DiffView(props: { files: readonly ReviewFile[]; format: DiffFormat; annotations?: Annotations }) {
+  const notes = props.annotations?.notes ?? [];
+  const flags = new Map((props.annotations?.flags ?? []).map((view) => [view.id, view]));
   const html = props.files.map((file) =>
-    withFileLabel(Diff2Html.html([file.diff], { outputFormat: props.format, drawFileList: false, matching: 'lines' }), file),
+    annotateDiffHtml(
+      withFileLabel(Diff2Html.html([file.diff], { outputFormat: props.format, drawFileList: false, matching: 'lines' }), file),
+      file.diff.isDeleted ? [] : notes.filter((note) => note.file === file.path),
+      flags,
+      props.format,
+    ),
   );
   return <div class="diff">{raw(html.join('\n'))}</div>;
 }

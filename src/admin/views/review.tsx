@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { ReviewModel } from '../../app/review.js';
-import { Commit, FlagList, Time } from './components.js';
+import { Commit, Time } from './components.js';
+import { AnchoredFlagList, ChangeSummary, ClassTag, CLASS_MEANING } from './review-class.js';
 import { ChangedFiles, DiffToggle, DiffView, type DiffFormat } from './diff.js';
 import { AdminLayout } from './layout.js';
 import { ApprovalsLine, CommitLog, DecisionForms, MetaTable } from './review-parts.js';
@@ -8,7 +9,7 @@ import { RevokedHistoryNotice } from './revoked-parts.js';
 import type { Revision } from '../../quarantine/revisions.js';
 
 export function ReviewPage(props: { principal: Principal; model: ReviewModel; format: DiffFormat; notice?: string | undefined }) {
-  const { revision, base, diff, flags, meta, servedCommit, revoked } = props.model;
+  const { revision, base, diff, meta, servedCommit, revoked, classification, annotations, intermediate } = props.model;
   const pkgbase = revision.pkgbase;
   const barred = revoked.commits.filter((entry) => entry.readmittedAt === null);
   const baseLabel =
@@ -33,6 +34,14 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
             <span class="warn-text">nothing {servedCommit === null ? 'is served' : 'approved'}: every file is shown as new</span>
           )}
         </dd>
+        <dt>Class</dt>
+        <dd>
+          <ClassTag classification={classification} /> <span class="muted small">{CLASS_MEANING[classification?.class ?? 'unclassified']}</span>
+        </dd>
+        <dt>Committed</dt>
+        <dd>
+          <Time at={revision.committer.date * 1000} /> by {revision.committer.name}
+        </dd>
         <dt>Recorded</dt>
         <dd>
           <Time at={revision.recordedAt} />
@@ -52,8 +61,17 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
         <a href="#decide">Jump to the decision</a>
       </p>
 
+      <h2 id="change">What changed</h2>
+      <p class="muted small">The condensed change, most demanding first; the class is a reading aid and approves nothing. The full diff follows.</p>
+      <ChangeSummary classification={classification} />
+
       <h2 id="flags">Risk flags</h2>
-      <FlagList pkgbase={pkgbase} flags={flags} />
+      {intermediate.total > 0 ? (
+        <p class="muted small">
+          {intermediate.analysed} of {intermediate.total} intermediate {intermediate.total === 1 ? 'commit' : 'commits'} analysed one by one.
+        </p>
+      ) : null}
+      <AnchoredFlagList pkgbase={pkgbase} views={annotations.flags} diffShown={!diff.tooLarge} />
 
       <h2 id="upstream">Upstream metadata</h2>
       <MetaTable meta={meta} baseLabel={baseLabel} />
@@ -70,7 +88,7 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
       ) : (
         <>
           <DiffToggle pkgbase={pkgbase} format={props.format} />
-          <DiffView files={diff.files} format={props.format} />
+          <DiffView files={diff.files} format={props.format} annotations={annotations} />
         </>
       )}
 

@@ -89,6 +89,24 @@ fieldset{border:1px solid var(--line);border-radius:4px;display:flex;flex-direct
 .source tr:target td{background:#fff3b0}
 .secret{padding:.5rem;background:#fff;border:1px dashed var(--accent);overflow-wrap:anywhere;white-space:pre-wrap}
 .path{font-family:ui-monospace,monospace;font-size:1.2rem}
+.cls{display:inline-block;padding:0 .45rem;border-radius:3px;font-size:.8rem;font-weight:600;border:1px solid var(--line);white-space:nowrap}
+.cls-routine{border-color:var(--ok);color:var(--ok)}.cls-metadata-only{color:var(--info)}.cls-sources-changed{border-color:var(--low);color:var(--low)}
+.cls-build-logic-changed{border-color:var(--medium);color:var(--medium)}.cls-install-time-code-changed,.cls-unclassified{border-color:var(--high);color:var(--high)}
+.cls-first-revision{border-color:var(--accent);color:var(--accent)}
+.changes{margin:.2rem 0 .8rem;padding-left:1.2rem}
+.changes li{overflow-wrap:anywhere}
+.changes .ch-routine{color:var(--muted)}
+.sorts a{margin-right:.6rem}.sorts a.active{font-weight:600;text-decoration:none;color:var(--fg)}
+.flag .line{display:block;margin-top:.2rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.payloads{list-style:none;padding:0;margin:.2rem 0 0}
+.payloads code.payload{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff3b0}
+.diff tr.flagged td{background:#fdecea}
+.diff tr.line-note td{background:#fffbe6;font:13px/1.4 system-ui,sans-serif;white-space:normal;border-bottom:1px solid #f0c36d}
+.diff tr.line-note.mirror td.line-note-body{visibility:hidden}
+.diff .line-flag{margin:.1rem 0}
+.diff .line-flag a:target,.flag:target{outline:2px solid var(--accent)}
+.batch{margin-top:1rem}
+.results li{margin:.2rem 0}
 @media (max-width:40rem){
   main{padding:.6rem}
   .top{padding:.5rem .6rem}
