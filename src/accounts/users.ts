@@ -77,16 +77,27 @@ export async function createUser(db: Db, input: { name: string; role: string; pa
     db,
     () => {
       const now = Date.now();
-      const id = Number(
-        db
-          .prepare('INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-          .run(name, role, passwordHash, now, actor).lastInsertRowid,
-      );
+      const user = insertUser(db, { name, role, passwordHash, createdBy: actor }, now);
       appendAudit(db, { actor, action: 'user.added', detail: { user: name, role } }, now);
-      return { id, name, role, createdAt: now, createdBy: actor, disabledAt: null };
+      return user;
     },
     { duplicate: `user ${name} already exists` },
   );
+}
+
+/** The row alone, for createUser and for unit tests' accounts (which skip the password hashing). */
+export function insertUser(
+  db: Db,
+  input: { name: string; role: Role; passwordHash: string; createdBy: string; disabledAt?: number },
+  now = Date.now(),
+): User {
+  const disabledAt = input.disabledAt ?? null;
+  const id = Number(
+    db
+      .prepare('INSERT INTO users (name, role, password_hash, created_at, created_by, disabled_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(input.name, input.role, input.passwordHash, now, input.createdBy, disabledAt).lastInsertRowid,
+  );
+  return { id, name: input.name, role: input.role, createdAt: now, createdBy: input.createdBy, disabledAt };
 }
 
 export function findUserByName(db: Db, name: string): UserWithSecret | null {

@@ -2,17 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/open.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import type { Actor } from './actor.js';
+import { unitAccount } from '../../test/support/unit-accounts.js';
 import { listAudit } from './audit.js';
 import { addPolicyRule, assertNotFrozen, cooldownOf, freezeOf, globMatches, listPolicyRules, parsePattern, removePolicyRule } from './auto-policy.js';
 
 let db: Db;
 
-function account(name: string, role: 'admin' | 'reviewer'): Actor {
-  const id = Number(
-    db.prepare("INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, 'x', 0, 'test')").run(name, role).lastInsertRowid,
-  );
-  return { user: { id, name }, channel: 'web' };
-}
+const account = (name: string, role: 'admin' | 'reviewer'): Actor => unitAccount(db, name, role);
 
 beforeEach(() => {
   db = openDatabase(':memory:');

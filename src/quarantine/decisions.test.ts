@@ -3,6 +3,7 @@ import type { Role } from '../accounts/roles.js';
 import { openDatabase, type Db } from '../db/open.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import type { Actor } from './actor.js';
+import { unitAccount } from '../../test/support/unit-accounts.js';
 import { listAudit } from './audit.js';
 import { approveRevision, rejectRevision, revokeRevisions } from './decisions.js';
 import { addToAllowlist } from './packages.js';
@@ -18,14 +19,7 @@ const PKG = 'foo';
 const sha = (digit: string) => digit.repeat(40);
 let db: Db;
 
-function user(name: string, role: Role, disabled = false): Actor {
-  const id = Number(
-    db
-      .prepare("INSERT INTO users (name, role, password_hash, created_at, created_by, disabled_at) VALUES (?, ?, 'x', 0, 'test', ?)")
-      .run(name, role, disabled ? 1 : null).lastInsertRowid,
-  );
-  return { user: { id, name }, channel: 'cli' };
-}
+const user = (name: string, role: Role, disabled = false): Actor => unitAccount(db, name, role, { disabled, channel: 'cli' });
 
 function record(commit: string, baseCommit: string | null = null): Revision {
   const head = {
