@@ -57,6 +57,9 @@ afterAll(async () => {
   await upstream?.stop();
 });
 
+/** Decisions, not what the sync and the classifier record about a revision. */
+const isDecision = (entry: { action: string }): boolean => entry.action !== 'revision.recorded' && entry.action !== 'revision.classified';
+
 describe('a CLI decision', () => {
   const cases: Array<[string, () => Promise<CliResult>, RegExp]> = [
     ['no name and no token', () => approveCli('id-one', [], {}, ''), /needs credentials: set AURGATE_TOKEN/],
@@ -75,7 +78,7 @@ describe('a CLI decision', () => {
       const result = await run();
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toMatch(message);
-      expect(listAudit(aurgate.app.db, { action: 'revision' }).filter((entry) => entry.action !== 'revision.recorded')).toEqual([]);
+      expect(listAudit(aurgate.app.db, { action: 'revision' }).filter(isDecision)).toEqual([]);
     });
   }
 
@@ -184,7 +187,7 @@ describe('the channel of each decision', () => {
 
     const channels = (pkgbase: string) =>
       listAudit(aurgate.app.db, { pkgbase, action: 'revision' })
-        .filter((entry) => entry.action !== 'revision.recorded')
+        .filter(isDecision)
         .map((entry) => `${entry.actor}:${entry.channel ?? '?'}`);
     expect(channels('id-one')).toEqual(['rob:cli', 'rev1:cli']);
     expect(channels('id-two')).toEqual(['rev1:web']);
