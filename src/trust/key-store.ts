@@ -78,13 +78,47 @@ export function keyIdOf(rawPublic: Uint8Array): string {
 /** Loads the key store in `dir`, creating it with a new key on first use. Safe when two processes start at once. */
 export function openKeyStore(dir: string, now = new Date()): KeyStore {
   if (!existsSync(path.join(dir, MANIFEST))) {
-    // Key files without their manifest: making a new key would silently change the log's identity.
-    const orphans = existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.pem')) : [];
-    if (orphans.length > 0)
-      throw new StorageError(`${dir} holds key files (${orphans.join(', ')}) but no ${MANIFEST}: restore it, or import the key`);
-    createStore(dir, generateKeyPairSync('ed25519').privateKey, 'generated', now);
+    ensureDirectory(dir);
+    // Under the store's lock: another process creating the store at the same moment has written its
+    // key file but not yet its manifest, which must not read as an orphaned key.
+    withStoreLock(dir, CREATION_WAIT_MS, () => {
+      if (existsSync(path.join(dir, MANIFEST))) return;
+      // Key files without their manifest: making a new key would silently change the log's identity.
+      const orphans = readdirSync(dir).filter((file) => file.endsWith('.pem'));
+      if (orphans.length > 0)
+        throw new StorageError(`${dir} holds key files (${orphans.join(', ')}) but no ${MANIFEST}: restore it, or import the key`);
+      createStore(dir, generateKeyPairSync('ed25519').privateKey, 'generated', now);
+    });
   }
   return loadKeyStore(dir);
+}
+
+/** How long a process opening the store waits for another one that is creating it (a key and a file or two). */
+const CREATION_WAIT_MS = 30_000;
+
+/**
+ * Runs `change` holding the store's lock (a directory: mkdir is atomic), waiting up to `waitMs` for
+ * another holder. The store is opened synchronously at start-up, so the wait is a blocking sleep
+ * (Atomics.wait); it only happens when two processes create or change the store at once.
+ */
+function withStoreLock<T>(dir: string, waitMs: number, change: () => T): T {
+  const lock = path.join(dir, LOCK);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() >= deadline)
+        throw new Busy(`the key store ${dir} is being changed by another process (if none is, remove ${lock})`, { cause: error });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  try {
+    return change();
+  } finally {
+    rmdirSync(lock);
+  }
 }
 
 export function loadKeyStore(dir: string): KeyStore {
@@ -116,8 +150,13 @@ export function rotateKey(dir: string, now = new Date()): KeyStore {
 export function importKey(dir: string, material: Uint8Array, now = new Date()): KeyStore {
   const privateKey = parsePrivateKey(material);
   if (!existsSync(path.join(dir, MANIFEST))) {
-    createStore(dir, privateKey, 'imported', now);
-    return loadKeyStore(dir);
+    ensureDirectory(dir);
+    const created = withStoreLock(dir, CREATION_WAIT_MS, () => {
+      if (existsSync(path.join(dir, MANIFEST))) return false;
+      createStore(dir, privateKey, 'imported', now);
+      return true;
+    });
+    if (created) return loadKeyStore(dir);
   }
   return addKey(dir, privateKey, 'imported', now);
 }
@@ -178,13 +217,8 @@ function createStore(dir: string, privateKey: KeyObject, source: KeyInfo['source
 
 function addKey(dir: string, privateKey: KeyObject, source: KeyInfo['source'], now: Date): KeyStore {
   const current = loadKeyStore(dir);
-  const lock = path.join(dir, LOCK);
-  try {
-    mkdirSync(lock, { mode: 0o700 });
-  } catch {
-    throw new Busy(`the key store ${dir} is being changed by another process (if none is, remove ${lock})`);
-  }
-  try {
+  // A rotation or import does not wait: two at once is an operator's mistake, reported as Busy.
+  withStoreLock(dir, 0, () => {
     const keyid = keyIdOf(rawPublicKey(privateKey));
     if (current.keys.some((key) => key.keyid === keyid)) throw new InvalidInput(`key ${keyid} is already in the key store`);
     writeKeyFile(dir, privateKey);
@@ -198,9 +232,7 @@ function addKey(dir: string, privateKey: KeyObject, source: KeyInfo['source'], n
       ],
     };
     renameSync(writeTemp(dir, manifest), path.join(dir, MANIFEST));
-  } finally {
-    rmdirSync(lock);
-  }
+  });
   return loadKeyStore(dir);
 }
 
