@@ -101,6 +101,17 @@ describe('signing in', () => {
 });
 
 describe('protection of every page', () => {
+  it('refuses an oversized body before reading it, even on the public sign-in form (413), and serves on', async () => {
+    const big = `name=ada&password=${'x'.repeat(2 * 1024 * 1024)}`;
+    const refused = await fetch(`${url}/admin/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: url },
+      body: big,
+    });
+    expect(refused.status).toBe(413);
+    expect((await fetch(`${url}/admin/login`)).status).toBe(200);
+  });
+
   it('sends a CSP without inline script, anti-framing and no-store headers', async () => {
     const client = await signedIn('vic');
     const response = await client.get('/admin/queue');

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Aurgate } from '../compose.js';
 import { adminApi } from './api/admin-api.js';
@@ -9,7 +10,7 @@ import { assetRoutes } from './routes/assets.js';
 import { adminErrorHandler } from './routes/errors.js';
 import { packageRoutes } from './routes/package-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
-import { iocRoutes } from './routes/ioc-routes.js';
+import { IOC_IMPORT_PATH, iocRoutes } from './routes/ioc-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sessionRoutes, signOutRoute } from './routes/session-routes.js';
 import type { SyncPlacement } from '../scheduler/sync-runner.js';
@@ -28,6 +29,8 @@ export interface Admin {
  * this pattern (which also matches `/admin` itself) and never touches a git or RPC request.
  */
 const ADMIN_PATHS = '/admin/*';
+/** A form or JSON body of the admin: a batch approval of 500 entries is about 50 KB. Over it: 413. */
+const MAX_ADMIN_BODY_BYTES = 256 * 1024;
 
 /** Admin pages are personal and change with every decision: never cached by a browser or proxy. */
 const noStore: MiddlewareHandler = async (c, next) => {
@@ -65,6 +68,14 @@ export function createAdmin(app: Aurgate, syncIn?: SyncPlacement): Admin {
     noStore,
   );
   router.route('/', assetRoutes());
+  // Every body is bounded before anything reads it, the public sign-in form included; an IOC list
+  // pasted into its form has a larger bound of its own (routes/ioc-routes.tsx).
+  // Connection: close, since the rest of the body may still be on its way: the socket is not reused.
+  const bounded = bodyLimit({
+    maxSize: MAX_ADMIN_BODY_BYTES,
+    onError: (c) => c.text(`the request body is larger than ${MAX_ADMIN_BODY_BYTES} bytes\n`, 413, { Connection: 'close' }),
+  });
+  router.use(ADMIN_PATHS, (c, next) => (c.req.path === IOC_IMPORT_PATH ? next() : bounded(c, next)));
   router.use(ADMIN_PATHS, identify(app.db, services.cookies), originCheck(app.config.publicUrl));
   router.route('/', sessionRoutes(services));
   router.use(ADMIN_PATHS, requireSignedIn(), requireCsrfToken());

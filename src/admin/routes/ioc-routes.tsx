@@ -11,6 +11,9 @@ import type { AdminServices } from '../services.js';
 import { IocPage } from '../views/ioc.js';
 import { field, formOf, principalOf } from './request.js';
 
+/** The one admin form with a body bound of its own (a pasted IOC list); admin/index.ts bounds the rest. */
+export const IOC_IMPORT_PATH = '/admin/ioc/import';
+
 /** The IOC page: grep over every mirrored revision, the lists, and alerts with one-step revocation. */
 export function iocRoutes(services: AdminServices): Hono<AdminEnv> {
   const { app, actions } = services;
@@ -46,7 +49,7 @@ export function iocRoutes(services: AdminServices): Hono<AdminEnv> {
     },
   });
 
-  router.post('/admin/ioc/import', limit, async (c) => {
+  router.post(IOC_IMPORT_PATH, limit, async (c) => {
     const form = await formOf(c);
     await actions.importIoc(principalOf(c), { list: field(form, 'list'), url: field(form, 'url').trim(), text: field(form, 'text') });
     return c.redirect('/admin/ioc?notice=ioc-imported', 303);
