@@ -2,14 +2,12 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/app/lock.js';
-import { startServer } from '../src/http/server.js';
 import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
-import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
+import { REPO_ROOT, startPublicAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 import { account } from './support/accounts.js';
 import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
@@ -68,13 +66,9 @@ function stepScript(yaml: string, id: string): string {
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_PORT: String(port), AURGATE_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  aurgate.server = await startServer(aurgate.app, { schedule: false, port });
-  url = aurgate.server.url;
+  const started = await startPublicAurgate({ upstreamUrl: upstream.url });
+  aurgate = started;
+  url = started.url;
   for (const pkgbase of PACKAGES) {
     const commit = await upstream.addPackage(makePackage({ pkgbase, pkgver: '1.2.3', depends: pkgbase === 'build-app' ? ['build-lib'] : [] }));
     await aurgate.app.allow([pkgbase], 'tester');

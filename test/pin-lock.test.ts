@@ -4,12 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/app/lock.js';
-import { startServer } from '../src/http/server.js';
 import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
-import { startAurgate, type Harness } from './support/harness.js';
+import { startPublicAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
-import { freePort } from './support/ports.js';
 import { account } from './support/accounts.js';
 
 let upstream: TestUpstream;
@@ -36,10 +34,9 @@ async function writeLock(lock: unknown): Promise<string> {
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
-  const port = await freePort();
-  aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_PORT: String(port), AURGATE_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  aurgate.server = await startServer(aurgate.app, { schedule: false, port });
-  url = aurgate.server.url;
+  const started = await startPublicAurgate({ upstreamUrl: upstream.url });
+  aurgate = started;
+  url = started.url;
   heads['lock-lib'] = await upstream.addPackage(makePackage({ pkgbase: 'lock-lib', pkgver: '0.9', epoch: '1' }));
   heads['lock-split'] = await upstream.addPackage(
     makePackage({ pkgbase: 'lock-split', pkgnames: ['lock-split-cli', 'lock-split-doc'], pkgver: '3.2' }),

@@ -3,13 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/app/lock.js';
-import { startServer } from '../src/http/server.js';
 import { privateKeyFromSeed, rawPublicKey } from '../src/trust/ed25519.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
-import { startAurgate, type Harness } from './support/harness.js';
-import { freePort } from './support/ports.js';
+import { startPublicAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 
 /**
@@ -53,10 +51,9 @@ function independentlyVerified(line: string, verifierKey: string): Record<string
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
-  const port = await freePort();
-  aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_PORT: String(port), AURGATE_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  aurgate.server = await startServer(aurgate.app, { schedule: false, port });
-  url = aurgate.server.url;
+  const started = await startPublicAurgate({ upstreamUrl: upstream.url });
+  aurgate = started;
+  url = started.url;
   work = await tempDir('aurgate-trust-');
   heads['att-lib'] = await upstream.addPackage(makePackage({ pkgbase: 'att-lib', pkgver: '1.0' }), { Maintainer: 'upstream-alice' });
   heads['att-app'] = await upstream.addPackage(makePackage({ pkgbase: 'att-app', pkgver: '4.2' }));

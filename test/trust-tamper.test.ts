@@ -13,8 +13,7 @@ import { formatVerifierKey } from '../src/trust/signed-note.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { tempDir } from './support/git-client.js';
-import { runCliInProcess, startAurgate, type Harness } from './support/harness.js';
-import { freePort } from './support/ports.js';
+import { runCliInProcess, startPublicAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
 
 /**
@@ -74,10 +73,9 @@ function withRawDatabase<T>(fn: (db: Database.Database) => T): T {
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
-  const port = await freePort();
-  aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_PORT: String(port), AURGATE_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  aurgate.server = await startServer(aurgate.app, { schedule: false, port });
-  url = aurgate.server.url;
+  const started = await startPublicAurgate({ upstreamUrl: upstream.url });
+  aurgate = started;
+  url = started.url;
   work = await tempDir('aurgate-tamper-');
   keys = path.join(work, 'keys.txt');
   state = path.join(work, 'state.json');
@@ -128,7 +126,7 @@ describe('tampering is detected', () => {
     const dataDir = path.join(work, 'restored');
     expect((await runCliInProcess(['restore', backup], { ...aurgate.env, AURGATE_DATA_DIR: dataDir })).code).toBe(0);
     const restored = new Aurgate(loadConfig({ ...aurgate.env, AURGATE_DATA_DIR: dataDir }), pino({ level: 'silent' }));
-    const server = await startServer(restored, { schedule: false, port: await freePort() });
+    const server = await startServer(restored, { schedule: false, port: 0 });
     try {
       const result = await verify(await lockOf('tam-a'), ['--server', server.url]);
       expect(result.code).toBe(8);

@@ -11,6 +11,7 @@ import { Aurgate } from '../../src/compose.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import type { SyncPlacement } from '../../src/scheduler/sync-runner.js';
+import { freePort } from './ports.js';
 import { CHILD_HANG_GUARD_MS } from './hang-guard.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -123,4 +124,26 @@ export function runCli(args: readonly string[], env: Record<string, string>, inp
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
   });
+}
+
+/**
+ * An aurgate serving at a public URL known before it starts (lock files and attestations name it):
+ * a port that was free a moment ago. Another process (a second copy of the suite) may take it in
+ * between; then the data dir is dropped and another port tried.
+ */
+export async function startPublicAurgate(options: { upstreamUrl: string; env?: Record<string, string> }): Promise<Harness & { url: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    const harness = await startAurgate({
+      upstreamUrl: options.upstreamUrl,
+      env: { ...options.env, AURGATE_PORT: String(port), AURGATE_PUBLIC_URL: `http://127.0.0.1:${port}` },
+    });
+    try {
+      harness.server = await startServer(harness.app, { schedule: false, port });
+      return Object.assign(harness, { url: harness.server.url });
+    } catch (error) {
+      await harness.close();
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
 }
