@@ -14,6 +14,7 @@ import { LogStore } from './log-store.js';
 import { leafHash, verifyInclusion } from './merkle.js';
 import { noteSigner, noteVerifier } from './signed-note.js';
 import { approvalStatement, revocationStatement, type DecisionFacts } from './statement.js';
+import { decisionFacts } from '../../test/support/decision-facts.js';
 
 const ORIGIN = 'aurgate.example.com/log';
 const COMMIT = '1'.repeat(40);
@@ -21,19 +22,7 @@ const key = generateKeyPairSync('ed25519');
 const keyid = keyIdOf(rawPublicKey(key.publicKey));
 const signer = { keyid, sign: (message: Uint8Array) => signEd25519(key.privateKey, message) };
 
-const facts = (commit: string, pkgbase = 'hello'): DecisionFacts => ({
-  pkgbase,
-  pkgnames: [pkgbase],
-  version: '1-1',
-  commit,
-  archiveSha256: 'f'.repeat(64),
-  baseCommit: null,
-  reviewers: [{ name: 'alice', approvedAt: new Date(0) }],
-  requiredApprovals: 1,
-  riskFlags: [],
-  upstreamMaintainer: null,
-  decidedAt: new Date(0),
-});
+const facts = (commit: string, pkgbase = 'hello'): DecisionFacts => decisionFacts({ commit, pkgbase });
 
 function open() {
   const db = openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), 'aurgate-attest-')), 'aurgate.db'));

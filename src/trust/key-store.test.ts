@@ -10,25 +10,14 @@ import { rawPublicKey, rawSeed } from './ed25519.js';
 import { exportPublicKey, importKey, keyIdOf, loadKeyStore, openKeyStore, parsePrivateKey, rotateKey, type KeyStore } from './key-store.js';
 import { parseVerifierKey } from './signed-note.js';
 import { approvalStatement } from './statement.js';
+import { decisionFacts } from '../../test/support/decision-facts.js';
 
 const ORIGIN = 'aurgate.example.com/log';
 const tempDir = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'aurgate-keys-')), 'keys');
 const mode = (file: string) => statSync(file).mode & 0o777;
 const dsseKeys = (store: KeyStore) => store.keys.map((key) => ({ keyid: key.keyid, publicKey: key.publicKey }));
 const noteKeys = (store: KeyStore) => store.keys.map((key) => parseVerifierKey(exportPublicKey(key, 'note', ORIGIN)));
-const facts = (commit: string) => ({
-  pkgbase: 'hello',
-  pkgnames: ['hello'],
-  version: '1-1',
-  commit,
-  archiveSha256: 'e'.repeat(64),
-  baseCommit: null,
-  reviewers: [{ name: 'alice', approvedAt: new Date(0) }],
-  requiredApprovals: 1,
-  riskFlags: [],
-  upstreamMaintainer: null,
-  decidedAt: new Date(0),
-});
+const facts = (commit: string) => decisionFacts({ commit, archiveSha256: 'e'.repeat(64) });
 
 describe('signing key store', () => {
   it('creates an Ed25519 key on first use in a 0700 directory, the key file 0600, and loads the same key after', () => {

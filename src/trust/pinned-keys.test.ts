@@ -8,21 +8,10 @@ import { openKeyStore, rotateKey } from './key-store.js';
 import { MemoryTree, inclusionProof } from './merkle.js';
 import { formatPinnedKeys, parsePinnedKeys, pinnedKeysOf } from './pinned-keys.js';
 import { approvalStatement } from './statement.js';
+import { decisionFacts } from '../../test/support/decision-facts.js';
 
 const ORIGIN = 'aurgate.example.com/log';
-const facts = {
-  pkgbase: 'hello',
-  pkgnames: ['hello'],
-  version: '1-1',
-  commit: '3'.repeat(40),
-  archiveSha256: '4'.repeat(64),
-  baseCommit: null,
-  reviewers: [{ name: 'alice', approvedAt: new Date(0) }],
-  requiredApprovals: 1,
-  riskFlags: [],
-  upstreamMaintainer: null,
-  decidedAt: new Date(0),
-};
+const facts = decisionFacts({ commit: '3'.repeat(40), archiveSha256: '4'.repeat(64) });
 
 describe('pinned keys', () => {
   it('one pinned line per key checks both checkpoints and attestations, across a rotation', () => {
