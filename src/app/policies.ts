@@ -6,14 +6,12 @@ import { approveByPolicy } from '../quarantine/policy-decisions.js';
 import { getPackage } from '../quarantine/packages.js';
 import { revokedHistory } from '../quarantine/revoked-history.js';
 import { getRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
-import { classifyRevision } from '../review/classify.js';
 import { SEVERITY_ORDER } from '../review/risk/types.js';
 import { sameAccount, takeoversOf } from '../review/signals.js';
 import { ownershipHistory } from '../sync/maintainer-history.js';
-import { assessRevision } from './assess.js';
+import { assessChange } from './assess.js';
 import type { AppDeps } from './deps.js';
 import { publishPackage } from './publish.js';
-import { loadRevisionFiles } from './revision-files.js';
 
 export type PolicyDeps = Pick<AppDeps, 'db' | 'mirror' | 'served' | 'logger'> & AttestDeps;
 
@@ -79,10 +77,9 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
   )
     return result('declined', 'the maintainer changed or the package was orphaned');
   const repo = deps.mirror.repoPath(revision.pkgbase);
-  const [previous, candidate] = await Promise.all([loadRevisionFiles(repo, base.commit), loadRevisionFiles(repo, revision.commit)]);
-  const classification = classifyRevision({ previous, candidate, previousMeta: base.upstreamMeta, candidateMeta: revision.upstreamMeta });
-  if (classification.class !== 'routine') return result('declined', `class ${classification.class}`);
-  const flags = await assessRevision(deps, revision, now);
+  // One read of the trees gives both the class and the flags (history and IOC signals included).
+  const { classification, flags } = await assessChange(deps, revision, now);
+  if (classification?.class !== 'routine') return result('declined', `class ${classification?.class ?? 'unknown (classification failed)'}`);
   const serious = flags.filter((flag) => SEVERITY_ORDER[flag.severity] < SEVERITY_ORDER.low);
   if (serious.length > 0) return result('declined', `flags above low: ${[...new Set(serious.map((flag) => flag.check))].join(', ')}`);
   const history = await revokedHistory(deps.db, repo, revision);
