@@ -4,6 +4,8 @@ import { TEST_HANG_GUARD_MS } from './test/support/hang-guard.js';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
+    // The container tests need a Docker engine and minutes of image builds: `npm run test:docker`.
+    exclude: ['test/docker/**', '**/node_modules/**'],
     // Hang guards, not speed limits (see test/support/hang-guard.ts).
     testTimeout: TEST_HANG_GUARD_MS,
     hookTimeout: TEST_HANG_GUARD_MS,
