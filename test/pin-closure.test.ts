@@ -77,9 +77,12 @@ describe('aurgate lock follows AUR dependencies', () => {
     expect(lock.packages.map((entry) => entry.pkgbase)).toEqual(['cl-check', 'cl-runtime-git', 'cl-lib', 'cl-suite', 'cl-app']);
     expect(lock.missing).toBeUndefined();
     const docker = await aurgate.cli(['lock', 'cl-app', '--format', 'dockerfile']);
-    expect(docker.stdout.split('\n').filter((line) => line.startsWith('ADD ')).map((line) => line.split(' ').pop())).toEqual(
-      ['cl-check', 'cl-runtime-git', 'cl-lib', 'cl-suite', 'cl-app'].map((pkgbase) => `/aur/${pkgbase}.tar.gz`),
-    );
+    expect(
+      docker.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('ADD '))
+        .map((line) => line.split(' ').pop()),
+    ).toEqual(['cl-check', 'cl-runtime-git', 'cl-lib', 'cl-suite', 'cl-app'].map((pkgbase) => `/aur/${pkgbase}.tar.gz`));
   });
 
   it('fails with exit 3 naming each unserved AUR dependency, why, and who needs it, and writes nothing', async () => {

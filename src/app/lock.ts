@@ -40,9 +40,7 @@ export function normalizeNames(raw: readonly string[]): string[] {
 
 /** What a dependency name is to this server: a served pkgname, an AUR package it cannot serve, or neither. */
 export type DependencyStatus =
-  | { kind: 'served'; pkgname: string; pkgbase: string; version: string }
-  | { kind: 'missing'; reason: string }
-  | { kind: 'external' };
+  { kind: 'served'; pkgname: string; pkgbase: string; version: string } | { kind: 'missing'; reason: string } | { kind: 'external' };
 
 const REASONS = { 'awaiting-review': 'awaiting review', rejected: 'rejected', revoked: 'revoked' } as const;
 

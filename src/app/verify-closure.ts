@@ -15,8 +15,7 @@ import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
 
 /** An AUR dependency the lock lacks: served by the server (so the lock could hold it) or not. */
 export type ClosureGap =
-  | { name: string; kind: 'served'; pkgname: string; pkgbase: string; version: string }
-  | { name: string; kind: 'missing'; reason: string };
+  { name: string; kind: 'served'; pkgname: string; pkgbase: string; version: string } | { name: string; kind: 'missing'; reason: string };
 
 export type ClosureCheck = { kind: 'complete' } | { kind: 'gaps'; gaps: ClosureGap[] } | { kind: 'unchecked'; detail: string };
 
@@ -88,7 +87,12 @@ export async function checkClosure(
     answers = unresolved.length > 0 ? await ask(unresolved) : new Map();
   } catch (error) {
     for (const [entry, names] of open) {
-      checks.set(entry, names.length > 0 ? { kind: 'unchecked', detail: `could not ask the server about ${names.join(', ')}: ${describeError(error)}` } : { kind: 'complete' });
+      checks.set(
+        entry,
+        names.length > 0
+          ? { kind: 'unchecked', detail: `could not ask the server about ${names.join(', ')}: ${describeError(error)}` }
+          : { kind: 'complete' },
+      );
     }
     return checks;
   }
@@ -114,7 +118,10 @@ export function askServer(server: string, options: { timeoutMs: number; fetch?: 
         .map((name) => `name=${encodeURIComponent(name)}`)
         .join('&');
       const url = `${server}/api/v1/lock/dependencies?${query}`;
-      const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { 'User-Agent': 'aurgate-verify' } });
+      const response = await (options.fetch ?? fetch)(url, {
+        signal: AbortSignal.timeout(options.timeoutMs),
+        headers: { 'User-Agent': 'aurgate-verify' },
+      });
       const text = await boundedText(response, MAX_ANSWER_BYTES);
       if (response.status !== 200) throw new Error(`HTTP ${response.status} from ${url}`);
       const parsed = answerSchema.safeParse(JSON.parse(text));

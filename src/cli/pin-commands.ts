@@ -127,7 +127,9 @@ export function registerPinCommands(program: Command, io: CliIo): void {
         (result, index) => result.outcome.kind === 'unreachable' || attested[index]?.outcome.kind === 'unreachable',
       ).length;
       if (!options.json && lock.missing)
-        io.stderr.write(`the lock records AUR dependencies left out with --allow-missing (not drift): ${lock.missing.map((gap) => gap.name).join(', ')}\n`);
+        io.stderr.write(
+          `the lock records AUR dependencies left out with --allow-missing (not drift): ${lock.missing.map((gap) => gap.name).join(', ')}\n`,
+        );
       if (!options.json)
         io.stderr.write(
           `${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked${signed ? `, ${tampered} tampered` : ''}\n`,

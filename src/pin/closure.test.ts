@@ -84,7 +84,11 @@ describe('resolveClosure', () => {
 
   it('reports every AUR package that is not served with its reason and dependents, and ignores the rest', () => {
     const reasons: Record<string, string> = { pending: 'awaiting review', unlisted: 'not on the allowlist' };
-    const closure = lock(['app', 'other'], [node('app', ['pending', 'unlisted', 'python']), node('other', ['pending'])], (name) => reasons[name] ?? null);
+    const closure = lock(
+      ['app', 'other'],
+      [node('app', ['pending', 'unlisted', 'python']), node('other', ['pending'])],
+      (name) => reasons[name] ?? null,
+    );
     expect(names(closure)).toEqual(['app', 'other']);
     expect(closure.missing).toEqual([
       { name: 'pending', reason: 'awaiting review', requiredBy: ['app', 'other'] },

@@ -17,7 +17,6 @@ export interface ServedNode {
   provides: readonly string[];
 }
 
-
 export interface ClosureEntry {
   pkgname: string;
   pkgbase: string;

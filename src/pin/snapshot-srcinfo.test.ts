@@ -35,7 +35,13 @@ describe('SnapshotSrcinfo', () => {
   it('finds <pkgbase>/.SRCINFO among other entries, whatever the chunking', async () => {
     const srcinfo = 'pkgbase = app\n\tpkgver = 1\n'.repeat(40);
     const archive = gzipSync(
-      Buffer.concat([file('pax_global_header', '52 comment=0123456789012345678901234567890123456789\n', 'g'), file('app/', '', '5'), file('app/PKGBUILD', 'x'.repeat(700)), file('app/.SRCINFO', srcinfo), end]),
+      Buffer.concat([
+        file('pax_global_header', '52 comment=0123456789012345678901234567890123456789\n', 'g'),
+        file('app/', '', '5'),
+        file('app/PKGBUILD', 'x'.repeat(700)),
+        file('app/.SRCINFO', srcinfo),
+        end,
+      ]),
     );
     for (const size of [1, 7, 512, archive.length]) expect(await read('app', archive, size)).toEqual({ text: srcinfo });
   });
