@@ -17,7 +17,13 @@ import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
 export type ClosureGap =
   { name: string; kind: 'served'; pkgname: string; pkgbase: string; version: string } | { name: string; kind: 'missing'; reason: string };
 
-export type ClosureCheck = { kind: 'complete' } | { kind: 'gaps'; gaps: ClosureGap[] } | { kind: 'unchecked'; detail: string };
+/**
+ * `unreadable`: the pinned archive has no .SRCINFO that parses. Its dependencies are unknown to the
+ * server as well (it serves such a revision over git only and `lock` follows none of them), so this is
+ * a note, not a failure: the bytes are still the pinned ones. `unchecked`: the server could not be asked.
+ */
+export type ClosureCheck =
+  { kind: 'complete' } | { kind: 'gaps'; gaps: ClosureGap[] } | { kind: 'unreadable'; detail: string } | { kind: 'unchecked'; detail: string };
 
 /** The dependency lookup answers at most this many names per request (the server's bound). */
 const NAMES_PER_REQUEST = 200;
@@ -69,7 +75,7 @@ export async function checkClosure(
     if (!srcinfo || seenBases.has(entry.pkgbase)) continue;
     seenBases.add(entry.pkgbase);
     if ('error' in srcinfo) {
-      checks.set(entry, { kind: 'unchecked', detail: `cannot check its dependencies: ${srcinfo.error}` });
+      checks.set(entry, { kind: 'unreadable', detail: `dependencies not checked: ${srcinfo.error}` });
       continue;
     }
     try {
@@ -77,7 +83,7 @@ export async function checkClosure(
       parsed.set(entry, info);
       for (const name of [...info.pkgnames, ...info.provides]) satisfied.add(name);
     } catch (error) {
-      checks.set(entry, { kind: 'unchecked', detail: `cannot check its dependencies: its .SRCINFO does not parse: ${describeError(error)}` });
+      checks.set(entry, { kind: 'unreadable', detail: `dependencies not checked: its .SRCINFO does not parse: ${describeError(error)}` });
     }
   }
   const open = new Map([...parsed].map(([entry, info]) => [entry, info.dependencies.filter((name) => !satisfied.has(name))]));

@@ -21,6 +21,8 @@ export interface VerifyResult {
   entry: LockEntry;
   url: string;
   outcome: VerifyOutcome;
+  /** Said about an entry whose check passed: why its dependencies could not be read. */
+  note?: string;
 }
 
 export interface VerifyOptions {
@@ -59,6 +61,7 @@ export async function verifyLock(lock: LockFile, options: VerifyOptions = {}): P
     const check = closure.get(result.entry);
     if (check?.kind === 'gaps') result.outcome = { kind: 'incomplete', gaps: check.gaps };
     if (check?.kind === 'unchecked') result.outcome = { kind: 'unreachable', detail: check.detail };
+    if (check?.kind === 'unreadable') result.note = check.detail;
   }
   return results;
 }
@@ -118,11 +121,11 @@ export function isDrift(outcome: VerifyOutcome): boolean {
 }
 
 /** One line per package: `OK …` or `DRIFT …: what changed`, or `ERROR …` when it could not be checked. */
-export function describeResult({ entry, url, outcome }: VerifyResult): string {
+export function describeResult({ entry, url, outcome, note }: VerifyResult): string {
   const subject = `${entry.pkgname} ${entry.version ?? '?'} (${entry.pkgbase} ${entry.commit.slice(0, 12)})`;
   switch (outcome.kind) {
     case 'ok':
-      return `OK     ${subject} sha256 ${entry.sha256}`;
+      return `OK     ${subject} sha256 ${entry.sha256}${note ? `\nNOTE   ${subject}: ${note}` : ''}`;
     case 'incomplete':
       return `DRIFT  ${subject}: needs AUR ${outcome.gaps.length === 1 ? 'dependency' : 'dependencies'} the lock lacks: ${outcome.gaps.map(describeGap).join(', ')}`;
     case 'revoked':

@@ -103,12 +103,13 @@ export function registerPinCommands(program: Command, io: CliIo): void {
       if (options.json)
         printJson(
           io,
-          results.map(({ entry, url, outcome }, index) => ({
+          results.map(({ entry, url, outcome, note }, index) => ({
             pkgname: entry.pkgname,
             pkgbase: entry.pkgbase,
             commit: entry.commit,
             url,
             ...outcome,
+            ...(note ? { note } : {}),
             ...(signed ? { attestation: signed.results[index]?.outcome } : {}),
           })),
         );
