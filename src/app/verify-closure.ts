@@ -38,7 +38,7 @@ const answerSchema = z.object({
     ]),
   ),
 });
-type DependencyAnswer = z.infer<typeof answerSchema>['dependencies'][number];
+export type DependencyAnswer = z.infer<typeof answerSchema>['dependencies'][number];
 
 interface Parsed {
   pkgnames: string[];
