@@ -81,6 +81,39 @@ export class StorageError extends AurgateError {
   readonly code = 'storage_error';
 }
 
+/** An AUR dependency a lock needs but cannot hold (see src/pin/closure.ts). */
+export interface MissingDependency {
+  name: string;
+  reason: string;
+  requiredBy: readonly string[];
+}
+
+/** A lock's dependency closure has gaps: each AUR package that is not served, why, and who needs it. */
+export class MissingDependencies extends AurgateError {
+  readonly code = 'not_found';
+
+  constructor(readonly missing: readonly MissingDependency[]) {
+    super(
+      `cannot lock: ${missing.length === 1 ? 'an AUR dependency is' : `${missing.length} AUR dependencies are`} not served: ${missing
+        .map((gap) => `${gap.name} (needed by ${gap.requiredBy.join(', ')}): ${gap.reason}`)
+        .join('; ')}; approve or allowlist ${missing.length === 1 ? 'it' : 'them'}, or lock with --allow-missing`,
+      { pkgname: missing[0]?.name },
+    );
+  }
+}
+
+/** Packages that depend on each other in a circle: no build order exists. */
+export class DependencyCycle extends AurgateError {
+  readonly code = 'conflict';
+
+  /** The pkgbases on the cycle, the first repeated at the end. */
+  constructor(readonly cycle: readonly string[]) {
+    super(`cannot lock: dependency cycle ${cycle.join(' -> ')}; no build order builds each package after its dependencies`, {
+      pkgbase: cycle[0],
+    });
+  }
+}
+
 /** Describes any thrown value in one line, following `cause` chains. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

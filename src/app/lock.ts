@@ -1,22 +1,29 @@
 import type { Db } from '../db/open.js';
-import { InvalidInput, NotFound } from '../errors.js';
+import { InvalidInput, MissingDependencies, NotFound } from '../errors.js';
+import { mirroredPkgbaseOf } from '../quarantine/packages.js';
 import { getRevision } from '../quarantine/revisions.js';
-import { unavailableMessage, type ServedLookup } from '../store/served-catalog.js';
+import { unavailableMessage, type Catalog, type ServedLookup } from '../store/served-catalog.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import type { SnapshotStore } from '../store/snapshots.js';
 import { attestationUrl } from '../trust/published-log.js';
+import { dependencyTarget, resolveClosure, type ClosureEntry, type ServedNode } from '../pin/closure.js';
 import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
 export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
 export interface LockDeps {
   db: Db;
-  lookup: ServedLookup;
+  lookup: ServedLookup & Pick<Catalog, 'packages'>;
   snapshots: SnapshotStore;
   publicUrl: string;
   /** The approval log: each entry names the signed approval of its revision. */
   attestations?: { approvalOf(pkgbase: string, commit: string): { index: number; digest: string } | null };
   now?: () => Date;
+}
+
+export interface LockOptions {
+  /** Write the lock even when AUR dependencies are not served; the gaps go into its `missing` field. */
+  allowMissing?: boolean;
 }
 
 /** Splits `a,b` forms and drops duplicates, keeping the first occurrence (the order is the build order). */
@@ -31,45 +38,106 @@ export function normalizeNames(raw: readonly string[]): string[] {
   return unique.map((name) => assertPackageName(name));
 }
 
+/** What a dependency name is to this server: a served pkgname, an AUR package it cannot serve, or neither. */
+export type DependencyStatus =
+  { kind: 'served'; pkgname: string; pkgbase: string; version: string } | { kind: 'missing'; reason: string } | { kind: 'external' };
+
+const REASONS = { 'awaiting-review': 'awaiting review', rejected: 'rejected', revoked: 'revoked' } as const;
+
 /**
- * Pins the served head of each named package (pkgname or pkgbase). Every name is resolved before any
- * archive is built, and one unserved name fails the whole lock: a partial lock would let a build
- * silently skip a package. The snapshot is built (or read from the cache) here so its sha256 is
- * recorded before anyone is told to expect it.
+ * How aurgate tells an AUR dependency from an official-repository one without asking upstream (the
+ * lock is answered by the server, which never does): a name is an AUR package when it is served, or
+ * provided by a served package, or on the allowlist, or known to the mirror (a pkgbase it tracks or a
+ * pkgname in the upstream metadata it recorded). Anything else is taken to come from the official
+ * repositories: aurgate cannot serve it either way.
  */
-export async function createLock(deps: LockDeps, rawNames: readonly string[]): Promise<LockFile> {
+export function dependencyStatus(deps: Pick<LockDeps, 'db' | 'lookup'>, name: string): DependencyStatus {
+  const served = deps.lookup.packages();
+  const pkg =
+    served.find((candidate) => candidate.Name === name) ??
+    served.find((candidate) => candidate.Provides.some((provided) => dependencyTarget(provided) === name));
+  if (pkg) return { kind: 'served', pkgname: pkg.Name, pkgbase: pkg.PackageBase, version: pkg.Version };
+  const reason = missingReason(deps, name);
+  return reason === null ? { kind: 'external' } : { kind: 'missing', reason };
+}
+
+/** Why an AUR package is not served, or null when it is not known as an AUR package. */
+function missingReason(deps: Pick<LockDeps, 'db' | 'lookup'>, name: string): string | null {
+  const availability = deps.lookup.availability(name);
+  if (availability.kind === 'served') return 'served without a usable .SRCINFO';
+  if (availability.reason !== 'not-allowlisted' && availability.reason !== 'unknown') return REASONS[availability.reason];
+  const mirrored = mirroredPkgbaseOf(deps.db, name);
+  if (mirrored === null) return null;
+  // A split sibling of an allowlisted pkgbase waits for the same review as the pkgname that is listed.
+  const base = mirrored === name ? availability : deps.lookup.availability(mirrored);
+  return base.kind === 'unavailable' && base.reason in REASONS ? REASONS[base.reason as keyof typeof REASONS] : 'not on the allowlist';
+}
+
+/**
+ * Pins the served head of each named package (pkgname or pkgbase) and of its AUR dependency closure,
+ * in build order. Every name is resolved before any archive is built: one unserved name, or an AUR
+ * dependency that is not served (unless allowMissing), fails the whole lock, since a partial lock
+ * would let a build silently skip a package. The snapshot is built (or read from the cache) here so
+ * its sha256 is recorded before anyone is told to expect it.
+ */
+export async function createLock(deps: LockDeps, rawNames: readonly string[], options: LockOptions = {}): Promise<LockFile> {
   const names = normalizeNames(rawNames);
-  const resolved: Array<{ name: string; pkgbase: string; commit: string }> = [];
+  const roots: Array<{ pkgname: string; pkgbase: string }> = [];
+  const commits = new Map<string, string>();
   const problems: string[] = [];
   for (const name of names) {
     const availability = deps.lookup.availability(name);
-    if (availability.kind === 'served') resolved.push({ name, pkgbase: availability.pkgbase, commit: availability.commit });
-    else problems.push(unavailableMessage(name, availability).replace(/^aurgate: /, ''));
+    if (availability.kind === 'served') {
+      roots.push({ pkgname: name, pkgbase: availability.pkgbase });
+      commits.set(availability.pkgbase, availability.commit);
+    } else problems.push(unavailableMessage(name, availability).replace(/^aurgate: /, ''));
   }
   if (problems.length > 0) {
-    throw new NotFound(`cannot lock: ${problems.join('; ')}`, { pkgname: names.find((name) => !resolved.some((entry) => entry.name === name)) });
+    throw new NotFound(`cannot lock: ${problems.join('; ')}`, { pkgname: names.find((name) => !roots.some((entry) => entry.pkgname === name)) });
   }
+  const served = deps.lookup.packages();
+  for (const pkg of served) if (!commits.has(pkg.PackageBase)) commits.set(pkg.PackageBase, pkg.commit);
+  const nodes: ServedNode[] = served.map((pkg) => ({
+    pkgname: pkg.Name,
+    pkgbase: pkg.PackageBase,
+    dependencies: [...pkg.Depends, ...pkg.MakeDepends, ...pkg.CheckDepends],
+    provides: pkg.Provides,
+  }));
+  const closure = resolveClosure({ roots, served: nodes, missingReason: (name) => missingReason(deps, name) });
+  if (closure.missing.length > 0 && !options.allowMissing) throw new MissingDependencies(closure.missing);
+  if (closure.entries.length > MAX_LOCK_PACKAGES)
+    throw new InvalidInput(`a lock holds at most ${MAX_LOCK_PACKAGES} packages; these names and their dependencies are ${closure.entries.length}`);
   const packages: LockEntry[] = [];
-  for (const { name, pkgbase, commit } of resolved) {
-    const revision = getRevision(deps.db, pkgbase, commit);
-    // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
-    if (revision?.state !== 'approved')
-      throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
-    const snapshot = await deps.snapshots.get(pkgbase, commit);
-    const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
-    packages.push({
-      pkgname: name,
-      pkgbase,
-      version: revision.version,
-      commit,
-      url: snapshotUrl(deps.publicUrl, pkgbase, commit),
-      sha256: snapshot.sha256,
-      approvedBy: revision.decidedBy,
-      approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
-      ...(approval
-        ? { attestation: { url: attestationUrl(deps.publicUrl, pkgbase, commit), sha256: approval.digest, logIndex: approval.index } }
-        : {}),
-    });
-  }
-  return { version: LOCK_FORMAT_VERSION, server: deps.publicUrl, generatedAt: (deps.now?.() ?? new Date()).toISOString(), packages };
+  for (const entry of closure.entries) packages.push(await pin(deps, entry, commits.get(entry.pkgbase) ?? ''));
+  return {
+    version: LOCK_FORMAT_VERSION,
+    server: deps.publicUrl,
+    generatedAt: (deps.now?.() ?? new Date()).toISOString(),
+    packages,
+    ...(closure.missing.length > 0 ? { missing: closure.missing } : {}),
+  };
+}
+
+async function pin(deps: LockDeps, entry: ClosureEntry, commit: string): Promise<LockEntry> {
+  const { pkgname, pkgbase } = entry;
+  const revision = getRevision(deps.db, pkgbase, commit);
+  // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
+  if (revision?.state !== 'approved')
+    throw new NotFound(`cannot lock: ${pkgname} (${pkgbase} ${commit}) is no longer approved`, { pkgname, pkgbase, commit });
+  const snapshot = await deps.snapshots.get(pkgbase, commit);
+  const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
+  return {
+    pkgname,
+    pkgbase,
+    version: revision.version,
+    commit,
+    url: snapshotUrl(deps.publicUrl, pkgbase, commit),
+    sha256: snapshot.sha256,
+    approvedBy: revision.decidedBy,
+    approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
+    ...(approval ? { attestation: { url: attestationUrl(deps.publicUrl, pkgbase, commit), sha256: approval.digest, logIndex: approval.index } } : {}),
+    requested: entry.requested,
+    requiredBy: entry.requiredBy,
+    dependencies: entry.dependencies,
+  };
 }

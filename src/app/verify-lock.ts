@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
+import { SnapshotSrcinfo } from '../pin/snapshot-srcinfo.js';
 import { snapshotUrl, type LockEntry, type LockFile } from './lock.js';
+import { askServer, checkClosure, describeGap, type ClosureGap } from './verify-closure.js';
 
 /**
- * What the server says about one pinned package today. `revoked`, `checksum-changed` and `gone` are
- * drift: the lock no longer describes something the server vouches for. `unreachable` only means
- * this check could not be made (network, server error) and says nothing about the package.
+ * What the server says about one pinned package today. `revoked`, `checksum-changed`, `gone` and
+ * `incomplete` (an AUR dependency of the locked revision is not in the lock) are drift: the lock no
+ * longer describes something the server vouches for, or never described a whole build. `unreachable`
+ * only means this check could not be made (network, server error) and says nothing about the package.
  */
 export type VerifyOutcome =
   | { kind: 'ok' }
+  | { kind: 'incomplete'; gaps: ClosureGap[] }
   | { kind: 'revoked'; reason: string }
   | { kind: 'checksum-changed'; actual: string }
   | { kind: 'gone'; detail: string }
@@ -17,6 +21,8 @@ export interface VerifyResult {
   entry: LockEntry;
   url: string;
   outcome: VerifyOutcome;
+  /** Said about an entry whose check passed: why its dependencies could not be read. */
+  note?: string;
 }
 
 export interface VerifyOptions {
@@ -29,23 +35,38 @@ export interface VerifyOptions {
 
 const MAX_MESSAGE_BYTES = 4096;
 
-/** Checks every entry: the pinned URL must still answer 200 with bytes whose sha256 is the pinned one. */
+/**
+ * Checks every entry: the pinned URL must still answer 200 with bytes whose sha256 is the pinned one,
+ * and every AUR dependency the .SRCINFO in those bytes names must be in the lock.
+ */
 export async function verifyLock(lock: LockFile, options: VerifyOptions = {}): Promise<VerifyResult[]> {
   const server = (options.server ?? lock.server).replace(/\/+$/, '');
   const results: VerifyResult[] = new Array(lock.packages.length);
+  const srcinfos = new Map<LockEntry, { text: string } | { error: string }>();
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < lock.packages.length; index = next++) {
       const entry = lock.packages[index] as LockEntry;
       const url = snapshotUrl(server, entry.pkgbase, entry.commit);
-      results[index] = { entry, url, outcome: await checkEntry(entry, url, options) };
+      const reader = new SnapshotSrcinfo(entry.pkgbase);
+      const outcome = await checkEntry(entry, url, options, reader);
+      const srcinfo = await reader.result();
+      if (outcome.kind === 'ok') srcinfos.set(entry, srcinfo);
+      results[index] = { entry, url, outcome };
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, lock.packages.length)) }, worker));
+  const closure = await checkClosure(lock, srcinfos, askServer(server, { timeoutMs: options.timeoutMs ?? 60_000, fetch: options.fetch }));
+  for (const result of results) {
+    const check = closure.get(result.entry);
+    if (check?.kind === 'gaps') result.outcome = { kind: 'incomplete', gaps: check.gaps };
+    if (check?.kind === 'unchecked') result.outcome = { kind: 'unreachable', detail: check.detail };
+    if (check?.kind === 'unreadable') result.note = check.detail;
+  }
   return results;
 }
 
-async function checkEntry(entry: LockEntry, url: string, options: VerifyOptions): Promise<VerifyOutcome> {
+async function checkEntry(entry: LockEntry, url: string, options: VerifyOptions, reader: SnapshotSrcinfo): Promise<VerifyOutcome> {
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {
@@ -58,7 +79,7 @@ async function checkEntry(entry: LockEntry, url: string, options: VerifyOptions)
   }
   try {
     if (response.status === 200) {
-      const actual = await sha256Of(response.body);
+      const actual = await sha256Of(response.body, reader);
       return actual === entry.sha256 ? { kind: 'ok' } : { kind: 'checksum-changed', actual };
     }
     const message = await shortText(response);
@@ -71,9 +92,13 @@ async function checkEntry(entry: LockEntry, url: string, options: VerifyOptions)
 }
 
 /** Hashes the body as it streams: archives are never held in memory whole. */
-async function sha256Of(body: ReadableStream<Uint8Array> | null): Promise<string> {
+async function sha256Of(body: ReadableStream<Uint8Array> | null, reader: SnapshotSrcinfo): Promise<string> {
   const hash = createHash('sha256');
-  if (body) for await (const chunk of body as AsyncIterable<Uint8Array>) hash.update(chunk);
+  if (body)
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      await reader.write(chunk);
+    }
   return hash.digest('hex');
 }
 
@@ -92,15 +117,17 @@ async function shortText(response: Response): Promise<string> {
 }
 
 export function isDrift(outcome: VerifyOutcome): boolean {
-  return outcome.kind === 'revoked' || outcome.kind === 'checksum-changed' || outcome.kind === 'gone';
+  return outcome.kind === 'revoked' || outcome.kind === 'checksum-changed' || outcome.kind === 'gone' || outcome.kind === 'incomplete';
 }
 
 /** One line per package: `OK …` or `DRIFT …: what changed`, or `ERROR …` when it could not be checked. */
-export function describeResult({ entry, url, outcome }: VerifyResult): string {
+export function describeResult({ entry, url, outcome, note }: VerifyResult): string {
   const subject = `${entry.pkgname} ${entry.version ?? '?'} (${entry.pkgbase} ${entry.commit.slice(0, 12)})`;
   switch (outcome.kind) {
     case 'ok':
-      return `OK     ${subject} sha256 ${entry.sha256}`;
+      return `OK     ${subject} sha256 ${entry.sha256}${note ? `\nNOTE   ${subject}: ${note}` : ''}`;
+    case 'incomplete':
+      return `DRIFT  ${subject}: needs AUR ${outcome.gaps.length === 1 ? 'dependency' : 'dependencies'} the lock lacks: ${outcome.gaps.map(describeGap).join(', ')}`;
     case 'revoked':
       return `DRIFT  ${subject}: revoked: ${outcome.reason}`;
     case 'checksum-changed':

@@ -4,7 +4,7 @@ import { EXIT_CODES } from '../error-mapping.js';
 import { InvalidInput, UpstreamError } from '../errors.js';
 import { defaultStateFile, RemoteLog } from '../app/log-client.js';
 import { describeAttestation, describeCheckpoint, verifyLockAttestations, type AttestationResult } from '../app/verify-attestations.js';
-import type { LockFile } from '../pin/lock-file.js';
+import type { LockFile, LockGap } from '../pin/lock-file.js';
 import type { SignedCheckpoint } from '../trust/checkpoint.js';
 import { LOCK_FORMATS, parseLock, parseLockFormat, renderLock } from '../pin/format.js';
 import { createLock } from '../app/lock.js';
@@ -42,31 +42,40 @@ async function checkSignedLog(
   return { head: describeCheckpoint(checkpoint, previous), results: await verifyLockAttestations(lock, log, checkpoint) };
 }
 
+/** The gaps of a lock written with --allow-missing, one line each, for stderr. */
+export function describeGaps(missing: readonly LockGap[]): string {
+  const head = `aurgate: warning: the lock leaves out ${missing.length === 1 ? 'an AUR dependency' : `${missing.length} AUR dependencies`} that ${missing.length === 1 ? 'is' : 'are'} not served (--allow-missing):`;
+  return [head, ...missing.map((gap) => `  ${gap.name} (needed by ${gap.requiredBy.join(', ')}): ${gap.reason}`)].join('\n') + '\n';
+}
+
 export function registerPinCommands(program: Command, io: CliIo): void {
   program
     .command('lock')
     .description('pin the served revision of packages for reproducible builds (JSON lock, Dockerfile ADD lines, or git commands)')
-    .argument('<pkgname...>', 'package names (or pkgbases), in build order: dependencies first')
+    .argument('<pkgname...>', 'package names (or pkgbases); their AUR dependencies are added, and all are listed in build order')
     .option('--format <format>', `output form: ${LOCK_FORMATS.join(', ')}`, 'json')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (names: string[], options: { format: string; output?: string }) =>
+    .option('--allow-missing', 'write the lock even when AUR dependencies are not served (the gaps are listed on stderr and in the lock)')
+    .action(async (names: string[], options: { format: string; output?: string; allowMissing?: boolean }) =>
       withAurgate(io, async (app) => {
         const format = parseLockFormat(options.format);
         const { snapshots } = app;
         const lock = await createLock(
           { db: app.db, lookup: new DbCatalog(app.db), snapshots, publicUrl: app.config.publicUrl, attestations: app.trust },
           names,
+          { allowMissing: options.allowMissing === true },
         );
         const text = renderLock(lock, format);
         if (options.output) await writeFile(options.output, text);
         else io.stdout.write(text);
+        if (lock.missing) io.stderr.write(describeGaps(lock.missing));
       }),
     );
 
   program
     .command('verify')
     .description(
-      'check a JSON lock against the server: every pinned snapshot still approved and byte-identical (exit 1 on drift); with --keys also every signed approval and the log (exit 8 if tampered)',
+      'check a JSON lock against the server: every pinned snapshot still approved and byte-identical, and every AUR dependency of each locked revision in the lock (exit 1 on drift); with --keys also every signed approval and the log (exit 8 if tampered)',
     )
     .argument('<lockfile>', 'a lock written by `aurgate lock --format json`')
     .option('--server <url>', "the aurgate to ask (default: the lock's server)")
@@ -94,12 +103,13 @@ export function registerPinCommands(program: Command, io: CliIo): void {
       if (options.json)
         printJson(
           io,
-          results.map(({ entry, url, outcome }, index) => ({
+          results.map(({ entry, url, outcome, note }, index) => ({
             pkgname: entry.pkgname,
             pkgbase: entry.pkgbase,
             commit: entry.commit,
             url,
             ...outcome,
+            ...(note ? { note } : {}),
             ...(signed ? { attestation: signed.results[index]?.outcome } : {}),
           })),
         );
@@ -117,6 +127,10 @@ export function registerPinCommands(program: Command, io: CliIo): void {
       const unchecked = results.filter(
         (result, index) => result.outcome.kind === 'unreachable' || attested[index]?.outcome.kind === 'unreachable',
       ).length;
+      if (!options.json && lock.missing)
+        io.stderr.write(
+          `the lock records AUR dependencies left out with --allow-missing (not drift): ${lock.missing.map((gap) => gap.name).join(', ')}\n`,
+        );
       if (!options.json)
         io.stderr.write(
           `${results.length} packages: ${results.length - drifted - unchecked} ok, ${drifted} drifted, ${unchecked} not checked${signed ? `, ${tampered} tampered` : ''}\n`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../errors.js';
 import { isFullCommitId, isValidPackageName } from '../srcinfo/names.js';
-import { LOCK_FORMAT_VERSION, type LockEntry, type LockFile } from './lock-file.js';
+import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, type LockEntry, type LockFile } from './lock-file.js';
 
 export const LOCK_FORMATS = ['json', 'dockerfile', 'git'] as const;
 export type LockFormat = (typeof LOCK_FORMATS)[number];
@@ -64,6 +64,8 @@ function renderGit(lock: LockFile): string {
   return `${lines.join('\n')}\n`;
 }
 
+const packageName = z.string().refine(isValidPackageName, 'not a package name');
+
 const entrySchema = z.object({
   pkgname: z.string().refine(isValidPackageName, 'not a package name'),
   pkgbase: z.string().refine(isValidPackageName, 'not a package name'),
@@ -80,7 +82,12 @@ const entrySchema = z.object({
       logIndex: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     })
     .optional(),
+  requested: z.boolean().optional(),
+  requiredBy: z.array(packageName).max(MAX_LOCK_PACKAGES).optional(),
+  dependencies: z.array(packageName).max(MAX_LOCK_PACKAGES).optional(),
 });
+
+const gapSchema = z.object({ name: packageName, reason: z.string().max(200), requiredBy: z.array(packageName).max(MAX_LOCK_PACKAGES) });
 
 const lockSchema = z.object({
   version: z.literal(LOCK_FORMAT_VERSION),
@@ -90,6 +97,7 @@ const lockSchema = z.object({
     .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL'),
   generatedAt: z.string(),
   packages: z.array(entrySchema).min(1),
+  missing: z.array(gapSchema).max(MAX_LOCK_PACKAGES).optional(),
 });
 
 /** Reads a JSON lock field by field: a lock file is input like any other and may be hand-edited. */

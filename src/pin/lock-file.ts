@@ -22,14 +22,34 @@ export interface LockEntry {
    * and its index in the approval log. Absent for revisions approved before the log existed.
    */
   attestation?: { url: string; sha256: string; logIndex: number } | undefined;
+  /**
+   * Why it is in the lock (absent in locks written before locks followed dependencies): named by the
+   * caller, and/or needed by the listed entries; `dependencies` are the entries that satisfy this
+   * pkgbase's AUR depends, makedepends and checkdepends.
+   */
+  requested?: boolean | undefined;
+  requiredBy?: string[] | undefined;
+  dependencies?: string[] | undefined;
+}
+
+/** An AUR dependency left out of a lock written with --allow-missing. */
+export interface LockGap {
+  name: string;
+  reason: string;
+  requiredBy: string[];
 }
 
 export interface LockFile {
   version: typeof LOCK_FORMAT_VERSION;
   server: string;
   generatedAt: string;
-  /** In the order the names were given: a Dockerfile builds them in this order, dependencies first. */
+  /**
+   * Build order: each entry after the entries it depends on (the named packages and their AUR
+   * dependency closure), else in the order the names were given.
+   */
   packages: LockEntry[];
+  /** Only in a lock written with --allow-missing that has gaps. */
+  missing?: LockGap[] | undefined;
 }
 
 export function snapshotUrl(server: string, pkgbase: string, commit: string): string {

@@ -100,6 +100,21 @@ export function allowlistedPkgbaseOf(db: Db, name: string): string | null {
   return row?.pkgbase ?? null;
 }
 
+/**
+ * The pkgbase of a name the mirror has met as an AUR package (a pkgbase it tracks, or a pkgname in the
+ * upstream metadata recorded at its last check), allowlisted or not, or null. Never asks upstream.
+ */
+export function mirroredPkgbaseOf(db: Db, name: string): string | null {
+  const row = db
+    .prepare(
+      `SELECT pkgbase FROM packages
+       WHERE pkgbase = ? OR (upstream_meta IS NOT NULL AND json_type(upstream_meta, '$.IDs.' || json_quote(?)) IS NOT NULL)
+       ORDER BY pkgbase LIMIT 1`,
+    )
+    .get(name, name) as { pkgbase: string } | undefined;
+  return row?.pkgbase ?? null;
+}
+
 /** Adds names (already resolved to their pkgbase upstream) in one transaction, auditing each. */
 export function addToAllowlist(
   db: Db,

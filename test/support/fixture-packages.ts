@@ -21,6 +21,8 @@ export interface PackageSpec {
   url?: string;
   depends?: string[];
   makedepends?: string[];
+  checkdepends?: string[];
+  provides?: string[];
   /** Defaults to `['any']`. */
   arch?: string[];
   /** Appended to the PKGBUILD verbatim; must not set variables that .SRCINFO reports (comments, helpers). */
@@ -47,6 +49,8 @@ function withDefaults(spec: PackageSpec): FullSpec {
     url: spec.url ?? `https://example.org/${spec.pkgbase}`,
     depends: spec.depends ?? [],
     makedepends: spec.makedepends ?? [],
+    checkdepends: spec.checkdepends ?? [],
+    provides: spec.provides ?? [],
     arch: spec.arch ?? ['any'],
   };
 }
@@ -74,6 +78,8 @@ function pkgbuildOf(spec: FullSpec, extra: string | undefined): string {
     "license=('MIT')",
     ...(spec.depends.length > 0 ? [`depends=${array(spec.depends)}`] : []),
     ...(spec.makedepends.length > 0 ? [`makedepends=${array(spec.makedepends)}`] : []),
+    ...(spec.checkdepends.length > 0 ? [`checkdepends=${array(spec.checkdepends)}`] : []),
+    ...(spec.provides.length > 0 ? [`provides=${array(spec.provides)}`] : []),
     '',
   ];
   // makepkg sets $pkgname to the package being built inside each package function.
@@ -101,8 +107,10 @@ function srcinfoOf(spec: FullSpec): string {
     ...attr('url', [spec.url]),
     ...attr('arch', spec.arch),
     ...attr('license', ['MIT']),
+    ...attr('checkdepends', spec.checkdepends),
     ...attr('makedepends', spec.makedepends),
     ...attr('depends', spec.depends),
+    ...attr('provides', spec.provides),
   ];
   for (const name of spec.pkgnames) lines.push('', `pkgname = ${name}`);
   return `${lines.join('\n')}\n`;
