@@ -4,7 +4,7 @@ import { parseLockFormat, renderLock } from '../pin/format.js';
 import { createLock, type LockDeps } from '../app/lock.js';
 
 /**
- * `GET /api/v1/lock?pkg=a&pkg=b` (or `pkg=a,b`), optionally `&format=dockerfile|git`. Answers what
+ * `GET /api/v1/lock?pkg=a&pkg=b` (or `pkg=a,b`), optionally `&format=dockerfile|dockerfile-portable|git`. Answers what
  * `aurgate lock` prints; errors are JSON `{ "error": … }` with the domain error's status, so a build
  * script sees which name is not served.
  */
