@@ -53,6 +53,7 @@ describe('the portable Dockerfile form', () => {
     expect(script).toContain('[ "$status" = 200 ] ||');
     expect(script).toContain('sha256 mismatch');
     expect(script).toContain('server unreachable');
+    expect(script).toContain('case "$AURGATE_URL" in http://?*|https://?*) ;;');
     // No line of the continued RUN may be blank or a comment: the builder would cut the instruction there.
     const runLines = /^RUN [\s\S]*$/m.exec(renderPortableDockerfile(lock).trimEnd())?.[0].split('\n') ?? [];
     for (const line of runLines) expect(line.trim() === '' || line.trim().startsWith('#')).toBe(false);

@@ -18,6 +18,8 @@ export const BUILD_ORDER_FILE = '/aur/build-order';
  */
 const FETCH_FUNCTION = [
   `command -v curl >/dev/null || { echo 'aurgate: the pinned fetch needs curl in the build image' >&2; exit 1; }`,
+  // Without a scheme curl would guess plain http: a bare host name given as the ARG is refused instead.
+  `case "$${SERVER_ARG}" in http://?*|https://?*) ;; *) echo "aurgate: ${SERVER_ARG} must be an http:// or https:// URL, not '$${SERVER_ARG}'" >&2; exit 1;; esac`,
   `aurgate_fetch() {`,
   `  url="\${${SERVER_ARG}%/}/snapshot/$1/$2.tar.gz"; file="${buildPath('$1')}.tar.gz"`,
   `  status=$(curl --silent --show-error --location --proto =http,https --retry 3 --connect-timeout 30 --max-time 900 --output "$file" --write-out '%{http_code}' "$url") || { echo "aurgate: $1: cannot fetch $url: server unreachable or connection failed (curl exit $?)" >&2; exit 1; }`,

@@ -162,6 +162,12 @@ describe.skipIf(unavailable !== null)('the portable pinned build in a real engin
     );
   });
 
+  it('refuses a build argument that is not an http(s) URL rather than letting curl guess a scheme', async () => {
+    const built = await buildExample(lockBlock, { AURGATE_URL: '127.0.0.1:1' });
+    expect(built.code).not.toBe(0);
+    expect(built.output).toContain("aurgate: AURGATE_URL must be an http:// or https:// URL, not '127.0.0.1:1'");
+  });
+
   it('passes the ARG default through Dockerfile quoting unchanged, whatever the URL holds', async () => {
     const odd = `http://127.0.0.1:1/a$HOME"b\\c'd \${e}`;
     const built = await build(
