@@ -51,7 +51,7 @@ export function describeGaps(missing: readonly LockGap[]): string {
 export function registerPinCommands(program: Command, io: CliIo): void {
   program
     .command('lock')
-    .description('pin the served revision of packages for reproducible builds (JSON lock, Dockerfile ADD lines, or git commands)')
+    .description('pin the served revision of packages for reproducible builds (JSON lock, Dockerfile ADD or portable RUN lines, or git commands)')
     .argument('<pkgname...>', 'package names (or pkgbases); their AUR dependencies are added, and all are listed in build order')
     .option('--format <format>', `output form: ${LOCK_FORMATS.join(', ')}`, 'json')
     .option('-o, --output <file>', 'write to a file instead of stdout')

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { InvalidInput } from '../errors.js';
 import { isFullCommitId, isValidPackageName } from '../srcinfo/names.js';
-import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, type LockEntry, type LockFile } from './lock-file.js';
+import { buildPath, byPkgbase, shellWord } from './build-layout.js';
+import { renderPortableDockerfile } from './format-portable.js';
+import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, type LockFile } from './lock-file.js';
 
-export const LOCK_FORMATS = ['json', 'dockerfile', 'git'] as const;
+export const LOCK_FORMATS = ['json', 'dockerfile', 'git', 'dockerfile-portable'] as const;
 export type LockFormat = (typeof LOCK_FORMATS)[number];
 
 export function parseLockFormat(value: string | undefined): LockFormat {
@@ -13,21 +15,7 @@ export function parseLockFormat(value: string | undefined): LockFormat {
   return format as LockFormat;
 }
 
-/** Where each package lands in a build image; the same in both the Dockerfile and the git form. */
-export function buildPath(pkgbase: string): string {
-  return `/aur/${pkgbase}`;
-}
-
-/** A split package appears once per pkgname in a lock but is one archive and one repo. */
-function byPkgbase(lock: LockFile): LockEntry[] {
-  const seen = new Set<string>();
-  return lock.packages.filter((entry) => (seen.has(entry.pkgbase) ? false : (seen.add(entry.pkgbase), true)));
-}
-
-/** Leaves ordinary words bare; anything else is single-quoted, so a pasted line never expands. */
-export function shellWord(value: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
-}
+export { buildPath, shellWord } from './build-layout.js';
 
 export function renderLock(lock: LockFile, format: LockFormat): string {
   switch (format) {
@@ -35,6 +23,8 @@ export function renderLock(lock: LockFile, format: LockFormat): string {
       return `${JSON.stringify(lock, null, 2)}\n`;
     case 'dockerfile':
       return renderDockerfile(lock);
+    case 'dockerfile-portable':
+      return renderPortableDockerfile(lock);
     case 'git':
       return renderGit(lock);
   }

@@ -17,7 +17,7 @@ function flag(value: string | undefined): boolean {
 }
 
 /**
- * `GET /api/v1/lock?pkg=a&pkg=b` (or `pkg=a,b`), optionally `&format=dockerfile|git` and
+ * `GET /api/v1/lock?pkg=a&pkg=b` (or `pkg=a,b`), optionally `&format=dockerfile|dockerfile-portable|git` and
  * `&allow-missing=1`. Answers what `aurgate lock` prints; errors are JSON `{ "error": … }` with the
  * domain error's status, so a build script sees which name is not served (with `missing` listing
  * each unserved AUR dependency, or `cycle` the packages that depend on each other).
