@@ -160,6 +160,7 @@ describe.skipIf(unavailable !== null)('the aurgate image in a real Docker engine
 
   it('a new container on the same volume keeps users, allowlist, approvals and the signing key', async () => {
     // Scheduled syncs every second: the sync worker process must run under the read-only root too.
+    const started = process.hrtime.bigint();
     const again = await AurgateContainer.start({
       image: image.tag,
       volume,
@@ -168,6 +169,7 @@ describe.skipIf(unavailable !== null)('the aurgate image in a real Docker engine
       env: { AURGATE_SYNC_SCHEDULE: '* * * * * *' },
     });
     await again.healthy();
+    console.info(`start to healthy (1 s health interval): ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
     expect(await again.cliOk(['user', 'list'])).toMatch(/^rita\s+reviewer/m);
     expect(await again.cliOk(['status'])).toContain('1 allowlisted packages, 0 pending review');
     expect(await clonedHead(again.url, BIG)).toBe(await upstream.head(BIG));

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { docker, dockerOk, type DockerResult } from './docker.js';
 import { freePort } from './ports.js';
-import { outputContains, until } from './until.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { outputContains } from './until.js';
 
 /**
  * The hardening docker-compose.yml applies to the aurgate service, as `docker run` flags: a read-only root
@@ -94,17 +95,19 @@ export class AurgateContainer {
 
   /**
    * Polls the engine until the image's HEALTHCHECK passed. No deadline of its own (the test's hang guard
-   * bounds it): a loaded machine only makes it wait longer. A container that exits or turns unhealthy fails
-   * at once, with its logs.
+   * bounds it): a loaded machine only makes it wait longer. `unhealthy` is not final either (a server slower
+   * to start than the start period turns healthy at its first passing check); a container that exited is,
+   * and fails at once with its logs.
    */
   async healthy(): Promise<void> {
-    let last = '';
-    await until(async () => {
+    for (;;) {
       const state = await this.state();
-      last = state.Health?.Status ?? 'none';
-      if (state.Status === 'exited' || last === 'unhealthy') throw new Error(`${this.name} is ${state.Status}/${last}:\n${await this.logs()}`);
-      return last === 'healthy';
-    });
+      if (state.Status === 'exited' || state.Status === 'dead')
+        throw new Error(`${this.name} ${state.Status} (${state.ExitCode}):\n${await this.logs()}`);
+      if (state.Health?.Status === 'healthy') return;
+      // Each look spawns a docker client: twice a second is plenty for checks that run every second or more.
+      await sleep(500);
+    }
   }
 
   /** `aurgate <args>` in the running container, as `docker exec` (stdin, e.g. a password, piped in). */
