@@ -10,9 +10,10 @@ import { outputContains } from './support/until.js';
 import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
 
 /**
- * There is no Docker engine here, so the image is checked in two halves: the Dockerfile and compose
- * file are read against what the code expects, and every command they run is run here, on the same
- * layout the runtime stage copies (/app with bin, dist, migrations, production node_modules; no src).
+ * The image without an engine, fast, in every `npm test`: the Dockerfile and compose file are read against
+ * what the code expects, and every command they run is run here, on the same layout the runtime stage
+ * copies (/app with bin, dist, migrations, production node_modules; no src). The image itself is built and
+ * run in a real engine by test/docker/container.test.ts (`npm run test:docker`).
  */
 interface Run {
   code: number;
@@ -214,7 +215,7 @@ describe('docker-compose.yml and deploy/', () => {
   it('runs the service with a named volume, restart policy, port, a grace period longer than the server waits, and the same healthcheck', () => {
     for (const line of ['  aurgate:', '    restart: unless-stopped', '      - aurgate-data:/data', '  aurgate-data:', '    stop_grace_period: 45s'])
       expect(compose.split('\n')).toContain(line);
-    expect(compose).toMatch(/- "\$\{AURGATE_BIND:-0\.0\.0\.0\}:\$\{AURGATE_HTTP_PORT:-8080\}:8080"/);
+    expect(compose).toMatch(/- "\$\{AURGATE_BIND:-127\.0\.0\.1\}:\$\{AURGATE_HTTP_PORT:-8080\}:8080"/);
     const test = /healthcheck:\n\s+test: (\[.*\])/.exec(compose)?.[1];
     expect(JSON.parse(test ?? '[]')).toEqual(['CMD', ...healthcheck]);
   });

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makePackage } from './support/fixture-packages.js';
@@ -10,56 +9,18 @@ import { TestUpstream } from './support/upstream.js';
 import { freePort } from './support/ports.js';
 import { outputContains } from './support/until.js';
 import { account } from './support/accounts.js';
+import { heavyFiles, throttlingProxy } from './support/throttle.js';
 
 /**
  * A real `aurgate serve` process gets SIGTERM while a client is in the middle of cloning a repo of a
  * few MB. The clone must complete intact and the process must exit 0. The client side is slowed by a
- * throttling TCP proxy, so "in the middle" is certain rather than a race.
+ * throttling TCP proxy (test/support/throttle.ts), so "in the middle" is certain rather than a race.
  */
 let upstream: TestUpstream;
 let aurgate: Harness;
 let serverProcess: ChildProcess | undefined;
 let proxy: Server | undefined;
 const PKG = 'big-download';
-const RATE_BYTES_PER_SECOND = 1_000_000;
-
-/** Random content does not compress: about 3 MB of pack data. */
-function heavyFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (let index = 0; index < 3; index += 1)
-    files[`data/blob-${index}.b64`] = `${(
-      randomBytes(768 * 1024)
-        .toString('base64')
-        .match(/.{1,76}/g) ?? []
-    ).join('\n')}\n`;
-  return files;
-}
-
-/**
- * Forwards to targetPort, passing server→client bytes at a fixed rate; `passed` resolves once that
- * many bytes went through.
- */
-async function throttlingProxy(targetPort: number, mark: number): Promise<{ port: number; passed: Promise<void> }> {
-  let forwarded = 0;
-  let reached = (): void => undefined;
-  const passed = new Promise<void>((resolve) => (reached = resolve));
-  proxy = createServer((client) => {
-    const target = connect(targetPort, '127.0.0.1');
-    client.pipe(target);
-    target.on('data', (chunk: Buffer) => {
-      forwarded += chunk.length;
-      if (forwarded >= mark) reached();
-      client.write(chunk);
-      target.pause();
-      setTimeout(() => target.resume(), (chunk.length / RATE_BYTES_PER_SECOND) * 1000);
-    });
-    target.on('end', () => client.end());
-    target.on('error', () => client.destroy());
-    client.on('error', () => target.destroy());
-  });
-  await new Promise<void>((resolve) => proxy?.listen(0, '127.0.0.1', resolve));
-  return { port: (proxy.address() as { port: number }).port, passed };
-}
 
 beforeAll(async () => {
   upstream = await TestUpstream.start();
@@ -99,6 +60,7 @@ it('SIGTERM during a clone lets the clone finish intact, then the server exits 0
   await outputContains(stderr, '"msg":"aurgate serving"');
 
   const throttle = await throttlingProxy(port, 400_000);
+  proxy = throttle.server;
   const dir = await tempDir('aurgate-sigterm-');
   let cloneDone = false;
   const clone = gitClient(['clone', '--no-progress', `http://127.0.0.1:${throttle.port}/${PKG}.git`, 'work'], dir, 2).then(

@@ -18,6 +18,26 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('upgrades a database migrated before the renumbering: renamed files are not re-run, the new 0010 is applied', () => {
+    const db = openDatabase(file(), { migrate: false });
+    const current = readMigrations();
+    // The files as they were numbered before: maintainer_history 0009, policies_and_iocs 0010, no revision_class.
+    const before = current
+      .filter((migration) => migration.version < 10)
+      .map((migration) =>
+        migration.version < 8
+          ? migration
+          : { ...migration, version: migration.version + 1, name: migration.name.replace(/^\d{4}/, String(migration.version + 1).padStart(4, '0')) },
+      );
+    expect(before.map((migration) => migration.name).slice(-2)).toEqual(['0009_maintainer_history.sql', '0010_policies_and_iocs.sql']);
+    migrate(db, before);
+    expect(migrate(db)).toEqual([10]);
+    const recorded = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(recorded).toEqual(current.map((migration) => ({ version: migration.version, name: migration.name })));
+    expect(migrate(db)).toEqual([]);
+    db.close();
+  });
+
   it('rolls back a failing migration entirely and records nothing for it', () => {
     const db = openDatabase(file(), { migrate: false });
     const broken = [{ version: 1, name: '0001_broken.sql', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' }];

@@ -20,12 +20,14 @@ export interface DockerOptions {
   /** Extra environment for the docker client (DOCKER_BUILDKIT=0 is always set: the legacy builder only). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Written to the client's stdin, then closed (e.g. a password for `docker exec -i`). */
+  input?: string;
 }
 
 /** Runs the docker client; resolves with its exit code, never rejects on a non-zero exit. */
 export function docker(args: readonly string[], options: DockerOptions = {}): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'docker',
       args,
       {
@@ -39,6 +41,8 @@ export function docker(args: readonly string[], options: DockerOptions = {}): Pr
         else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       },
     );
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input ?? '');
   });
 }
 
