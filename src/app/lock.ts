@@ -9,8 +9,18 @@ import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, ty
 
 export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
+/** An approved revision as a lock entry describes it. */
+export interface ApprovedRevisionFacts {
+  version: string | null;
+  approvedBy: string | null;
+  /** Epoch ms. */
+  approvedAt: number | null;
+}
+
 export interface LockDeps {
   db: Db;
+  /** Where approved revisions are looked up instead of the database's revisions (a replica's own records). */
+  approvedRevision?: (pkgbase: string, commit: string) => ApprovedRevisionFacts | null;
   lookup: ServedLookup;
   snapshots: SnapshotStore;
   publicUrl: string;
@@ -51,9 +61,9 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
   }
   const packages: LockEntry[] = [];
   for (const { name, pkgbase, commit } of resolved) {
-    const revision = getRevision(deps.db, pkgbase, commit);
+    const revision = (deps.approvedRevision ?? ((base, id) => approvedInDatabase(deps.db, base, id)))(pkgbase, commit);
     // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
-    if (revision?.state !== 'approved')
+    if (!revision)
       throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
     const snapshot = await deps.snapshots.get(pkgbase, commit);
     const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
@@ -64,12 +74,17 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
       commit,
       url: snapshotUrl(deps.publicUrl, pkgbase, commit),
       sha256: snapshot.sha256,
-      approvedBy: revision.decidedBy,
-      approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
+      approvedBy: revision.approvedBy,
+      approvedAt: revision.approvedAt === null ? null : new Date(revision.approvedAt).toISOString(),
       ...(approval
         ? { attestation: { url: attestationUrl(deps.publicUrl, pkgbase, commit), sha256: approval.digest, logIndex: approval.index } }
         : {}),
     });
   }
   return { version: LOCK_FORMAT_VERSION, server: deps.publicUrl, generatedAt: (deps.now?.() ?? new Date()).toISOString(), packages };
+}
+
+function approvedInDatabase(db: Db, pkgbase: string, commit: string): ApprovedRevisionFacts | null {
+  const revision = getRevision(db, pkgbase, commit);
+  return revision?.state === 'approved' ? { version: revision.version, approvedBy: revision.decidedBy, approvedAt: revision.decidedAt } : null;
 }
