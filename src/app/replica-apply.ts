@@ -14,6 +14,9 @@ import { TamperedError } from '../trust/errors.js';
 import type { MirroredLog } from '../trust/mirrored-log.js';
 import type { ReviewStatement } from '../trust/statement.js';
 
+/** How long after its decision an approved commit the primary does not serve is retried before it is skipped. */
+export const OBJECTS_GONE_AFTER_MS = 10 * 60_000;
+
 export interface ReplicaApplyDeps {
   db: Db;
   log: MirroredLog;
@@ -65,7 +68,9 @@ async function applyApproval(deps: ReplicaApplyDeps, index: number, statement: R
   try {
     repo = await staging.fetch(deps.primaryUrl, pkgbase, commit);
   } catch (error) {
-    if (!(error instanceof ObjectsGone)) throw error;
+    // The primary commits a decision (and its checkpoint) before it pushes the commit into its served
+    // repo: a fresh decision's objects may not be there yet, so only an old one counts as gone.
+    if (!(error instanceof ObjectsGone) || Date.now() - Date.parse(predicate.decidedAt) < OBJECTS_GONE_AFTER_MS) throw error;
     // Not serving a revision is always safe; the primary no longer serves it either (e.g. disallowed).
     logger.warn({ pkgbase, commit, index, err: describeError(error) }, 'replica: approved revision skipped, the primary no longer has it');
     inTransaction(db, () => markSkipped(db, index, describeError(error)));
@@ -81,23 +86,27 @@ async function applyApproval(deps: ReplicaApplyDeps, index: number, statement: R
   });
   const facts = await staging.facts(pkgbase, commit);
   const lagMs = Math.max(0, Date.now() - Date.parse(predicate.decidedAt));
-  inTransaction(db, () => {
-    recordReplicaApproval(db, {
-      pkgbase,
-      commit,
-      version: predicate.version,
-      srcinfoText: facts.srcinfoText,
-      maintainer: predicate.upstreamMaintainer,
-      reviewers: predicate.reviewers.map((reviewer) => reviewer.name),
-      authorDate: facts.authorDate,
-      committerDate: facts.committerDate,
-      logIndex: index,
-      approvedAt: Date.parse(predicate.decidedAt),
-    });
-    snapshots.record(pkgbase, commit, digest);
-    markApplied(db, index, lagMs);
-  });
-  await publishReplicaPackage(db, deps.served, pkgbase);
+  // Verified, so it may enter the served repo; it does so before the records say it is served, so no
+  // client is told of a head the repo does not have yet. A crash in between leaves a commit the records
+  // do not name, which start-up repair removes and the follower applies again.
+  await publishReplicaPackage(db, deps.served, pkgbase, commit, () =>
+    inTransaction(db, () => {
+      recordReplicaApproval(db, {
+        pkgbase,
+        commit,
+        version: predicate.version,
+        srcinfoText: facts.srcinfoText,
+        maintainer: predicate.upstreamMaintainer,
+        reviewers: predicate.reviewers.map((reviewer) => reviewer.name),
+        authorDate: facts.authorDate,
+        committerDate: facts.committerDate,
+        logIndex: index,
+        approvedAt: Date.parse(predicate.decidedAt),
+      });
+      snapshots.record(pkgbase, commit, digest);
+      markApplied(db, index, lagMs);
+    }),
+  );
   deps.onApplied?.(lagMs);
 }
 
@@ -129,15 +138,29 @@ function revokedLater(deps: ReplicaApplyDeps, index: number, pkgbase: string, co
   return later.at(-1)?.decision === 'revoked';
 }
 
-/** Brings one served repo in line with the replica's records (the primary's publishPackage, for a replica). */
-export async function publishReplicaPackage(db: Db, served: ServedRepos, pkgbase: string): Promise<ReconcileResult> {
+/**
+ * Brings one served repo in line with the replica's records (the primary's publishPackage, for a
+ * replica). `newHead`, a verified commit about to be recorded, is published as the head first, and
+ * `record` then runs under the same publish lock.
+ */
+export async function publishReplicaPackage(
+  db: Db,
+  served: ServedRepos,
+  pkgbase: string,
+  newHead: string | null = null,
+  record: () => void = () => {},
+): Promise<ReconcileResult> {
   return withLock(db, `publish:${pkgbase}`, { waitMs: 30_000 }, async () => {
-    const approved = replicaApprovedCommits(db, pkgbase);
+    const recorded = replicaApprovedCommits(db, pkgbase).filter((commit) => commit !== newHead);
+    const approved = newHead ? [newHead, ...recorded] : recorded;
+    let result: ReconcileResult;
     try {
-      return await served.reconcile(pkgbase, { approved, head: approved[0] ?? null });
+      result = await served.reconcile(pkgbase, { approved, head: approved[0] ?? null });
     } catch (error) {
       throw new GitError(`publishing ${pkgbase} on the replica failed: ${describeError(error)}`, { pkgbase, cause: error });
     }
+    record();
+    return result;
   });
 }
 
