@@ -69,7 +69,11 @@ async function runLoad(request: LoadRequest): Promise<LoadResult> {
 }
 
 /** The same load over `nodes` (connections split evenly), every generator at once; figures summed. */
-async function loadOver(nodes: readonly Node[], paths: string[], settings: BenchSettings): Promise<{ rps: number; errors: number; requests: number; p99: number }> {
+async function loadOver(
+  nodes: readonly Node[],
+  paths: string[],
+  settings: BenchSettings,
+): Promise<{ rps: number; errors: number; requests: number; p99: number }> {
   const connections = Math.max(1, Math.floor(settings.rpcConnections / nodes.length));
   const results = await Promise.all(
     nodes.map((node) => runLoad({ port: node.port, paths, connections, warmupMs: settings.rpcWarmupMs, durationMs: settings.rpcDurationMs })),
@@ -123,7 +127,11 @@ export async function benchReplica(root: string, settings: BenchSettings, report
   const replicas: Node[] = [];
   try {
     const names = upstream.packages.map((pkg) => pkg.pkgbase);
-    addToAllowlist(app.db, names.map((name) => ({ pkgname: name, pkgbase: name })), 'bench');
+    addToAllowlist(
+      app.db,
+      names.map((name) => ({ pkgname: name, pkgbase: name })),
+      'bench',
+    );
     await app.sync({ trigger: 'cli' });
     const by = await benchReviewer(app);
     const pending = listPendingRevisions(app.db);
@@ -138,14 +146,17 @@ export async function benchReplica(root: string, settings: BenchSettings, report
       replicas.push(await startNode(replicaEnv, ['--replica-of', primary.url, '--trusted-key', app.trust.pinnedKeys().trim()]));
     }
     const catchUp = await timed(() => Promise.all(replicas.map((replica) => waitFor(async () => (await applied(replica)) >= app.trust.size()))));
-    report.note('replica: initial catch-up', `${app.trust.size()} entries (fetch, archive check, publish each) in ${fmtMs(catchUp.ms)} on both replicas`);
+    report.note(
+      'replica: initial catch-up',
+      `${app.trust.size()} entries (fetch, archive check, publish each) in ${fmtMs(catchUp.ms)} on both replicas`,
+    );
 
     progress(`replica lag: ${decisions} approvals and ${decisions} revocations, replicas polling every ${pollMs} ms`);
     const lags: number[] = [];
     const onPrimary: number[] = [];
     const servedBy = (node: Node, pkgbase: string, want: boolean) => async () => {
       const body = (await (await fetch(`${node.url}/rpc/v5/info?arg[]=${pkgbase}`)).json()) as { resultcount: number };
-      return (body.resultcount > 0) === want;
+      return body.resultcount > 0 === want;
     };
     const decide = async (pkgbase: string, want: boolean, act: () => Promise<unknown>) => {
       const start = performance.now();
@@ -155,7 +166,10 @@ export async function benchReplica(root: string, settings: BenchSettings, report
       await Promise.all(replicas.map((replica) => waitFor(servedBy(replica, pkgbase, want)).then(() => lags.push(performance.now() - start))));
     };
     for (const revision of held) await decide(revision.pkgbase, true, () => app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, by }));
-    const admin = { channel: 'cli' as const, user: await createUser(app.db, { name: 'bench-admin', role: 'admin', password: randomBytes(18).toString('base64url') }, 'bench') };
+    const admin = {
+      channel: 'cli' as const,
+      user: await createUser(app.db, { name: 'bench-admin', role: 'admin', password: randomBytes(18).toString('base64url') }, 'bench'),
+    };
     for (const revision of held)
       await decide(revision.pkgbase, false, () => app.revoke({ pkgbase: revision.pkgbase, commit: revision.commit, by: admin, note: 'bench' }));
     report.time('replica-lag', 'decision → served on a replica (median)', median(lags), median(onPrimary), 'served on the primary', 10);
@@ -168,7 +182,10 @@ export async function benchReplica(root: string, settings: BenchSettings, report
     const single = await loadOver([primary], paths, settings);
     const spread = await loadOver(replicas, paths, settings);
     report.throughput('replica-load', 'RPC + snapshot load over 2 replicas', spread.rps, single.rps, 'the primary alone', 0.8);
-    report.note('replica load errors', `${spread.errors} of ${spread.requests} over replicas, ${single.errors} of ${single.requests} on the primary alone; p99 ${fmtMs(spread.p99)} vs ${fmtMs(single.p99)}`);
+    report.note(
+      'replica load errors',
+      `${spread.errors} of ${spread.requests} over replicas, ${single.errors} of ${single.requests} on the primary alone; p99 ${fmtMs(spread.p99)} vs ${fmtMs(single.p99)}`,
+    );
     const cloneDir = path.join(root, 'clones');
     await mkdir(cloneDir, { recursive: true });
     const clones = Math.min(64, served.length * 2);

@@ -38,7 +38,8 @@ export class AurgateReplica {
     if (!config.trustedKey) throw new InvalidInput("a replica needs its primary's public key: --trusted-key <key or file> or AURGATE_TRUSTED_KEY");
     const keysText = trustedKeysText(config.trustedKey);
     this.remote = new RemoteLog(primaryUrl, keysText, { timeoutMs: config.upstreamTimeoutMs });
-    for (const dir of [config.dataDir, config.paths.replicaStaging, config.paths.servedRepos, config.paths.snapshots]) mkdirSync(dir, { recursive: true });
+    for (const dir of [config.dataDir, config.paths.replicaStaging, config.paths.servedRepos, config.paths.snapshots])
+      mkdirSync(dir, { recursive: true });
     this.db = openDatabase(config.paths.database);
     this.log = new MirroredLog(this.db, this.remote.origin, keysText);
     claimReplica(this.db, this.remote.origin, this.remote.server, this.log.store.size());

@@ -129,7 +129,7 @@ export const SETTINGS = {
   },
   replicaPollMs: {
     schema: z.coerce.number().int().min(50).max(3_600_000).default(5000),
-    doc: "how often a replica asks its primary for a new checkpoint, in ms",
+    doc: 'how often a replica asks its primary for a new checkpoint, in ms',
   },
 } satisfies Record<string, Setting>;
 

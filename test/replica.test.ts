@@ -34,7 +34,13 @@ let backup: string;
 
 interface ReplicaReadiness {
   status: string;
-  replica: { state: string; verifiedEntries: number; appliedEntries: number; halt: { kind: string; reason: string } | null; lastError: string | null };
+  replica: {
+    state: string;
+    verifiedEntries: number;
+    appliedEntries: number;
+    halt: { kind: string; reason: string } | null;
+    lastError: string | null;
+  };
 }
 
 async function readyz(url: string): Promise<{ code: number; body: ReplicaReadiness }> {
@@ -61,7 +67,11 @@ async function rpcVersion(url: string, name: string): Promise<string | null> {
   return body.results[0]?.Version ?? null;
 }
 
-async function snapshotSha(url: string, pkgbase: string, commit: string): Promise<{ status: number; sha256: string; header: string | null; cache: string | null }> {
+async function snapshotSha(
+  url: string,
+  pkgbase: string,
+  commit: string,
+): Promise<{ status: number; sha256: string; header: string | null; cache: string | null }> {
   const response = await fetch(`${url}/snapshot/${pkgbase}/${commit}.tar.gz`);
   const bytes = Buffer.from(await response.arrayBuffer());
   return {
@@ -130,7 +140,9 @@ describe('read replicas', () => {
         await (await fetch(`${primary.url}/attestations/alpha/${heads['alpha']}.intoto.jsonl`)).text(),
       );
       expect((await fetch(`${replica.url}/admin`)).status).toBe(404);
-      const lock = (await (await fetch(`${replica.url}/api/v1/lock?pkg=alpha`)).json()) as { packages: Array<{ sha256: string; attestation?: object }> };
+      const lock = (await (await fetch(`${replica.url}/api/v1/lock?pkg=alpha`)).json()) as {
+        packages: Array<{ sha256: string; attestation?: object }>;
+      };
       expect(lock.packages[0]?.sha256).toBe(onPrimary.sha256);
       expect(lock.packages[0]?.attestation).toBeDefined();
     }

@@ -63,8 +63,7 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[]): P
   for (const { name, pkgbase, commit } of resolved) {
     const revision = (deps.approvedRevision ?? ((base, id) => approvedInDatabase(deps.db, base, id)))(pkgbase, commit);
     // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
-    if (!revision)
-      throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
+    if (!revision) throw new NotFound(`cannot lock: ${name} (${pkgbase} ${commit}) is no longer approved`, { pkgname: name, pkgbase, commit });
     const snapshot = await deps.snapshots.get(pkgbase, commit);
     const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
     packages.push({

@@ -1,6 +1,5 @@
 import type { Db } from '../db/open.js';
 import { NotFound, describeError } from '../errors.js';
-import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/webhook.js';
 import { clearHalt, markContact, markError, markHalted, readFollowerState } from '../replica/follower-state.js';
 import { verifyAttestation } from '../trust/attestation.js';
@@ -80,7 +79,8 @@ export class ReplicaFollower {
   status(now = Date.now()): ReplicaStatus {
     const { db, log } = this.deps;
     const stored = storedReplicaStatus(db);
-    const state = this.halted || (stored.halt && !this.contacted) ? 'halted' : this.contacted || stored.verifiedEntries > 0 ? 'following' : 'starting';
+    const state =
+      this.halted || (stored.halt && !this.contacted) ? 'halted' : this.contacted || stored.verifiedEntries > 0 ? 'following' : 'starting';
     return { ...stored, state, pendingAgeMs: pendingAge(log, this.deps.keys, stored.appliedEntries, stored.verifiedEntries, now) };
   }
 

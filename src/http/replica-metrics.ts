@@ -26,7 +26,11 @@ export function replicaMetrics(
   gauge('aurgate_replica_applied_entries', 'Verified entries applied to what this replica serves', (s) => s.appliedEntries);
   gauge('aurgate_replica_lag_entries', 'Verified entries not applied yet', (s) => Math.max(0, s.verifiedEntries - s.appliedEntries));
   gauge('aurgate_replica_lag_seconds', 'Age of the oldest verified decision not served yet (0 when caught up)', (s) => s.pendingAgeMs / 1000);
-  gauge('aurgate_replica_last_lag_seconds', 'Decision on the primary to served on this replica, of the entry applied last', (s) => (s.lastLagMs ?? 0) / 1000);
+  gauge(
+    'aurgate_replica_last_lag_seconds',
+    'Decision on the primary to served on this replica, of the entry applied last',
+    (s) => (s.lastLagMs ?? 0) / 1000,
+  );
   gauge('aurgate_replica_last_contact_timestamp_seconds', 'When this replica last verified a checkpoint of its primary, epoch seconds', (s) =>
     s.lastContactAt === null ? 0 : s.lastContactAt / 1000,
   );
@@ -37,6 +41,11 @@ export function replicaMetrics(
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
     registers,
   });
-  const halts = new Counter({ name: 'aurgate_replica_halts_total', help: 'Verification failures that halted following, by kind', labelNames: ['kind'], registers });
+  const halts = new Counter({
+    name: 'aurgate_replica_halts_total',
+    help: 'Verification failures that halted following, by kind',
+    labelNames: ['kind'],
+    registers,
+  });
   return { onApplied: (lagMs) => lag.observe(lagMs / 1000), onHalt: (kind) => halts.inc({ kind }) };
 }

@@ -65,7 +65,12 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
   });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve(
-      { fetch: countingFetch(http.fetch, metrics), hostname: config.host, port: options.port ?? config.port, createServer: withRpcCache(rpc, metrics) },
+      {
+        fetch: countingFetch(http.fetch, metrics),
+        hostname: config.host,
+        port: options.port ?? config.port,
+        createServer: withRpcCache(rpc, metrics),
+      },
       () => resolve(started),
     );
   });

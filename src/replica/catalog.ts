@@ -86,7 +86,10 @@ export class ReplicaCatalog implements Catalog, ServedLookup, RevisionLookup {
       try {
         packages.push(...replicaServedPackages(revision));
       } catch (error) {
-        this.logger?.warn({ pkgbase: revision.pkgbase, err: describeError(error) }, 'replicated revision has no usable .SRCINFO; served over git only');
+        this.logger?.warn(
+          { pkgbase: revision.pkgbase, err: describeError(error) },
+          'replicated revision has no usable .SRCINFO; served over git only',
+        );
       }
     }
     packages.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));

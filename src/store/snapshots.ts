@@ -92,7 +92,12 @@ export class SnapshotStore {
    * its digest to `check` (which throws to refuse it), and only then moves it into the cache. The
    * checksum is recorded by the caller, with the decision it belongs to.
    */
-  async buildChecked(repo: string, pkgbase: string, commit: string, check: (digest: { sha256: string; size: number }) => void): Promise<{ sha256: string; size: number }> {
+  async buildChecked(
+    repo: string,
+    pkgbase: string,
+    commit: string,
+    check: (digest: { sha256: string; size: number }) => void,
+  ): Promise<{ sha256: string; size: number }> {
     if (!isFullCommitId(commit)) throw new StorageError(`not a commit id: ${commit}`, { pkgbase });
     const file = this.cachePath(pkgbase, commit);
     await mkdir(path.dirname(file), { recursive: true });

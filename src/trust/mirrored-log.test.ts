@@ -36,7 +36,12 @@ function primaryLog(decisions: number) {
 }
 
 /** What the follower does with verified entries: append them all, then record the checkpoint, in one transaction. */
-function mirror(target: MirroredLog, db: ReturnType<typeof database>, entries: Buffer[], checkpoint: { size: number; rootHash: Buffer; note: string }) {
+function mirror(
+  target: MirroredLog,
+  db: ReturnType<typeof database>,
+  entries: Buffer[],
+  checkpoint: { size: number; rootHash: Buffer; note: string },
+) {
   inTransaction(db, () => {
     for (const entry of entries) target.attestationLog.appendSigned(entry, verifyAttestation(entry, dsse));
     target.store.recordVerifiedCheckpoint(checkpoint);
