@@ -132,12 +132,14 @@ export async function benchReplica(root: string, settings: BenchSettings, report
       names.map((name) => ({ pkgname: name, pkgbase: name })),
       'bench',
     );
+    progress(`replica set-up: sync and approve ${count - decisions} of ${count} packages on the primary`);
     await app.sync({ trigger: 'cli' });
     const by = await benchReviewer(app);
     const pending = listPendingRevisions(app.db);
     const held = pending.slice(0, decisions);
     for (const revision of pending.slice(decisions)) await app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, by });
     primary = await startNode(env);
+    progress(`primary serving at ${primary.url}; starting two replicas`);
     const pollMs = process.env['AURGATE_BENCH_REPLICA_POLL_MS'] ?? '100';
     for (const name of ['one', 'two']) {
       const dir = path.join(root, `replica-${name}`);
