@@ -28,7 +28,8 @@ interface Node {
 async function startNode(env: Record<string, string>, args: string[] = []): Promise<Node> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/main.ts'), 'serve', '--no-schedule', ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', AURGATE_LOG_LEVEL: 'info', ...env },
+    // Info level: the node's URL is read from its "aurgate serving" line.
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env, AURGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';
@@ -177,7 +178,9 @@ export async function benchReplica(root: string, settings: BenchSettings, report
     report.time('replica-lag', 'decision → served on a replica (median)', median(lags), median(onPrimary), 'served on the primary', 10);
     report.note('replica lag p100', `${fmtMs(Math.max(...lags))} over ${lags.length} (decision, replica) pairs`);
 
-    const served = names.slice(decisions);
+    // The held packages were approved, then revoked above: only the others are served.
+    const revoked = new Set(held.map((revision) => revision.pkgbase));
+    const served = names.filter((name) => !revoked.has(name));
     const paths = served.flatMap((name) => [`/rpc/?v=5&type=info&arg[]=${name}`, `/cgit/aur.git/snapshot/${name}.tar.gz`]);
     for (const name of served.slice(0, 20)) await fetch(`${primary.url}/cgit/aur.git/snapshot/${name}.tar.gz`).then((r) => r.arrayBuffer());
     progress('load: RPC + snapshots on the primary alone, then spread over the two replicas');
