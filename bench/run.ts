@@ -4,7 +4,8 @@
  * (see bench/settings.ts); a quick run: `AURGATE_BENCH_PACKAGES=50 AURGATE_BENCH_ONLY=sync,rpc,clones npm run bench`;
  * the hostile-load benchmark alone: `AURGATE_BENCH_ONLY=hostile npm run bench`; clients of a serve that
  * syncs: `AURGATE_BENCH_ONLY=serving npm run bench`; the reviewer's view (classify and assess a sync of
- * 500 updates, the queue page with 500 pending): `AURGATE_BENCH_ONLY=review npm run bench`. Always exits 0:
+ * 500 updates, the queue page with 500 pending): `AURGATE_BENCH_ONLY=review npm run bench`; a primary and two
+ * replicas (replication lag, load spread over replicas): `AURGATE_BENCH_ONLY=replica npm run bench`. Always exits 0:
  * benchmarks report, they do not fail CI. Results: stdout table and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { benchHostile } from './hostile.js';
 import { REPO_ROOT, progress } from './processes.js';
 import { Report } from './report.js';
 import { benchRpc } from './rpc.js';
+import { benchReplica } from './replica.js';
 import { benchReview } from './review.js';
 import { benchServing } from './serving.js';
 import { readSettings, SETTINGS_HELP } from './settings.js';
@@ -58,13 +60,18 @@ let app: Aurgate | undefined;
 let served = false;
 try {
   // Benchmarks 1–3 share the set-up of N packages; with only `hostile` or `serving` selected it is skipped.
-  if ([...settings.only].some((name) => name !== 'hostile' && name !== 'serving')) {
+  if ([...settings.only].some((name) => name !== 'hostile' && name !== 'serving' && name !== 'replica')) {
     await mainBenchmarks().catch((error: unknown) => report.error(served ? 'clones' : 'sync', error));
   }
   if (settings.only.has('hostile')) {
     progress('── 4. hostile requests and snapshot builds ──');
     await mkdir(path.join(root, 'hostile'), { recursive: true });
     await benchHostile(path.join(root, 'hostile'), report).catch((error: unknown) => report.error('hostile', error));
+  }
+  if (settings.only.has('replica')) {
+    progress('── 7. read replicas: replication lag, load spread over two replicas ──');
+    await mkdir(path.join(root, 'replica'), { recursive: true });
+    await benchReplica(path.join(root, 'replica'), settings, report).catch((error: unknown) => report.error('replica', error));
   }
   if (settings.only.has('serving')) {
     progress('── 5. serving during a sync in the same aurgate serve ──');

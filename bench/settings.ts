@@ -3,7 +3,7 @@
  * default run use the same code. Everything else (sync concurrency, timeouts) comes from aurgate's own
  * config, so the benchmark measures what a default install does.
  */
-export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile', 'serving', 'review'] as const;
+export const BENCH_NAMES = ['sync', 'rpc', 'clones', 'hostile', 'serving', 'review', 'replica'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchSettings {
@@ -84,5 +84,6 @@ export const SETTINGS_HELP = [
   'AURGATE_BENCH_CLONES (32)  AURGATE_BENCH_CLONE_ROUNDS (3)  AURGATE_BENCH_COMPILED (1)',
   'AURGATE_BENCH_SERVING_IDLE_MS (15000)',
   'AURGATE_BENCH_REVIEW_PACKAGES (500)',
-  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile,serving,review)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
+  'AURGATE_BENCH_REPLICA_PACKAGES (100)  AURGATE_BENCH_REPLICA_DECISIONS (10)  AURGATE_BENCH_REPLICA_POLL_MS (100)',
+  'AURGATE_BENCH_ONLY (sync,rpc,clones,hostile,serving,review,replica)  AURGATE_BENCH_KEEP (0)  AURGATE_SYNC_CONCURRENCY (8, aurgate config)',
 ].join('\n');

@@ -27,6 +27,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   notify: 'domain',
   store: 'domain',
   trust: 'domain',
+  replica: 'domain',
   app: 'app',
   http: 'transport',
   serve: 'transport',
@@ -34,7 +35,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   cli: 'transport',
   scheduler: 'transport',
 };
-const FILE_LAYER: Record<string, Layer> = { 'compose.ts': 'root', 'main.ts': 'transport' };
+const FILE_LAYER: Record<string, Layer> = { 'compose.ts': 'root', 'compose-replica.ts': 'root', 'main.ts': 'transport' };
 
 /** Each table and the one module allowed to read or write it. */
 const TABLE_OWNERS: Record<string, string> = {
@@ -64,6 +65,8 @@ const TABLE_OWNERS: Record<string, string> = {
   tlog_hashes: 'trust/log-store.ts',
   tlog_checkpoints: 'trust/log-store.ts',
   tlog_attestations: 'trust/attestation-log.ts',
+  replica_revisions: 'replica/revisions.ts',
+  replica_follower: 'replica/follower-state.ts',
 };
 
 function sourceFiles(dir: string): string[] {

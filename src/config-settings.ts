@@ -102,7 +102,7 @@ export const SETTINGS = {
     env: 'AURGATE_TOKEN',
     doc: 'an API token that authenticates CLI decisions (`approve`, `reject`, `revoke`, `policy set`): its user is the actor',
   },
-  webhookUrl: { schema: httpUrl.optional(), doc: 'webhook for new pending revisions, high-risk flags and sync failures' },
+  webhookUrl: { schema: httpUrl.optional(), doc: 'webhook for new pending revisions, high-risk flags, sync failures and a replica that halts' },
   logLevel: {
     // Optional rather than defaulted: CLI commands log warnings only unless a level is set.
     schema: z.enum(LOG_LEVELS).optional(),
@@ -118,6 +118,18 @@ export const SETTINGS = {
     doc:
       'reverse proxies (IPs or CIDR subnets, comma-separated) whose `X-Forwarded-For` names the client, for sign-in throttling and logs; ' +
       "from any other peer the header is ignored. Behind a proxy, set it: otherwise every client has the proxy's address",
+  },
+  replicaOf: {
+    schema: httpUrl.optional(),
+    doc: '`serve` as a [read replica](#running-replicas) of the aurgate at this URL (also `serve --replica-of`): no admin, no sync, only what verifies against its log',
+  },
+  trustedKey: {
+    schema: z.string().min(1).max(65_536).optional(),
+    doc: "a replica's trust in its primary: a note verifier key (`<origin>+<hash>+<key>`, from `aurgate key export-public`) or a file of them, one a line (also `serve --trusted-key`)",
+  },
+  replicaPollMs: {
+    schema: z.coerce.number().int().min(50).max(3_600_000).default(5000),
+    doc: 'how often a replica asks its primary for a new checkpoint, in ms',
   },
 } satisfies Record<string, Setting>;
 

@@ -33,6 +33,8 @@ export type Config = Readonly<
 export interface DataPaths {
   readonly database: string;
   readonly mirrorRepos: string;
+  /** A replica's staging repos: what it fetched from its primary, before verification (never served). */
+  readonly replicaStaging: string;
   readonly servedRepos: string;
   readonly snapshots: string;
   /** The signing keys (src/trust/key-store.ts), mode 0700. */
@@ -43,6 +45,7 @@ export function dataPaths(dataDir: string): DataPaths {
   return Object.freeze({
     database: path.join(dataDir, 'aurgate.db'),
     mirrorRepos: path.join(dataDir, 'mirror'),
+    replicaStaging: path.join(dataDir, 'staging'),
     servedRepos: path.join(dataDir, 'served'),
     snapshots: path.join(dataDir, 'snapshots'),
     keys: path.join(dataDir, 'keys'),

@@ -11,8 +11,18 @@ import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, ty
 
 export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
+/** An approved revision as a lock entry describes it. */
+export interface ApprovedRevisionFacts {
+  version: string | null;
+  approvedBy: string | null;
+  /** Epoch ms. */
+  approvedAt: number | null;
+}
+
 export interface LockDeps {
   db: Db;
+  /** Where approved revisions are looked up instead of the database's revisions (a replica's own records). */
+  approvedRevision?: (pkgbase: string, commit: string) => ApprovedRevisionFacts | null;
   lookup: ServedLookup & Pick<Catalog, 'packages'>;
   snapshots: SnapshotStore;
   publicUrl: string;
@@ -120,10 +130,9 @@ export async function createLock(deps: LockDeps, rawNames: readonly string[], op
 
 async function pin(deps: LockDeps, entry: ClosureEntry, commit: string): Promise<LockEntry> {
   const { pkgname, pkgbase } = entry;
-  const revision = getRevision(deps.db, pkgbase, commit);
+  const revision = (deps.approvedRevision ?? ((base, id) => approvedInDatabase(deps.db, base, id)))(pkgbase, commit);
   // The catalog may be a moment behind a revocation made by another process; never pin what is no longer approved.
-  if (revision?.state !== 'approved')
-    throw new NotFound(`cannot lock: ${pkgname} (${pkgbase} ${commit}) is no longer approved`, { pkgname, pkgbase, commit });
+  if (!revision) throw new NotFound(`cannot lock: ${pkgname} (${pkgbase} ${commit}) is no longer approved`, { pkgname, pkgbase, commit });
   const snapshot = await deps.snapshots.get(pkgbase, commit);
   const approval = deps.attestations?.approvalOf(pkgbase, commit) ?? null;
   return {
@@ -133,11 +142,16 @@ async function pin(deps: LockDeps, entry: ClosureEntry, commit: string): Promise
     commit,
     url: snapshotUrl(deps.publicUrl, pkgbase, commit),
     sha256: snapshot.sha256,
-    approvedBy: revision.decidedBy,
-    approvedAt: revision.decidedAt === null ? null : new Date(revision.decidedAt).toISOString(),
+    approvedBy: revision.approvedBy,
+    approvedAt: revision.approvedAt === null ? null : new Date(revision.approvedAt).toISOString(),
     ...(approval ? { attestation: { url: attestationUrl(deps.publicUrl, pkgbase, commit), sha256: approval.digest, logIndex: approval.index } } : {}),
     requested: entry.requested,
     requiredBy: entry.requiredBy,
     dependencies: entry.dependencies,
   };
+}
+
+function approvedInDatabase(db: Db, pkgbase: string, commit: string): ApprovedRevisionFacts | null {
+  const revision = getRevision(db, pkgbase, commit);
+  return revision?.state === 'approved' ? { version: revision.version, approvedBy: revision.decidedBy, approvedAt: revision.decidedAt } : null;
 }

@@ -11,6 +11,8 @@ import { readPolicy } from '../quarantine/policy.js';
 import { cliActor, withAurgate } from './context.js';
 import { allowlistActor } from './credentials.js';
 import { formatAge, formatTime, printJson, table } from './output.js';
+import { readConfig } from '../config.js';
+import { dataDirIsReplica, printReplicaStatus } from './replica-status.js';
 import type { CliIo } from './io.js';
 
 /** A progress bar on a terminal; elsewhere nothing until the one-line summary. */
@@ -116,7 +118,11 @@ export function registerMirrorCommands(program: Command, io: CliIo): void {
     .command('status')
     .description('recent sync runs and the state of every package')
     .option('--json', 'machine-readable output')
-    .action(async (options: { json?: boolean }) => withAurgate(io, (app) => printStatus(io, app, options.json ?? false)));
+    .action(async (options: { json?: boolean }) =>
+      dataDirIsReplica(readConfig(io.env).config)
+        ? printReplicaStatus(io, options.json ?? false)
+        : withAurgate(io, (app) => printStatus(io, app, options.json ?? false)),
+    );
 }
 
 function printStatus(io: CliIo, app: Aurgate, json: boolean): void {

@@ -33,7 +33,7 @@ export interface RunningServer {
 }
 
 /** Counts git requests in flight so shutdown can wait for clones to finish. */
-class InFlight {
+export class InFlight {
   count = 0;
   private waiters: Array<() => void> = [];
   enter(): void {
@@ -59,7 +59,7 @@ class InFlight {
  * stack (hand-written because it is five lines that no framework offers below its request objects).
  * Conditional requests and everything not yet cached take the normal route.
  */
-function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServer {
+export function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServer {
   const answerFromCache = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' || !req.url?.startsWith('/rpc') || req.headers['if-none-match'] !== undefined) return false;
     const hit = rpc.cachedGet(req.url);
@@ -85,7 +85,7 @@ function withRpcCache(rpc: RpcService, metrics: Metrics): typeof createHttpServe
  * bindings (`env`: the node request and response) are handed on untouched: the client's address is
  * read from them, and without them every request looked like it came from nowhere.
  */
-function countingFetch<Env>(
+export function countingFetch<Env>(
   fetch: (request: Request, env: Env) => Response | Promise<Response>,
   metrics: Metrics,
 ): (request: Request, env: Env) => Response | Promise<Response> {

@@ -87,6 +87,31 @@ export class SnapshotStore {
       .run(pkgbase, commit, digest.sha256, digest.size, now);
   }
 
+  /**
+   * Builds the archive of `commit` from `repo` (a replica's staging repo) into a temporary file, hands
+   * its digest to `check` (which throws to refuse it), and only then moves it into the cache. The
+   * checksum is recorded by the caller, with the decision it belongs to.
+   */
+  async buildChecked(
+    repo: string,
+    pkgbase: string,
+    commit: string,
+    check: (digest: { sha256: string; size: number }) => void,
+  ): Promise<{ sha256: string; size: number }> {
+    if (!isFullCommitId(commit)) throw new StorageError(`not a commit id: ${commit}`, { pkgbase });
+    const file = this.cachePath(pkgbase, commit);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const built = await writeArchive(repo, pkgbase, commit, temporary);
+      check(built);
+      await rename(temporary, file);
+      return built;
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
   /** Drops the cached file (the checksum record stays: it is what pinned builds rely on). */
   async evict(pkgbase: string, commit: string): Promise<void> {
     await rm(this.cachePath(pkgbase, commit), { force: true });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { inTransaction, type Db } from '../db/open.js';
 import { signAttestation } from './attestation.js';
@@ -43,6 +44,21 @@ export class AttestationLog {
       const { index } = this.store.append(signed.bytes, now);
       this.insert.run(index, pkgbase, commit, decision, signed.digest);
       return { index, pkgbase, commit, decision, digest: signed.digest, line: signed.bytes };
+    });
+  }
+
+  /**
+   * Appends an entry another server signed and logged (a replica keeping its primary's log), with its
+   * index row; the caller verified its signature (verifyAttestation) and checks the tree's root after.
+   */
+  appendSigned(line: Buffer, statement: ReviewStatement, now = Date.now()): LoggedAttestation {
+    const { pkgbase, decision } = statement.predicate;
+    const commit = statement.subject[0].digest.gitCommit;
+    const digest = createHash('sha256').update(line).digest('hex');
+    return inTransaction(this.db, () => {
+      const { index } = this.store.append(line, now);
+      this.insert.run(index, pkgbase, commit, decision, digest);
+      return { index, pkgbase, commit, decision, digest, line };
     });
   }
 

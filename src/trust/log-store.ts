@@ -146,6 +146,26 @@ export class LogStore {
   }
 
   /**
+   * Records a checkpoint another server signed (a replica keeping its primary's log), after the
+   * caller verified its signature: inside the caller's transaction, the stored tree of exactly that
+   * size must hash to its root, so entries appended before it are exactly the signed ones (otherwise
+   * the caller's transaction rolls back with them).
+   */
+  recordVerifiedCheckpoint(checkpoint: { size: number; rootHash: Buffer; note: string }, now = Date.now()): StoredCheckpoint {
+    return inTransaction(this.db, () => {
+      const size = this.size();
+      if (size !== checkpoint.size) throw new TamperedError('not-included', `the log holds ${size} entries, the checkpoint signs ${checkpoint.size}`);
+      if (!this.root(size).equals(checkpoint.rootHash)) {
+        throw new TamperedError('not-included', `the entries read from the log do not hash to the signed root of ${checkpoint.size} entries`);
+      }
+      const latest = this.latestCheckpoint();
+      if (latest && latest.size === size && latest.note === checkpoint.note) return latest;
+      this.statements.insertCheckpoint.run(size, checkpoint.rootHash, checkpoint.note, now);
+      return { size, rootHash: checkpoint.rootHash, note: checkpoint.note, signedAt: now };
+    });
+  }
+
+  /**
    * Recomputes the whole tree from the stored entries and compares every stored hash and every signed
    * checkpoint with it: an edited, removed, reordered or re-grown entry is reported with its index.
    */

@@ -19,12 +19,16 @@ export interface ServeProcess {
  * of its choosing: its URL is read from its own "aurgate serving" log line. Its memory is its own,
  * which an in-process server's is not.
  */
-export async function startServeProcess(env: Record<string, string>): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/main.ts'), 'serve', '--no-schedule'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env, AURGATE_PORT: '0', AURGATE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export async function startServeProcess(env: Record<string, string>, extraArgs: readonly string[] = []): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'src/main.ts'), 'serve', '--no-schedule', ...extraArgs],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env, AURGATE_PORT: '0', AURGATE_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let logs = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
