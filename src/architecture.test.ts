@@ -27,6 +27,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   notify: 'domain',
   store: 'domain',
   trust: 'domain',
+  sources: 'domain',
   app: 'app',
   http: 'transport',
   serve: 'transport',
@@ -64,6 +65,10 @@ const TABLE_OWNERS: Record<string, string> = {
   tlog_hashes: 'trust/log-store.ts',
   tlog_checkpoints: 'trust/log-store.ts',
   tlog_attestations: 'trust/attestation-log.ts',
+  source_blobs: 'sources/records.ts',
+  revision_sources: 'sources/records.ts',
+  source_jobs: 'sources/records.ts',
+  source_acceptances: 'sources/records.ts',
 };
 
 function sourceFiles(dir: string): string[] {

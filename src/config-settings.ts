@@ -119,6 +119,31 @@ export const SETTINGS = {
       'reverse proxies (IPs or CIDR subnets, comma-separated) whose `X-Forwarded-For` names the client, for sign-in throttling and logs; ' +
       "from any other peer the header is ignored. Behind a proxy, set it: otherwise every client has the proxy's address",
   },
+  sourceMaxFileBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(512 * 1024 * 1024),
+    doc: 'size cap of one PKGBUILD source fetched into the [source cache](#hermetic-builds)',
+  },
+  sourceMaxTotalBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(20 * 1024 * 1024 * 1024),
+    doc: 'size cap of the whole source cache: a fetch that would pass it fails (`aurgate sources gc` frees what no approved revision uses)',
+  },
+  sourceTimeoutMs: { schema: z.coerce.number().int().min(1000).default(600_000), doc: 'timeout of one source download (the whole transfer)' },
+  sourceMaxRedirects: { schema: z.coerce.number().int().min(0).max(20).default(5), doc: 'redirects one source download may follow' },
+  sourceAllowPrivate: {
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    doc: 'fetch sources from loopback, private and link-local addresses too (`true` only for a source host on your own network, and the tests)',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;
