@@ -27,6 +27,8 @@ export interface PackageSpec {
   extraPkgbuild?: string;
   /** More files committed next to PKGBUILD (paths relative to the repo root). */
   extraFiles?: Record<string, string>;
+  /** `source=` entries and their `sha256sums=` (same length; `SKIP` allowed), in both files. */
+  sources?: { source: string[]; sha256sums: string[] };
 }
 
 export function makePackage(spec: PackageSpec): Record<string, string> {
@@ -34,7 +36,10 @@ export function makePackage(spec: PackageSpec): Record<string, string> {
   return { ...spec.extraFiles, PKGBUILD: pkgbuildOf(full, spec.extraPkgbuild), '.SRCINFO': srcinfoOf(full) };
 }
 
-type FullSpec = Required<Omit<PackageSpec, 'epoch' | 'extraPkgbuild' | 'extraFiles'>> & { epoch?: string };
+type FullSpec = Required<Omit<PackageSpec, 'epoch' | 'extraPkgbuild' | 'extraFiles' | 'sources'>> & {
+  epoch?: string;
+  sources?: PackageSpec['sources'];
+};
 
 function withDefaults(spec: PackageSpec): FullSpec {
   return {
@@ -48,6 +53,7 @@ function withDefaults(spec: PackageSpec): FullSpec {
     depends: spec.depends ?? [],
     makedepends: spec.makedepends ?? [],
     arch: spec.arch ?? ['any'],
+    ...(spec.sources === undefined ? {} : { sources: spec.sources }),
   };
 }
 
@@ -74,6 +80,7 @@ function pkgbuildOf(spec: FullSpec, extra: string | undefined): string {
     "license=('MIT')",
     ...(spec.depends.length > 0 ? [`depends=${array(spec.depends)}`] : []),
     ...(spec.makedepends.length > 0 ? [`makedepends=${array(spec.makedepends)}`] : []),
+    ...(spec.sources ? [`source=${array(spec.sources.source)}`, `sha256sums=${array(spec.sources.sha256sums)}`] : []),
     '',
   ];
   // makepkg sets $pkgname to the package being built inside each package function.
@@ -103,6 +110,8 @@ function srcinfoOf(spec: FullSpec): string {
     ...attr('license', ['MIT']),
     ...attr('makedepends', spec.makedepends),
     ...attr('depends', spec.depends),
+    ...attr('source', spec.sources?.source ?? []),
+    ...attr('sha256sums', spec.sources?.sha256sums ?? []),
   ];
   for (const name of spec.pkgnames) lines.push('', `pkgname = ${name}`);
   return `${lines.join('\n')}\n`;
