@@ -114,7 +114,10 @@ describe('sources on approval', () => {
     const [source] = (await manifestOf('hermetic-mismatch')).sources;
     expect(source).toMatchObject({ filename: 'evil.tar.gz', status: 'failed', sha256: null, href: null });
     expect(source?.error).toMatch(/^hermetic-mismatch: source evil\.tar\.gz from .*: sha256sum is [0-9a-f]{64}, the PKGBUILD says/);
-    const status = JSON.parse((await aurgate.cli(['sources', 'status', '--json'])).stdout) as { blobs: number; jobs: Array<{ pkgbase: string; state: string }> };
+    const status = JSON.parse((await aurgate.cli(['sources', 'status', '--json'])).stdout) as {
+      blobs: number;
+      jobs: Array<{ pkgbase: string; state: string }>;
+    };
     expect(status.blobs).toBe(2);
     expect(status.jobs.find((job) => job.pkgbase === 'hermetic-mismatch')?.state).toBe('failed');
     // The pre-fill script stops before fetching anything, naming what is missing.

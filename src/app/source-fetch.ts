@@ -46,7 +46,14 @@ export async function fetchRevisionSources(
   if (!revision.srcinfo) throw new NotFound(`${pkgbase} ${commit} has no readable .SRCINFO`, { pkgbase, commit });
   const entries = sourceEntries(revision.srcinfo);
   const now = Date.now();
-  inTransaction(deps.db, () => replaceRevisionSources(deps.db, pkgbase, commit, entries.map((entry) => initialRow(pkgbase, commit, entry, now))));
+  inTransaction(deps.db, () =>
+    replaceRevisionSources(
+      deps.db,
+      pkgbase,
+      commit,
+      entries.map((entry) => initialRow(pkgbase, commit, entry, now)),
+    ),
+  );
   const summary: FetchSummary = { pkgbase, commit, stored: 0, reused: 0, vcs: 0, local: 0, failed: [] };
   let done = 0;
   onProgress(done, entries.length);

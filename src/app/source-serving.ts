@@ -74,9 +74,7 @@ export function sourceManifest(deps: SourceServingDeps, pkgbase: string, commit:
     commit,
     attestation: attestationUrl(deps.publicUrl, pkgbase, commit),
     snapshot: snapshotUrl(deps.publicUrl, pkgbase, commit),
-    acceptedUnpinned: acceptance
-      ? { by: acceptance.acceptedBy, at: new Date(acceptance.acceptedAt).toISOString(), note: acceptance.note }
-      : null,
+    acceptedUnpinned: acceptance ? { by: acceptance.acceptedBy, at: new Date(acceptance.acceptedAt).toISOString(), note: acceptance.note } : null,
     sources: listRevisionSources(deps.db, pkgbase, commit).map((row) => ({
       arch: row.arch,
       filename: row.filename,

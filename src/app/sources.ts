@@ -86,8 +86,7 @@ export class SourceCache {
   }
 
   private async drain(): Promise<void> {
-    for (let job = this.stopped ? null : claimNextJob(this.deps.db); job; job = this.stopped ? null : claimNextJob(this.deps.db))
-      await this.run(job);
+    for (let job = this.stopped ? null : claimNextJob(this.deps.db); job; job = this.stopped ? null : claimNextJob(this.deps.db)) await this.run(job);
   }
 
   private async run(job: SourceJob): Promise<void> {
@@ -201,8 +200,6 @@ function summaryOf(deps: SourceFetchDeps, pkgbase: string, commit: string): Fetc
     reused: 0,
     vcs: count('vcs'),
     local: count('local'),
-    failed: rows
-      .filter((row) => row.error !== null)
-      .map((row) => ({ filename: row.filename, arch: row.arch, error: row.error ?? '' })),
+    failed: rows.filter((row) => row.error !== null).map((row) => ({ filename: row.filename, arch: row.arch, error: row.error ?? '' })),
   };
 }

@@ -67,7 +67,12 @@ export function registerSourceCommands(program: Command, io: CliIo): void {
     .option('--reviewer <name>', 'your account (its password is asked for; with AURGATE_TOKEN it must be the token user)')
     .action(async (pkgbase: string, options: { commit: string; note: string; reviewer?: string }) =>
       withAurgate(io, async (app) => {
-        const by = await authenticateCli(io, app, { named: options.reviewer, flag: '--reviewer', need: 'review', what: 'accepting unpinned sources' });
+        const by = await authenticateCli(io, app, {
+          named: options.reviewer,
+          flag: '--reviewer',
+          need: 'review',
+          what: 'accepting unpinned sources',
+        });
         const accepted = app.sources.acceptUnpinned({ pkgbase, commit: options.commit, by, note: options.note });
         io.stdout.write(`unpinned sources of ${accepted.pkgbase} ${accepted.commit} accepted by ${accepted.acceptedBy}\n`);
       }),

@@ -30,7 +30,10 @@ export function selectGarbage(blobs: readonly BlobInfo[], inUse: ReadonlySet<str
 }
 
 /** The blobs approved revisions use: those of revisions whose key (`pkgbase commit`) is approved. */
-export function blobsInUse(references: ReadonlyArray<{ pkgbase: string; commit: string; sha256: string }>, approved: ReadonlySet<string>): Set<string> {
+export function blobsInUse(
+  references: ReadonlyArray<{ pkgbase: string; commit: string; sha256: string }>,
+  approved: ReadonlySet<string>,
+): Set<string> {
   return new Set(references.filter((ref) => approved.has(revisionKey(ref.pkgbase, ref.commit))).map((ref) => ref.sha256));
 }
 
@@ -46,6 +49,9 @@ export interface CapCheck {
 export function fitsCaps(size: number, storedBytes: number, caps: { maxFileBytes: number; maxTotalBytes: number }): CapCheck {
   if (size > caps.maxFileBytes) return { ok: false, reason: `${size} bytes is over the per-file cap of ${caps.maxFileBytes}` };
   if (storedBytes + size > caps.maxTotalBytes)
-    return { ok: false, reason: `the cache holds ${storedBytes} bytes; ${size} more is over the total cap of ${caps.maxTotalBytes} (run aurgate sources gc)` };
+    return {
+      ok: false,
+      reason: `the cache holds ${storedBytes} bytes; ${size} more is over the total cap of ${caps.maxTotalBytes} (run aurgate sources gc)`,
+    };
   return { ok: true };
 }

@@ -124,9 +124,11 @@ export function findStoredByDigest(db: Db, algorithm: ChecksumAlgorithm, digest:
 
 /** Every (revision, blob) reference, for garbage collection. */
 export function blobReferences(db: Db): Array<{ pkgbase: string; commit: string; sha256: string }> {
-  return db
-    .prepare("SELECT DISTINCT pkgbase, commit_id AS 'commit', sha256 FROM revision_sources WHERE sha256 IS NOT NULL")
-    .all() as Array<{ pkgbase: string; commit: string; sha256: string }>;
+  return db.prepare("SELECT DISTINCT pkgbase, commit_id AS 'commit', sha256 FROM revision_sources WHERE sha256 IS NOT NULL").all() as Array<{
+    pkgbase: string;
+    commit: string;
+    sha256: string;
+  }>;
 }
 
 export function dropRevisionSources(db: Db, pkgbase: string, commit: string): void {

@@ -137,7 +137,10 @@ export function fragmentOf(url: string): VcsFragment | null {
 
 /** The fetchable part of a VCS URL: without `git+`, fragment and query (what `git ls-remote` is given). */
 export function vcsRemote(url: string): string {
-  return url.replace(/^[a-z]+\+/i, '').replace(/#.*$/s, '').replace(/\?.*$/s, '');
+  return url
+    .replace(/^[a-z]+\+/i, '')
+    .replace(/#.*$/s, '')
+    .replace(/\?.*$/s, '');
 }
 
 /** Ordinary characters only: a filename is a path component in SRCDEST and in a URL, never a path. */

@@ -17,8 +17,10 @@ export class SourceHost {
   ) {}
 
   static async start(): Promise<SourceHost> {
-    let host: SourceHost | undefined;
+    // The handler needs the host, the host needs the server's port: a holder breaks the cycle.
+    const holder: { host?: SourceHost } = {};
     const server = createServer((req, res) => {
+      const host = holder.host;
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       host?.requests.push(path);
       const target = host?.redirects.get(path);
@@ -28,7 +30,8 @@ export class SourceHost {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length }).end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    host = new SourceHost(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const host = new SourceHost(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    holder.host = host;
     return host;
   }
 
