@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockFile } from '../src/app/lock.js';
 import type { SourceManifest } from '../src/app/source-serving.js';
+import { GC_GRACE_MS } from '../src/app/sources.js';
 import { SourceError } from '../src/errors.js';
+import { listAudit } from '../src/quarantine/audit.js';
+import { getPendingRevision } from '../src/quarantine/revisions.js';
 import { fetchSourceFile } from '../src/upstream/source-fetch.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
@@ -31,6 +34,7 @@ const PAYLOAD = 'hermetic payload\n';
 const NOTES = Buffer.from('release notes 1.0\n');
 let tarball: Buffer;
 const commits: Record<string, string> = {};
+const TOOL_COMMIT = '7'.repeat(40);
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -75,6 +79,16 @@ beforeAll(async () => {
   commits['hermetic-mismatch'] = await upstream.addPackage(
     makePackage({ pkgbase: 'hermetic-mismatch', sources: { source: [`${host.url}/evil.tar.gz`], sha256sums: [sha256('the reviewed bytes\n')] } }),
   );
+  host.put('/moving.tar.gz', 'whatever the host has today\n');
+  // A git repo over the dumb HTTP protocol: enough for `git ls-remote` to resolve #branch=main.
+  host.put('/tool.git/info/refs', `${TOOL_COMMIT}\trefs/heads/main\n`);
+  host.put('/tool.git/HEAD', 'ref: refs/heads/main\n');
+  commits['hermetic-unpinned'] = await upstream.addPackage(
+    makePackage({
+      pkgbase: 'hermetic-unpinned',
+      sources: { source: [`${host.url}/moving.tar.gz`, `tool::git+${host.url}/tool.git#branch=main`], sha256sums: ['SKIP', 'SKIP'] },
+    }),
+  );
   aurgate = await startPublicAurgate({ upstreamUrl: upstream.url, env: { AURGATE_SOURCE_ALLOW_PRIVATE: 'true' } });
 });
 afterAll(async () => {
@@ -102,6 +116,10 @@ describe('sources on approval', () => {
     // Under another name, or a blob no approved revision uses: nothing.
     expect((await fetch(`${aurgate.url}/sources/${sha256(NOTES)}/other.txt`)).status).toBe(404);
     expect((await fetch(`${aurgate.url}/sources/${'0'.repeat(64)}/notes-1.0.txt`)).status).toBe(404);
+    // On demand: the same revision again, in the command's own process; the same two blobs.
+    const fetched = await aurgate.cli(['sources', 'fetch', 'hermetic-demo']);
+    expect(fetched.stdout).toContain('2 stored, 1 in the package repo, 0 VCS, 0 failed');
+    expect(fetched.code).toBe(0);
     const status = await aurgate.cli(['sources', 'status', '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ blobs: 2, bytes: tarball.length + NOTES.length });
     const metrics = await (await fetch(`${aurgate.url}/metrics`)).text();
@@ -127,6 +145,37 @@ describe('sources on approval', () => {
     const result = await run('sh', ['srcdest.sh'], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('hermetic-mismatch source evil.tar.gz is not in the cache');
+  });
+
+  it('flags SKIP and VCS sources at review until a reviewer accepts them, audited', async () => {
+    await aurgate.app.allow(['hermetic-unpinned'], 'tester');
+    await aurgate.app.sync({ only: ['hermetic-unpinned'], trigger: 'cli' });
+    const pending = getPendingRevision(aurgate.app.db, 'hermetic-unpinned');
+    expect(pending?.commit).toBe(commits['hermetic-unpinned']);
+    const flagsOf = async () => (await aurgate.app.reviews.flags(pending!)).filter((flag) => flag.check === 'unpinned-source');
+    expect((await flagsOf()).map((flag) => [flag.severity, flag.reason])).toEqual([
+      ['medium', expect.stringContaining('moving.tar.gz has only SKIP checksums')],
+      ['medium', expect.stringContaining('tool is a git checkout')],
+    ]);
+    const rita = await account(aurgate.app, 'rita');
+    aurgate.app.sources.acceptUnpinned({ pkgbase: 'hermetic-unpinned', commit: pending!.commit.slice(0, 10), by: rita, note: 'no release tarballs' });
+    expect((await flagsOf()).map((flag) => [flag.severity, flag.reason])).toEqual([
+      ['info', expect.stringContaining('accepted by rita: no release tarballs')],
+    ]);
+    expect(listAudit(aurgate.app.db, { action: 'sources.accept-unpinned' })).toEqual([
+      expect.objectContaining({ actor: 'rita', pkgbase: 'hermetic-unpinned', commit: pending!.commit }),
+    ]);
+    // Approved: the SKIP file is stored but unpinned; the VCS source is not stored, its branch is resolved and recorded.
+    await aurgate.app.approve({ pkgbase: 'hermetic-unpinned', commit: pending!.commit, by: rita });
+    await aurgate.app.sources.idle();
+    const manifest = await manifestOf('hermetic-unpinned');
+    expect(manifest.acceptedUnpinned).toMatchObject({ by: 'rita', note: 'no release tarballs' });
+    expect(manifest.sources.map((source) => [source.filename, source.kind, source.status, source.pinned])).toEqual([
+      ['moving.tar.gz', 'remote', 'stored', false],
+      ['tool', 'vcs', 'vcs', false],
+    ]);
+    expect(manifest.sources[0]?.checksum).toBeNull();
+    expect(manifest.sources[1]).toMatchObject({ vcsCommit: TOOL_COMMIT, sha256: null, error: null });
   });
 
   it('refuses private addresses unless allowed, bodies over the cap, and redirects to other schemes', async () => {
@@ -194,5 +243,25 @@ describe('a build from a lock with only aurgate reachable', () => {
     // Had a cache served the tampered bytes, makepkg's own checksum would have stopped the build.
     await writeFile(path.join(dir, 'notes-1.0.txt'), tampered);
     await expect(runMakepkg(dir, ['--nodeps', '--noconfirm', '--noprogressbar'])).rejects.toThrow(/notes-1\.0\.txt \.\.\. FAILED/);
+  });
+});
+
+describe('garbage collection', () => {
+  it('stops serving and removes the sources of a revoked revision, and only those', async () => {
+    const notes = `${aurgate.url}/sources/${sha256(NOTES)}/notes-1.0.txt`;
+    const before = JSON.parse((await aurgate.cli(['sources', 'status', '--json'])).stdout) as { blobs: number };
+    await aurgate.app.revoke({
+      pkgbase: 'hermetic-demo',
+      commit: commits['hermetic-demo'] ?? '',
+      by: await account(aurgate.app, 'sec', 'admin'),
+      note: 'test',
+    });
+    expect((await fetch(notes)).status).toBe(404);
+    // Within the grace period nothing goes; after it, the two blobs only hermetic-demo used.
+    expect(await aurgate.app.sources.gc()).toMatchObject({ removed: 0 });
+    const result = await aurgate.app.sources.gc(Date.now() + GC_GRACE_MS + 1);
+    expect(result).toMatchObject({ removed: 2, kept: before.blobs - 2 });
+    expect(await aurgate.app.blobs.has(sha256(NOTES))).toBe(false);
+    expect(await aurgate.app.blobs.has(sha256(tarball))).toBe(false);
   });
 });
