@@ -28,6 +28,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   store: 'domain',
   trust: 'domain',
   replica: 'domain',
+  sources: 'domain',
   app: 'app',
   http: 'transport',
   serve: 'transport',
@@ -67,6 +68,10 @@ const TABLE_OWNERS: Record<string, string> = {
   tlog_attestations: 'trust/attestation-log.ts',
   replica_revisions: 'replica/revisions.ts',
   replica_follower: 'replica/follower-state.ts',
+  source_blobs: 'sources/records.ts',
+  revision_sources: 'sources/records.ts',
+  source_jobs: 'sources/records.ts',
+  source_acceptances: 'sources/records.ts',
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { allow, disallow } from './app/allowlist.js';
 import { approve, rebaseStalePending, reject, revoke, revokedHistoryOf } from './app/decisions.js';
 import type { AppDeps } from './app/deps.js';
 import { applyCooldownPolicies } from './app/policies.js';
 import { scanIocs } from './app/ioc.js';
 import { ReviewService } from './app/review.js';
+import { SourceCache } from './app/sources.js';
 import { TrustLog } from './app/trust.js';
 import { syncWithNotifications } from './app/sync.js';
 import type { Config } from './config.js';
@@ -14,6 +16,7 @@ import { createNotifier, type Notifier } from './notify/webhook.js';
 import type { Channel } from './quarantine/actor.js';
 import type { ApproveInput, DecisionInput } from './quarantine/decisions.js';
 import { policyDrift, seedPolicy } from './quarantine/policy.js';
+import { BlobStore } from './sources/blob-store.js';
 import { ServedRepos } from './store/served-repos.js';
 import { SnapshotStore } from './store/snapshots.js';
 import type { SyncOptions } from './sync/run.js';
@@ -36,6 +39,9 @@ export class Aurgate implements AppDeps {
   readonly reviews: ReviewService;
   /** The signing key (`<dataDir>/keys`) and the approval log every approval and revocation is appended to. */
   readonly trust: TrustLog;
+  /** The hermetic source cache (`<dataDir>/sources`): approved revisions' PKGBUILD sources, content-addressed. */
+  readonly blobs: BlobStore;
+  readonly sources: SourceCache;
   /** Set when AURGATE_REQUIRED_APPROVALS disagrees with the policy in the database (which wins). */
   readonly policyWarning: string | null;
 
@@ -43,7 +49,8 @@ export class Aurgate implements AppDeps {
     readonly config: Config,
     readonly logger: Logger,
   ) {
-    for (const dir of [config.dataDir, config.paths.mirrorRepos, config.paths.servedRepos, config.paths.snapshots])
+    const sourceDownloads = path.join(config.paths.sources, 'tmp');
+    for (const dir of [config.dataDir, config.paths.mirrorRepos, config.paths.servedRepos, config.paths.snapshots, sourceDownloads])
       mkdirSync(dir, { recursive: true });
     this.db = openDatabase(config.paths.database);
     this.rpc = new RpcClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs });
@@ -57,6 +64,8 @@ export class Aurgate implements AppDeps {
     this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
     this.trust = new TrustLog(this.db, config.paths.keys, config.publicUrl);
     this.notifier = createNotifier(config, logger);
+    this.blobs = new BlobStore(config.paths.sources);
+    this.sources = new SourceCache({ db: this.db, config, logger, blobs: this.blobs });
     this.reviews = new ReviewService(this);
     this.policyWarning = policyDrift(seedPolicy(this.db, config.requiredApprovals), config.requiredApprovals);
     if (this.policyWarning) logger.warn({ variable: 'AURGATE_REQUIRED_APPROVALS' }, this.policyWarning);
@@ -72,7 +81,8 @@ export class Aurgate implements AppDeps {
     // IOC hits first: they are high flags, which keep a revision from a cooldown approval.
     const afterSync = async () => {
       await scanIocs(this, 'pending');
-      await applyCooldownPolicies(this);
+      for (const outcome of await applyCooldownPolicies(this))
+        if (outcome.outcome === 'approved') this.sources.enqueue(outcome.pkgbase, outcome.commit, 'approval');
     };
     return syncWithNotifications(
       { db, config, rpc, mirror, logger, notifier, assess: (revision) => reviews.assessment(revision), afterSync },
@@ -88,8 +98,11 @@ export class Aurgate implements AppDeps {
     return disallow(this, names, actor, channel);
   }
 
-  approve(input: ApproveInput) {
-    return approve(this, input);
+  /** Approves; once published, the revision's sources are fetched in the background (not part of the decision). */
+  async approve(input: ApproveInput) {
+    const result = await approve(this, input);
+    if (result.approved) this.sources.enqueue(result.revision.pkgbase, result.revision.commit, 'approval');
+    return result;
   }
 
   reject(input: DecisionInput) {

@@ -131,6 +131,31 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(50).max(3_600_000).default(5000),
     doc: 'how often a replica asks its primary for a new checkpoint, in ms',
   },
+  sourceMaxFileBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(512 * 1024 * 1024),
+    doc: 'size cap of one PKGBUILD source fetched into the [source cache](#hermetic-builds)',
+  },
+  sourceMaxTotalBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(20 * 1024 * 1024 * 1024),
+    doc: 'size cap of the whole source cache: a fetch that would pass it fails (`aurgate sources gc` frees what no approved revision uses)',
+  },
+  sourceTimeoutMs: { schema: z.coerce.number().int().min(1000).default(600_000), doc: 'timeout of one source download (the whole transfer)' },
+  sourceMaxRedirects: { schema: z.coerce.number().int().min(0).max(20).default(5), doc: 'redirects one source download may follow' },
+  sourceAllowPrivate: {
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    doc: 'fetch sources from loopback, private and link-local addresses too (`true` only for a source host on your own network, and the tests)',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

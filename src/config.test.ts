@@ -29,6 +29,11 @@ const CONTRACT_VARIABLES = [
   'AURGATE_LOG_LEVEL',
   'AURGATE_METRICS_TOKEN',
   'AURGATE_TRUSTED_PROXIES',
+  'AURGATE_SOURCE_MAX_FILE_BYTES',
+  'AURGATE_SOURCE_MAX_TOTAL_BYTES',
+  'AURGATE_SOURCE_TIMEOUT_MS',
+  'AURGATE_SOURCE_MAX_REDIRECTS',
+  'AURGATE_SOURCE_ALLOW_PRIVATE',
   'AURGATE_CONFIG',
 ];
 
@@ -68,12 +73,18 @@ describe('configuration', () => {
       cliLogLevel: 'warn',
       metricsToken: undefined,
       trustedProxies: [],
+      sourceMaxFileBytes: 512 * 1024 * 1024,
+      sourceMaxTotalBytes: 20 * 1024 * 1024 * 1024,
+      sourceTimeoutMs: 600_000,
+      sourceMaxRedirects: 5,
+      sourceAllowPrivate: false,
       paths: {
         database: path.resolve('./data/aurgate.db'),
         mirrorRepos: path.resolve('./data/mirror'),
         servedRepos: path.resolve('./data/served'),
         snapshots: path.resolve('./data/snapshots'),
         keys: path.resolve('./data/keys'),
+        sources: path.resolve('./data/sources'),
       },
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });

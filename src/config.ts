@@ -39,6 +39,8 @@ export interface DataPaths {
   readonly snapshots: string;
   /** The signing keys (src/trust/key-store.ts), mode 0700. */
   readonly keys: string;
+  /** The content-addressed source cache (src/sources/blob-store.ts). */
+  readonly sources: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -49,6 +51,7 @@ export function dataPaths(dataDir: string): DataPaths {
     servedRepos: path.join(dataDir, 'served'),
     snapshots: path.join(dataDir, 'snapshots'),
     keys: path.join(dataDir, 'keys'),
+    sources: path.join(dataDir, 'sources'),
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES, errorReplyFor, exitCodeFor, httpStatusFor } from './error-mapping.js';
-import { Busy, Conflict, Forbidden, GitError, InvalidInput, NotFound, StorageError, Unauthenticated, UpstreamError } from './errors.js';
+import { Busy, Conflict, Forbidden, GitError, InvalidInput, NotFound, SourceError, StorageError, Unauthenticated, UpstreamError } from './errors.js';
 import { SrcinfoSyntaxError } from './srcinfo/parse.js';
 
 /** The documented contract: README's status codes and its CLI exit codes. */
@@ -12,6 +12,7 @@ const CASES = [
   { error: new NotFound('no such package'), status: 404, exitCode: 3, code: 'not_found' },
   { error: new Conflict('wrong commit'), status: 409, exitCode: 4, code: 'conflict' },
   { error: new Busy('a sync is running'), status: 503, exitCode: 5, code: 'busy' },
+  { error: new SourceError('mismatch', 'a.tar.gz', 'p: source a.tar.gz: sha256sum differs'), status: 502, exitCode: 1, code: 'source_error' },
 ] as const;
 
 const INTERNAL_ERRORS = [

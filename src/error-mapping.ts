@@ -29,7 +29,7 @@ export const EXIT_CODES = {
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500 | 502 | 503;
 
 interface Mapping {
   status: ErrorStatus;
@@ -50,6 +50,8 @@ const BY_CODE: Record<ErrorCode, Mapping> = {
   upstream_error: INTERNAL,
   git_error: INTERNAL,
   storage_error: INTERNAL,
+  // A PKGBUILD source the server could not fetch or verify: an upstream's failure, named with its package and file.
+  source_error: { status: 502, exitCode: EXIT_CODES.failure },
   // A signature, proof or log that fails to verify (src/trust/). Over HTTP it is the server's own
   // problem (its log is damaged): a 500 without details; on the command line it has its own code.
   tampered: { status: 500, exitCode: EXIT_CODES.tampered },

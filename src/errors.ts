@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'busy'
   | 'git_error'
   | 'storage_error'
+  | 'source_error'
   | 'tampered';
 
 export abstract class AurgateError extends Error {
@@ -111,6 +112,26 @@ export class DependencyCycle extends AurgateError {
     super(`cannot lock: dependency cycle ${cycle.join(' -> ')}; no build order builds each package after its dependencies`, {
       pkgbase: cycle[0],
     });
+  }
+}
+
+/** Why a PKGBUILD source was not stored (README "Hermetic builds"). */
+export type SourceFailure = 'refused' | 'unreachable' | 'too-large' | 'mismatch';
+
+/**
+ * A `source=` entry could not be fetched into the source cache: a refused URL (scheme, private
+ * address, unsafe file name), an unreachable or failing host, a file over a cap, or bytes whose
+ * checksum differs from the PKGBUILD's. Carries the package and the entry's file name.
+ */
+export class SourceError extends AurgateError {
+  readonly code = 'source_error';
+  readonly failure: SourceFailure;
+  readonly source: string;
+
+  constructor(failure: SourceFailure, source: string, message: string, context: ErrorContext = {}) {
+    super(message, context);
+    this.failure = failure;
+    this.source = source;
   }
 }
 

@@ -8,6 +8,9 @@ import { classifyRevision, type Classification } from '../review/classify.js';
 import { analyzeRisk, compareFlags, type RevisionFiles, type RiskFlag, type UpstreamMeta } from '../review/risk/index.js';
 import { mergeSignalFlags } from '../review/signals.js';
 import { historyFlags } from './signals.js';
+import { getAcceptance } from '../sources/records.js';
+import { sourceEntries } from '../srcinfo/sources.js';
+import { unpinnedSourceFlags } from '../review/unpinned-sources.js';
 
 export interface AssessDeps {
   db: Db;
@@ -70,6 +73,7 @@ export async function assessChange(deps: AssessDeps, revision: Revision, now = D
     });
     // History and cross-package signals (maintainer timeline, adoption waves, takedowns, IOC hits).
     const flags = mergeSignalFlags(risk, historyFlags(deps.db, revision, base));
+    flags.push(...sourcePinningFlags(deps.db, revision));
     if (intermediate.length < between.length) flags.push(rangeCutFlag(between.length, intermediate.length));
     const classification = classifySafely(deps, revision, { previous, candidate, previousMeta: base?.upstreamMeta ?? null });
     if (classification === null) flags.push(CLASSIFICATION_FAILED);
@@ -125,4 +129,11 @@ function rangeCutFlag(total: number, analysed: number): RiskFlag {
 /** The risk flags alone (see assessChange). */
 export async function assessRevision(deps: AssessDeps, revision: Revision, now = Date.now()): Promise<RiskFlag[]> {
   return (await assessChange(deps, revision, now)).flags;
+}
+
+/** SKIP and VCS sources the hermetic cache cannot pin, unless a reviewer accepted them (app/sources.ts). */
+function sourcePinningFlags(db: Db, revision: Revision): RiskFlag[] {
+  if (!revision.srcinfo) return [];
+  const acceptance = getAcceptance(db, revision.pkgbase, revision.commit);
+  return unpinnedSourceFlags(sourceEntries(revision.srcinfo), acceptance && { by: acceptance.acceptedBy, note: acceptance.note });
 }

@@ -17,6 +17,7 @@ import { listApprovals, type Approval } from '../quarantine/approvals.js';
 import { compareMeta, type MetaComparison } from '../review/meta-changes.js';
 import { assessChange, type Assessment } from './assess.js';
 import { latestSignalId } from '../sync/signal-store.js';
+import { getAcceptance } from '../sources/records.js';
 import { loadFile, type FileContent } from './revision-files.js';
 
 /** Diffs beyond this are listed by file but not rendered inline (the per-file view still works). */
@@ -131,7 +132,9 @@ export class ReviewService {
    */
   async assessment(revision: Revision): Promise<Assessment> {
     // Keyed on the package's newest signal too: an adoption wave or IOC hit found later shows at once.
-    const key = `${revision.id}:${revision.baseCommit ?? ''}:${latestSignalId(this.app.db, revision.pkgbase)}`;
+    // And on an acceptance of unpinned sources, which turns their flags into one info flag.
+    const accepted = getAcceptance(this.app.db, revision.pkgbase, revision.commit)?.acceptedAt ?? 0;
+    const key = `${revision.id}:${revision.baseCommit ?? ''}:${latestSignalId(this.app.db, revision.pkgbase)}:${accepted}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const assessment = await assessChange(this.app, revision);

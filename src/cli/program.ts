@@ -12,6 +12,7 @@ import { registerPolicyCommands } from './policy-commands.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerServerCommand } from './server-command.js';
 import { registerSignalCommands } from './signal-commands.js';
+import { registerSourceCommands } from './source-commands.js';
 import { registerIocCommands } from './ioc-commands.js';
 import { registerSyncWorkerCommand } from './sync-worker-command.js';
 import { registerUserCommands } from './user-commands.js';
@@ -34,6 +35,7 @@ function buildProgram(io: CliIo): Command {
   registerPolicyCommands(program, io);
   registerSignalCommands(program, io);
   registerIocCommands(program, io);
+  registerSourceCommands(program, io);
   registerConfigCommand(program, io);
   registerKeyCommands(program, io);
   registerLogCommands(program, io);

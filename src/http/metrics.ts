@@ -7,6 +7,7 @@ import type { Db } from '../db/open.js';
 import { servingStats } from '../app/stats.js';
 import { lastFinishedRunId, runsFinishedAfter } from '../sync/runs.js';
 import { routeLabel } from './route-label.js';
+import { blobTotals, sourceCounts } from '../sources/records.js';
 
 /**
  * Prometheus metrics of one `aurgate serve` process, in a registry of its own (tests run several
@@ -22,6 +23,7 @@ export class Metrics {
   private readonly syncDuration: Histogram<'status'>;
   private readonly syncFailures: Counter<'status'>;
   private readonly gauges: Record<'lastSync' | 'lastFailed' | 'pending' | 'oldestPending' | 'served' | 'iocApproved', Gauge>;
+  private readonly sourceGauges: Record<'bytes' | 'files' | 'failed', Gauge> & { jobs: Gauge<'state'> };
   private readonly requestCounts = new Map<string, number>();
   /** Sync runs up to this id were finished before this process started, or have been observed. */
   private observedRunId: number;
@@ -78,6 +80,12 @@ export class Metrics {
       served: gauge('aurgate_served_packages', 'Allowlisted pkgbases with an approved revision being served'),
       iocApproved: gauge('aurgate_ioc_approved_hits', 'IOC hits ever found on approved revisions (each also sent a webhook alert)'),
     };
+    this.sourceGauges = {
+      bytes: gauge('aurgate_source_cache_bytes', 'Bytes of PKGBUILD sources in the source cache'),
+      files: gauge('aurgate_source_cache_files', 'Files (distinct sha256) in the source cache'),
+      failed: gauge('aurgate_source_fetch_failures', 'Sources whose last fetch failed (refused, unreachable, over a cap, checksum mismatch)'),
+      jobs: new Gauge({ name: 'aurgate_source_jobs', help: 'Source fetch jobs by state', labelNames: ['state'], registers }),
+    };
     this.observedRunId = lastFinishedRunId(db);
   }
 
@@ -119,6 +127,12 @@ export class Metrics {
     this.gauges.oldestPending.set(stats.oldestPendingAt === null ? 0 : Math.max(0, (now - stats.oldestPendingAt) / 1000));
     this.gauges.served.set(stats.servedPackages);
     this.gauges.iocApproved.set(countSignals(this.db, 'ioc-approved'));
+    const cache = blobTotals(this.db);
+    const counts = sourceCounts(this.db);
+    this.sourceGauges.bytes.set(cache.bytes);
+    this.sourceGauges.files.set(cache.count);
+    this.sourceGauges.failed.set(counts.failedSources);
+    for (const [state, count] of Object.entries(counts.jobs)) this.sourceGauges.jobs.set({ state }, count);
   }
 }
 

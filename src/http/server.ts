@@ -9,6 +9,7 @@ import { Metrics, metricsRoutes } from './metrics.js';
 import { requestLogging } from './request-log.js';
 import { lockRoutes } from '../serve/lock-routes.js';
 import { trustRoutes } from '../serve/trust-routes.js';
+import { sourceRoutes } from '../serve/source-routes.js';
 import { cgitRoutes } from '../serve/cgit/routes.js';
 import { gitRoutes } from '../serve/git/routes.js';
 import { listRoutes } from '../serve/lists/index.js';
@@ -19,6 +20,9 @@ import { DbCatalog } from '../store/catalog.js';
 import { reconcileAll } from '../app/publish.js';
 import { startScheduler } from '../scheduler/cron.js';
 import type { SyncPlacement } from '../scheduler/sync-runner.js';
+
+/** How often the server looks for source fetches queued by other processes (CLI approvals, the sync worker). */
+const SOURCE_POLL_MS = 60_000;
 
 export interface RunningServer {
   url: string;
@@ -121,6 +125,9 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
   const rebased = await app.rebaseStalePending();
   if (rebased > 0) logger.warn({ rebased }, 'pending revisions re-based off revoked commits');
+  // Source fetches a previous process queued or left running go on here, in the background.
+  app.sources.resume();
+  const sourcePoll = setInterval(() => app.sources.kick(), SOURCE_POLL_MS).unref();
   const catalog = new DbCatalog(db, logger);
   const { snapshots } = app;
   const inFlight = new InFlight();
@@ -138,6 +145,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       metricsRoutes(metrics, config.metricsToken),
       lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl, attestations: app.trust }),
       trustRoutes(app.trust),
+      sourceRoutes({ db, blobs: app.blobs, cache: app.sources, publicUrl: config.publicUrl, logger }),
       admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
@@ -174,6 +182,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
     syncIdle: () => admin.services.syncRunner.idle(),
     close: async (graceMs = 30_000) => {
       ready = false;
+      clearInterval(sourcePoll);
+      app.sources.stop();
       await task?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([inFlight.idle(graceMs), admin.services.syncRunner.stop(graceMs)]);

@@ -8,6 +8,7 @@ import {
   GitError,
   InvalidInput,
   NotFound,
+  SourceError,
   StorageError,
   Unauthenticated,
   UpstreamError,
@@ -73,6 +74,8 @@ const ERROR_CLASSES: Record<ErrorCode, (message: string) => AurgateError> = {
   storage_error: (message) => new StorageError(message),
   // A sync verifies nothing signed; should one ever fail so, the class (and so the mapping) survives, its kind does not.
   tampered: (message) => new TamperedError('malformed', message),
+  // A sync fetches no PKGBUILD sources; the class survives, the failure kind and file name do not.
+  source_error: (message) => new SourceError('unreachable', '', message),
 };
 const ERROR_CODES = Object.keys(ERROR_CLASSES) as [ErrorCode, ...ErrorCode[]];
 

@@ -29,6 +29,8 @@ export interface PackageSpec {
   extraPkgbuild?: string;
   /** More files committed next to PKGBUILD (paths relative to the repo root). */
   extraFiles?: Record<string, string>;
+  /** `source=` entries and their `sha256sums=` (same length; `SKIP` allowed), in both files. */
+  sources?: { source: string[]; sha256sums: string[] };
 }
 
 export function makePackage(spec: PackageSpec): Record<string, string> {
@@ -36,7 +38,10 @@ export function makePackage(spec: PackageSpec): Record<string, string> {
   return { ...spec.extraFiles, PKGBUILD: pkgbuildOf(full, spec.extraPkgbuild), '.SRCINFO': srcinfoOf(full) };
 }
 
-type FullSpec = Required<Omit<PackageSpec, 'epoch' | 'extraPkgbuild' | 'extraFiles'>> & { epoch?: string };
+type FullSpec = Required<Omit<PackageSpec, 'epoch' | 'extraPkgbuild' | 'extraFiles' | 'sources'>> & {
+  epoch?: string;
+  sources?: PackageSpec['sources'];
+};
 
 function withDefaults(spec: PackageSpec): FullSpec {
   return {
@@ -52,6 +57,7 @@ function withDefaults(spec: PackageSpec): FullSpec {
     checkdepends: spec.checkdepends ?? [],
     provides: spec.provides ?? [],
     arch: spec.arch ?? ['any'],
+    ...(spec.sources === undefined ? {} : { sources: spec.sources }),
   };
 }
 
@@ -80,6 +86,7 @@ function pkgbuildOf(spec: FullSpec, extra: string | undefined): string {
     ...(spec.makedepends.length > 0 ? [`makedepends=${array(spec.makedepends)}`] : []),
     ...(spec.checkdepends.length > 0 ? [`checkdepends=${array(spec.checkdepends)}`] : []),
     ...(spec.provides.length > 0 ? [`provides=${array(spec.provides)}`] : []),
+    ...(spec.sources ? [`source=${array(spec.sources.source)}`, `sha256sums=${array(spec.sources.sha256sums)}`] : []),
     '',
   ];
   // makepkg sets $pkgname to the package being built inside each package function.
@@ -111,6 +118,8 @@ function srcinfoOf(spec: FullSpec): string {
     ...attr('makedepends', spec.makedepends),
     ...attr('depends', spec.depends),
     ...attr('provides', spec.provides),
+    ...attr('source', spec.sources?.source ?? []),
+    ...attr('sha256sums', spec.sources?.sha256sums ?? []),
   ];
   for (const name of spec.pkgnames) lines.push('', `pkgname = ${name}`);
   return `${lines.join('\n')}\n`;
