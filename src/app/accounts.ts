@@ -1,7 +1,7 @@
 import { hashPassword } from '../accounts/passwords.js';
 import { endSessionsOf } from '../accounts/sessions.js';
 import { revokeTokensOf } from '../accounts/tokens.js';
-import { findUserByName, markDisabled, publicUser, setPasswordHash, type User } from '../accounts/users.js';
+import { assertLocalAccount, findUserByName, markDisabled, publicUser, setPasswordHash, type User } from '../accounts/users.js';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { NotFound } from '../errors.js';
@@ -14,13 +14,15 @@ export function disableUser(db: Db, name: string, actor: string): User {
   return inTransaction(db, () => {
     const user = findUserByName(db, name);
     if (!user) throw new NotFound(`no user ${name}`);
-    if (user.disabledAt !== null) return publicUser(user);
+    // Disabled by its last sign-in (no role): a person's disabling still counts, so no sign-in undoes it.
+    if (user.disabledReason === 'no-role') markDisabled(db, user.id, Date.now(), 'admin');
+    if (user.disabledAt !== null) return { ...publicUser(user), disabledReason: 'admin' };
     const now = Date.now();
     markDisabled(db, user.id, now);
     endSessionsOf(db, user.id);
     revokeTokensOf(db, user.id, now);
     appendAudit(db, { actor, action: 'user.disabled', detail: { user: user.name } }, now);
-    return { ...publicUser(user), disabledAt: now };
+    return { ...publicUser(user), disabledAt: now, disabledReason: 'admin' };
   });
 }
 
@@ -30,6 +32,7 @@ export async function resetPassword(db: Db, name: string, password: string, acto
   return inTransaction(db, () => {
     const user = findUserByName(db, name);
     if (!user) throw new NotFound(`no user ${name}`);
+    assertLocalAccount(user, 'setting a password');
     setPasswordHash(db, user.id, passwordHash);
     endSessionsOf(db, user.id);
     appendAudit(db, { actor, action: 'user.password-reset', detail: { user: user.name } });

@@ -6,8 +6,10 @@ import {
   Conflict,
   Forbidden,
   GitError,
+  IdentityProviderError,
   InvalidInput,
   NotFound,
+  SsoRejected,
   StorageError,
   Unauthenticated,
   UpstreamError,
@@ -73,6 +75,8 @@ const ERROR_CLASSES: Record<ErrorCode, (message: string) => AurgateError> = {
   storage_error: (message) => new StorageError(message),
   // A sync verifies nothing signed; should one ever fail so, the class (and so the mapping) survives, its kind does not.
   tampered: (message) => new TamperedError('malformed', message),
+  sso_rejected: (message) => new SsoRejected(message),
+  identity_provider_error: (message) => new IdentityProviderError(message),
 };
 const ERROR_CODES = Object.keys(ERROR_CLASSES) as [ErrorCode, ...ErrorCode[]];
 
