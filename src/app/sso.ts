@@ -175,7 +175,9 @@ async function providerCall<T>(call: () => Promise<T>): Promise<T> {
       });
     }
     if (error instanceof oidc.ClientError && !isTransport(error)) {
-      throw new SsoRejected(`the identity provider's answer fails a check: ${clip(error.message)}`, { cause: error });
+      // The cause names the check ('unexpected ID Token "nonce" claim value'); the wrapper only its kind.
+      const detail = error.cause instanceof Error ? error.cause.message : error.message;
+      throw new SsoRejected(`the identity provider's answer fails a check: ${clip(detail)}`, { cause: error });
     }
     throw new IdentityProviderError(`the identity provider could not be used: ${clip(error instanceof Error ? error.message : String(error))}`, {
       cause: error,
@@ -190,6 +192,7 @@ function isTransport(error: oidc.ClientError): boolean {
     error.code === 'OAUTH_RESPONSE_IS_NOT_JSON' ||
     error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' ||
     error.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN' ||
+    error.code === 'OAUTH_TIMEOUT' ||
     (cause instanceof Error && (cause.name === 'AbortError' || cause.name === 'TimeoutError' || cause instanceof TypeError))
   );
 }
