@@ -154,7 +154,7 @@ export const SETTINGS = {
   localSignIn: {
     schema: flag.default(true),
     doc:
-      'sign-in with a local account\'s password (web form and CLI password prompt): the break-glass path next to [single sign-on](#single-sign-on). ' +
+      "sign-in with a local account's password (web form and CLI password prompt): the break-glass path next to [single sign-on](#single-sign-on). " +
       '`false` turns it off (API tokens keep working); needs `AURGATE_OIDC_ISSUER`',
   },
   oidcIssuer: {
@@ -248,7 +248,8 @@ export function crossSettingProblems(value: {
 }): Array<{ key: SettingKey; message: string }> {
   const problems: Array<{ key: SettingKey; message: string }> = [];
   if (!value.oidcIssuer) {
-    if (!value.localSignIn) problems.push({ key: 'localSignIn', message: 'local sign-in can only be turned off when single sign-on is set up (AURGATE_OIDC_ISSUER)' });
+    if (!value.localSignIn)
+      problems.push({ key: 'localSignIn', message: 'local sign-in can only be turned off when single sign-on is set up (AURGATE_OIDC_ISSUER)' });
     return problems;
   }
   const required = { oidcClientId: value.oidcClientId, oidcClientSecret: value.oidcClientSecret, oidcRoleMap: value.oidcRoleMap };
@@ -257,7 +258,10 @@ export function crossSettingProblems(value: {
   }
   const issuer = new URL(value.oidcIssuer);
   if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname) && !value.oidcAllowHttp) {
-    problems.push({ key: 'oidcIssuer', message: 'a plain http:// issuer is allowed only on the loopback interface, or with AURGATE_OIDC_ALLOW_HTTP=true' });
+    problems.push({
+      key: 'oidcIssuer',
+      message: 'a plain http:// issuer is allowed only on the loopback interface, or with AURGATE_OIDC_ALLOW_HTTP=true',
+    });
   }
   return problems;
 }

@@ -47,7 +47,11 @@ export function deviceCookieSecret(db: Db): Buffer {
  * whichever process needs it first (INSERT OR IGNORE, then read back, so all processes agree).
  */
 export function serverSecret(db: Db, name: string): Buffer {
-  db.prepare('INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(name, randomBytes(32).toString('base64url'), Date.now());
+  db.prepare('INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(
+    name,
+    randomBytes(32).toString('base64url'),
+    Date.now(),
+  );
   const row = db.prepare('SELECT value FROM server_secrets WHERE name = ?').get(name) as { value: string };
   return Buffer.from(row.value, 'base64url');
 }

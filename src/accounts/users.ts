@@ -122,7 +122,16 @@ export function insertSsoUser(db: Db, input: { name: string; role: Role; created
       .prepare("INSERT INTO users (name, role, password_hash, source, created_at, created_by) VALUES (?, ?, '', 'sso', ?, ?)")
       .run(input.name, input.role, now, input.createdBy).lastInsertRowid,
   );
-  return { id, name: input.name, role: input.role, source: 'sso', createdAt: now, createdBy: input.createdBy, disabledAt: null, disabledReason: null };
+  return {
+    id,
+    name: input.name,
+    role: input.role,
+    source: 'sso',
+    createdAt: now,
+    createdBy: input.createdBy,
+    disabledAt: null,
+    disabledReason: null,
+  };
 }
 
 /** The role of a single sign-on account, set from the identity provider's claim at each sign-in. */

@@ -1,13 +1,29 @@
 import { hashPassword } from '../accounts/passwords.js';
+import { listSsoIdentities } from '../accounts/sso-identities.js';
 import { endSessionsOf } from '../accounts/sessions.js';
 import { revokeTokensOf } from '../accounts/tokens.js';
-import { assertLocalAccount, findUserByName, markDisabled, publicUser, setPasswordHash, type User } from '../accounts/users.js';
+import { assertLocalAccount, findUserByName, listUsers, markDisabled, publicUser, setPasswordHash, type User } from '../accounts/users.js';
 import type { Db } from '../db/open.js';
 import { inTransaction } from '../db/open.js';
 import { NotFound } from '../errors.js';
 import { appendAudit } from '../quarantine/audit.js';
 
 export { createUser, enableUser, listUsers, setRole } from '../accounts/users.js';
+
+/** An account as the lists show it: single sign-on accounts with who the provider says they are. */
+export interface AccountListing extends User {
+  sso: { issuer: string; subject: string; displayName: string; email: string | null; lastSignInAt: number } | null;
+}
+
+export function listAccounts(db: Db): AccountListing[] {
+  const identities = listSsoIdentities(db);
+  return listUsers(db).map((user) => {
+    const identity = identities.get(user.id);
+    if (!identity) return { ...user, sso: null };
+    const { issuer, subject, displayName, email, lastSignInAt } = identity;
+    return { ...user, sso: { issuer, subject, displayName, email, lastSignInAt } };
+  });
+}
 
 /** Disabling ends the user's sessions and revokes their tokens in the same transaction. */
 export function disableUser(db: Db, name: string, actor: string): User {

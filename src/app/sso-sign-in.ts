@@ -58,7 +58,11 @@ function applyRole(db: Db, userId: number, role: Role, now: number): User {
   let user = publicUser(found);
   if (user.disabledReason === 'no-role') {
     enableAfterNoRole(db, user.id);
-    appendAudit(db, { actor: SSO_ACTOR, channel: 'web', action: 'user.enabled', detail: { user: user.name, reason: 'the sign-in claim maps to a role again' } }, now);
+    appendAudit(
+      db,
+      { actor: SSO_ACTOR, channel: 'web', action: 'user.enabled', detail: { user: user.name, reason: 'the sign-in claim maps to a role again' } },
+      now,
+    );
     user = { ...user, disabledAt: null, disabledReason: null };
   }
   if (user.disabledAt === null && user.role !== role) {

@@ -97,7 +97,8 @@ export class SsoSignIn {
     if (this.usedStates.has(flow.state)) throw new SsoRejected('this sign-in was already completed: start it again');
     this.usedStates.set(flow.state, true);
     const error = query.get('error');
-    if (error !== null) throw new SsoRejected(`the identity provider refused the sign-in: ${clip(error)} ${clip(query.get('error_description') ?? '')}`.trim());
+    if (error !== null)
+      throw new SsoRejected(`the identity provider refused the sign-in: ${clip(error)} ${clip(query.get('error_description') ?? '')}`.trim());
     const configuration = await this.configuration();
     // The redirect URI as registered, whatever host and scheme this request came in with behind a proxy.
     const callback = new URL(this.settings.redirectUri);
@@ -210,12 +211,18 @@ const boundedFetch: oidc.CustomFetch = async (url, options) => {
   for await (const chunk of response.body ?? []) {
     size += chunk.byteLength;
     if (size > MAX_PROVIDER_RESPONSE_BYTES) {
-      throw new IdentityProviderError(`the identity provider's answer from ${new URL(url).origin} is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`);
+      throw new IdentityProviderError(
+        `the identity provider's answer from ${new URL(url).origin} is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`,
+      );
     }
     chunks.push(chunk);
   }
   // A Response for 204 or 304 must have no body at all.
-  return new Response(size === 0 ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(size === 0 ? null : Buffer.concat(chunks), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 };
 
 /** Text from the provider, for a message: one line, bounded. */

@@ -52,7 +52,9 @@ async function byPassword(app: Aurgate, request: CredentialRequest, readPassword
     );
   }
   if (!app.config.localSignIn) {
-    throw new Unauthenticated(`${request.what} from the CLI: password sign-in is turned off (AURGATE_LOCAL_SIGN_IN=false); set AURGATE_TOKEN to an API token`);
+    throw new Unauthenticated(
+      `${request.what} from the CLI: password sign-in is turned off (AURGATE_LOCAL_SIGN_IN=false); set AURGATE_TOKEN to an API token`,
+    );
   }
   const password = await readPassword(`Password for ${normalizeUserName(request.named)}: `);
   const user = findUserByName(app.db, request.named);

@@ -30,19 +30,19 @@ export function LoginPage(props: {
           </p>
         ) : null}
         {local ? (
-        <form method="post" action="/admin/login" class="stack">
-          <input type="hidden" name="_login" value={props.loginToken} />
-          <input type="hidden" name="next" value={props.next} />
-          <label>
-            User name
-            <input name="name" autocomplete="username" required autofocus value={props.name ?? ''} />
-          </label>
-          <label>
-            Password
-            <input name="password" type="password" autocomplete="current-password" required />
-          </label>
-          <button type="submit">Sign in</button>
-        </form>
+          <form method="post" action="/admin/login" class="stack">
+            <input type="hidden" name="_login" value={props.loginToken} />
+            <input type="hidden" name="next" value={props.next} />
+            <label>
+              User name
+              <input name="name" autocomplete="username" required autofocus value={props.name ?? ''} />
+            </label>
+            <label>
+              Password
+              <input name="password" type="password" autocomplete="current-password" required />
+            </label>
+            <button type="submit">Sign in</button>
+          </form>
         ) : null}
       </div>
     </AdminLayout>
