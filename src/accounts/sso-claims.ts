@@ -31,7 +31,7 @@ export function roleFor(map: RoleMap, values: readonly string[]): Role | null {
  * anything else gives none.
  */
 export function claimValues(claims: Readonly<Record<string, unknown>>, claim: string): string[] {
-  const value = claim in claims ? claims[claim] : walk(claims, claim.split('.'));
+  const value = Object.hasOwn(claims, claim) ? claims[claim] : walk(claims, claim.split('.'));
   const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value.slice(0, MAX_CLAIM_VALUES) : [];
   const strings = values.filter((entry): entry is string => typeof entry === 'string' && entry.length > 0 && entry.length <= MAX_CLAIM_VALUE_CHARS);
   return [...new Set(strings)];

@@ -113,27 +113,32 @@ export class SsoSignIn {
     );
     const idClaims = tokens.claims();
     if (!idClaims) throw new SsoRejected('the identity provider sent no ID token');
-    const claims = await this.withUserInfo(configuration, idClaims, tokens.access_token);
-    const result = signInWithSso(this.db, this.settings.roleMap, this.profileOf(idClaims, claims), client, now);
+    const profile = await this.claimsOf(configuration, idClaims, tokens.access_token);
+    const result = signInWithSso(this.db, this.settings.roleMap, profile, client, now);
     return { ...result, next: flow.next };
   }
 
-  /** The role claim is often only in the userinfo answer (the ID token stays small): asked for when the ID token lacks it. */
-  private async withUserInfo(configuration: oidc.Configuration, idClaims: oidc.IDToken, accessToken: string): Promise<Record<string, unknown>> {
-    if (claimValues(idClaims, this.settings.rolesClaim).length > 0) return idClaims;
-    const userInfo = await providerCall(() => oidc.fetchUserInfo(configuration, accessToken, idClaims.sub));
-    // The ID token's own claims win: it is the signed statement; userinfo only adds what it lacks.
-    return { ...userInfo, ...idClaims, [this.settings.rolesClaim]: userInfo[this.settings.rolesClaim] };
-  }
-
-  private profileOf(idClaims: oidc.IDToken, claims: Record<string, unknown>): SsoProfile {
+  /**
+   * The claims to read: the ID token's, and when it lacks the role claim (providers often keep the ID
+   * token small) the userinfo answer's too. The role values come from whichever has them; for the
+   * rest the ID token, the signed statement, wins.
+   */
+  private async claimsOf(configuration: oidc.Configuration, idClaims: oidc.IDToken, accessToken: string): Promise<SsoProfile> {
+    const { rolesClaim } = this.settings;
+    let values = claimValues(idClaims, rolesClaim);
+    let claims: Record<string, unknown> = idClaims;
+    if (values.length === 0) {
+      const userInfo = await providerCall(() => oidc.fetchUserInfo(configuration, accessToken, idClaims.sub));
+      values = claimValues(userInfo, rolesClaim);
+      claims = { ...userInfo, ...idClaims };
+    }
     if (idClaims.sub.length === 0 || idClaims.sub.length > MAX_SUBJECT_CHARS) throw new SsoRejected('the ID token has no usable subject');
     return {
       issuer: idClaims.iss,
       subject: idClaims.sub,
       displayName: displayNameOf(claims, idClaims.sub),
       email: emailOf(claims),
-      claimValues: claimValues(claims, this.settings.rolesClaim),
+      claimValues: values,
     };
   }
 
