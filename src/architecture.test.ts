@@ -58,6 +58,7 @@ const TABLE_OWNERS: Record<string, string> = {
   login_failures: 'accounts/throttle.ts',
   sign_in_addresses: 'accounts/throttle.ts',
   server_secrets: 'accounts/device-cookies.ts',
+  sso_identities: 'accounts/sso-identities.ts',
   sync_runs: 'sync/runs.ts',
   maintainer_history: 'sync/maintainer-history.ts',
   package_signals: 'sync/signal-store.ts',

@@ -38,6 +38,38 @@ const trustedProxies = z
   )
   .refine((entries) => entries.every(isAddressOrSubnet), 'must be a comma-separated list of IP addresses or CIDR subnets (172.16.0.0/12)');
 
+/** true/false, also 1/0, yes/no, on/off (environment variables are text; a JSON file may hold a boolean). */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes' || value === 'on');
+
+/** The roles single sign-on can give; the same three as src/accounts/roles.ts (base cannot import it). */
+const SSO_ROLES = ['admin', 'reviewer', 'viewer'] as const;
+const claimValueList = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).max(1000)]);
+/**
+ * AURGATE_OIDC_ROLE_MAP: a JSON object from role to the claim value (or list of values) that gives it,
+ * e.g. {"admin": "aurgate-admins", "reviewer": ["packagers", "security"], "viewer": "staff"}. JSON,
+ * because group names in the wild contain commas, equals signs and spaces (LDAP DNs, display names).
+ * In the JSON config file it may also be the object itself.
+ */
+const roleMap = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .transform((value, context) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object such as {"admin": "aurgate-admins", "reviewer": ["packagers"]}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.strictObject({ admin: claimValueList.optional(), reviewer: claimValueList.optional(), viewer: claimValueList.optional() }))
+  .transform((map) => {
+    const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
+    return Object.fromEntries(SSO_ROLES.map((role) => [role, list(map[role])])) as Record<(typeof SSO_ROLES)[number], string[]>;
+  })
+  .refine((map) => SSO_ROLES.some((role) => map[role].length > 0), 'maps no claim value to any role');
+
 export const SETTINGS = {
   dataDir: {
     schema: z.string().min(1).default('./data'),
@@ -156,6 +188,49 @@ export const SETTINGS = {
       .transform((value) => value === 'true' || value === '1'),
     doc: 'fetch sources from loopback, private and link-local addresses too (`true` only for a source host on your own network, and the tests)',
   },
+  localSignIn: {
+    schema: flag.default(true),
+    doc:
+      "sign-in with a local account's password (web form and CLI password prompt): the break-glass path next to [single sign-on](#single-sign-on). " +
+      '`false` turns it off (API tokens keep working); needs `AURGATE_OIDC_ISSUER`',
+  },
+  oidcIssuer: {
+    schema: z
+      .string()
+      .url()
+      .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
+      .optional(),
+    doc: 'OpenID Connect issuer URL (exactly as the provider names itself); setting it turns [single sign-on](#single-sign-on) on',
+  },
+  oidcAllowHttp: {
+    schema: flag.default(false),
+    doc: 'allow a plain `http://` issuer that is not on the loopback interface (never in production: tokens would cross the network in clear)',
+  },
+  oidcClientId: { schema: z.string().min(1).max(255).optional(), doc: 'client id aurgate is registered with at the provider' },
+  oidcClientSecret: {
+    schema: z.string().min(1).max(1000).optional(),
+    doc: "the client's secret (sent to the token endpoint with HTTP Basic authentication)",
+  },
+  oidcProviderName: {
+    schema: z.string().trim().min(1).max(60).optional(),
+    shownDefault: "the issuer's host name",
+    doc: 'name on the sign-in button: "Sign in with <name>"',
+  },
+  oidcScopes: {
+    schema: z
+      .string()
+      .default('openid profile email')
+      .refine((value) => value.split(/\s+/).includes('openid') && value.length <= 500, 'must include openid'),
+    doc: 'scopes requested at sign-in (space-separated); add the one your provider needs for the role claim, e.g. `groups`',
+  },
+  oidcRolesClaim: {
+    schema: z.string().min(1).max(200).default('groups'),
+    doc: 'claim (ID token or userinfo) whose values give the role; a dotted path reaches into objects (`realm_access.roles`)',
+  },
+  oidcRoleMap: {
+    schema: roleMap.optional(),
+    doc: 'JSON object from role to claim value(s): `{"admin": "aurgate-admins", "reviewer": ["packagers"], "viewer": "staff"}`; the highest matching role wins, no match: refused',
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -197,4 +272,39 @@ function isAddressOrSubnet(entry: string): boolean {
   if (bits === undefined) return true;
   const prefix = Number(bits);
   return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+/** Problems that involve more than one setting: one message per offending variable. */
+export function crossSettingProblems(value: {
+  localSignIn: boolean;
+  oidcIssuer?: string | undefined;
+  oidcAllowHttp: boolean;
+  oidcClientId?: string | undefined;
+  oidcClientSecret?: string | undefined;
+  oidcRoleMap?: unknown;
+}): Array<{ key: SettingKey; message: string }> {
+  const problems: Array<{ key: SettingKey; message: string }> = [];
+  if (!value.oidcIssuer) {
+    if (!value.localSignIn)
+      problems.push({ key: 'localSignIn', message: 'local sign-in can only be turned off when single sign-on is set up (AURGATE_OIDC_ISSUER)' });
+    return problems;
+  }
+  const required = { oidcClientId: value.oidcClientId, oidcClientSecret: value.oidcClientSecret, oidcRoleMap: value.oidcRoleMap };
+  for (const [key, given] of Object.entries(required) as Array<[SettingKey, unknown]>) {
+    if (given === undefined) problems.push({ key, message: 'required with AURGATE_OIDC_ISSUER' });
+  }
+  const issuer = new URL(value.oidcIssuer);
+  if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname) && !value.oidcAllowHttp) {
+    problems.push({
+      key: 'oidcIssuer',
+      message: 'a plain http:// issuer is allowed only on the loopback interface, or with AURGATE_OIDC_ALLOW_HTTP=true',
+    });
+  }
+  return problems;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }

@@ -37,6 +37,15 @@ const CONTRACT_VARIABLES = [
   'AURGATE_SOURCE_TIMEOUT_MS',
   'AURGATE_SOURCE_MAX_REDIRECTS',
   'AURGATE_SOURCE_ALLOW_PRIVATE',
+  'AURGATE_LOCAL_SIGN_IN',
+  'AURGATE_OIDC_ISSUER',
+  'AURGATE_OIDC_ALLOW_HTTP',
+  'AURGATE_OIDC_CLIENT_ID',
+  'AURGATE_OIDC_CLIENT_SECRET',
+  'AURGATE_OIDC_PROVIDER_NAME',
+  'AURGATE_OIDC_SCOPES',
+  'AURGATE_OIDC_ROLES_CLAIM',
+  'AURGATE_OIDC_ROLE_MAP',
   'AURGATE_CONFIG',
 ];
 
@@ -84,6 +93,16 @@ describe('configuration', () => {
       sourceTimeoutMs: 600_000,
       sourceMaxRedirects: 5,
       sourceAllowPrivate: false,
+      // Single sign-on is off; local password sign-in is on.
+      localSignIn: true,
+      oidcIssuer: undefined,
+      oidcAllowHttp: false,
+      oidcClientId: undefined,
+      oidcClientSecret: undefined,
+      oidcProviderName: undefined,
+      oidcScopes: 'openid profile email',
+      oidcRolesClaim: 'groups',
+      oidcRoleMap: undefined,
       paths: {
         database: path.resolve('./data/aurgate.db'),
         mirrorRepos: path.resolve('./data/mirror'),
@@ -96,6 +115,37 @@ describe('configuration', () => {
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the single sign-on settings: a JSON role map, booleans, and what they require together', () => {
+    const sso = {
+      AURGATE_OIDC_ISSUER: 'https://idp.example.com/realms/team',
+      AURGATE_OIDC_CLIENT_ID: 'aurgate',
+      AURGATE_OIDC_CLIENT_SECRET: 'secret',
+      AURGATE_OIDC_ROLE_MAP: '{"admin": "ops", "reviewer": ["cn=packagers,ou=groups", "security team"]}',
+    };
+    expect(loadConfig({ ...sso, AURGATE_LOCAL_SIGN_IN: 'off' })).toMatchObject({
+      localSignIn: false,
+      oidcRoleMap: { admin: ['ops'], reviewer: ['cn=packagers,ou=groups', 'security team'], viewer: [] },
+    });
+    const refused: Array<[Record<string, string>, RegExp]> = [
+      [{ AURGATE_LOCAL_SIGN_IN: 'false' }, /AURGATE_LOCAL_SIGN_IN: local sign-in can only be turned off when single sign-on is set up/],
+      [{ ...sso, AURGATE_OIDC_CLIENT_SECRET: '' }, /AURGATE_OIDC_CLIENT_SECRET: required with AURGATE_OIDC_ISSUER/],
+      [{ ...sso, AURGATE_OIDC_ROLE_MAP: 'admin=ops' }, /AURGATE_OIDC_ROLE_MAP: must be a JSON object/],
+      [{ ...sso, AURGATE_OIDC_ROLE_MAP: '{"owner": "ops"}' }, /AURGATE_OIDC_ROLE_MAP: .*owner/],
+      [{ ...sso, AURGATE_OIDC_ROLE_MAP: '{"admin": []}' }, /AURGATE_OIDC_ROLE_MAP: maps no claim value to any role/],
+      [
+        { ...sso, AURGATE_OIDC_ISSUER: 'http://idp.example.com' },
+        /AURGATE_OIDC_ISSUER: a plain http:\/\/ issuer is allowed only on the loopback interface/,
+      ],
+      [{ ...sso, AURGATE_OIDC_SCOPES: 'profile email' }, /AURGATE_OIDC_SCOPES: must include openid/],
+      [{ ...sso, AURGATE_LOCAL_SIGN_IN: 'maybe' }, /AURGATE_LOCAL_SIGN_IN/],
+    ];
+    for (const [env, message] of refused) expect(() => loadConfig(env), JSON.stringify(env)).toThrow(message);
+    for (const issuer of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ ...sso, AURGATE_OIDC_ISSUER: issuer }).oidcIssuer).toBe(issuer);
+    }
+    expect(loadConfig({ ...sso, AURGATE_OIDC_ISSUER: 'http://idp.internal', AURGATE_OIDC_ALLOW_HTTP: 'true' }).oidcAllowHttp).toBe(true);
   });
 
   it('types the configuration from the schema', () => {

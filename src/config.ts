@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CONFIG_FILE_VARIABLE, envNameOf, SETTING_KEYS, SETTINGS, type LogLevel, type SettingKey } from './config-settings.js';
+import { CONFIG_FILE_VARIABLE, crossSettingProblems, envNameOf, SETTING_KEYS, SETTINGS, type LogLevel, type SettingKey } from './config-settings.js';
 import { unknownFileKeyWarnings, unknownVariableWarnings, type ConfigWarning } from './config-warnings.js';
 import { InvalidInput } from './errors.js';
 import type { Logger } from './log.js';
@@ -82,6 +82,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       return `${typeof key === 'string' && key in SETTINGS ? envNameOf(key as SettingKey) : 'config'}: ${issue.message}`;
     });
     throw new InvalidInput(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const crossProblems = crossSettingProblems(parsed.data);
+  if (crossProblems.length > 0) {
+    throw new InvalidInput(`invalid configuration: ${crossProblems.map((problem) => `${envNameOf(problem.key)}: ${problem.message}`).join('; ')}`);
   }
   // Every key present, unset ones as undefined, as consumers of the old interface expected.
   const value: Settings = { ...Object.fromEntries(SETTING_KEYS.map((key) => [key, undefined])), ...parsed.data };

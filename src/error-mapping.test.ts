@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES, errorReplyFor, exitCodeFor, httpStatusFor } from './error-mapping.js';
-import { Busy, Conflict, Forbidden, GitError, InvalidInput, NotFound, SourceError, StorageError, Unauthenticated, UpstreamError } from './errors.js';
+import {
+  Busy,
+  Conflict,
+  Forbidden,
+  GitError,
+  IdentityProviderError,
+  InvalidInput,
+  NotFound,
+  SourceError,
+  SsoRejected,
+  StorageError,
+  Unauthenticated,
+  UpstreamError,
+} from './errors.js';
 import { SrcinfoSyntaxError } from './srcinfo/parse.js';
 
 /** The documented contract: README's status codes and its CLI exit codes. */
@@ -13,6 +26,8 @@ const CASES = [
   { error: new Conflict('wrong commit'), status: 409, exitCode: 4, code: 'conflict' },
   { error: new Busy('a sync is running'), status: 503, exitCode: 5, code: 'busy' },
   { error: new SourceError('mismatch', 'a.tar.gz', 'p: source a.tar.gz: sha256sum differs'), status: 502, exitCode: 1, code: 'source_error' },
+  { error: new SsoRejected('the state is not this browser’s'), status: 401, exitCode: 7, code: 'sso_rejected' },
+  { error: new IdentityProviderError('the identity provider did not answer'), status: 502, exitCode: 1, code: 'identity_provider_error' },
 ] as const;
 
 const INTERNAL_ERRORS = [

@@ -55,6 +55,10 @@ const BY_CODE: Record<ErrorCode, Mapping> = {
   // A signature, proof or log that fails to verify (src/trust/). Over HTTP it is the server's own
   // problem (its log is damaged): a 500 without details; on the command line it has its own code.
   tampered: { status: 500, exitCode: EXIT_CODES.tampered },
+  // Single sign-on (app/sso.ts): a callback that fails a check is a failed sign-in; an identity
+  // provider that cannot be reached is a bad gateway, told as such (the operator must know which).
+  sso_rejected: { status: 401, exitCode: EXIT_CODES.unauthenticated },
+  identity_provider_error: { status: 502, exitCode: EXIT_CODES.failure },
 };
 
 function mappingOf(error: unknown): Mapping {

@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'git_error'
   | 'storage_error'
   | 'source_error'
-  | 'tampered';
+  | 'tampered'
+  | 'sso_rejected'
+  | 'identity_provider_error';
 
 export abstract class AurgateError extends Error {
   abstract readonly code: ErrorCode;
@@ -133,6 +135,20 @@ export class SourceError extends AurgateError {
     this.failure = failure;
     this.source = source;
   }
+}
+
+/**
+ * A single sign-on callback that fails a check: a state or nonce that is not this browser's, a missing
+ * or expired flow cookie, a replayed callback, a code the provider refuses (PKCE), an ID token that
+ * does not verify, or an error the provider sent back. Nobody is signed in.
+ */
+export class SsoRejected extends AurgateError {
+  readonly code = 'sso_rejected';
+}
+
+/** The identity provider could not be reached or answered something unusable (discovery, token, userinfo). */
+export class IdentityProviderError extends AurgateError {
+  readonly code = 'identity_provider_error';
 }
 
 /** Describes any thrown value in one line, following `cause` chains. */

@@ -35,15 +35,23 @@ export function verifyDeviceCookie(secret: Buffer, value: string | undefined, us
 }
 
 /**
- * The signing key, created by whichever process needs it first (INSERT OR IGNORE, then read back, so
- * all processes agree). Deleting the row from server_secrets invalidates every device cookie.
+ * The signing key, created by whichever process needs it first (see serverSecret). Deleting the row
+ * from server_secrets invalidates every device cookie.
  */
 export function deviceCookieSecret(db: Db): Buffer {
+  return serverSecret(db, SECRET_NAME);
+}
+
+/**
+ * A 32-byte server secret by name (device cookies; the single sign-on flow cookie), created by
+ * whichever process needs it first (INSERT OR IGNORE, then read back, so all processes agree).
+ */
+export function serverSecret(db: Db, name: string): Buffer {
   db.prepare('INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(
-    SECRET_NAME,
+    name,
     randomBytes(32).toString('base64url'),
     Date.now(),
   );
-  const row = db.prepare('SELECT value FROM server_secrets WHERE name = ?').get(SECRET_NAME) as { value: string };
+  const row = db.prepare('SELECT value FROM server_secrets WHERE name = ?').get(name) as { value: string };
   return Buffer.from(row.value, 'base64url');
 }

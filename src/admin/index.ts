@@ -13,6 +13,7 @@ import { policyRoutes } from './routes/policy-routes.js';
 import { IOC_IMPORT_PATH, iocRoutes } from './routes/ioc-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { sessionRoutes, signOutRoute } from './routes/session-routes.js';
+import { ssoRoutes } from './routes/sso-routes.js';
 import type { SyncPlacement } from '../scheduler/sync-runner.js';
 import { createAdminServices, type AdminServices } from './services.js';
 
@@ -78,6 +79,7 @@ export function createAdmin(app: Aurgate, syncIn?: SyncPlacement): Admin {
   router.use(ADMIN_PATHS, (c, next) => (c.req.path === IOC_IMPORT_PATH ? next() : bounded(c, next)));
   router.use(ADMIN_PATHS, identify(app.db, services.cookies), originCheck(app.config.publicUrl));
   router.route('/', sessionRoutes(services));
+  router.route('/', ssoRoutes(services));
   router.use(ADMIN_PATHS, requireSignedIn(), requireCsrfToken());
   router.route('/', signOutRoute(services));
   router.route('/', reviewApi(services));

@@ -4,6 +4,7 @@ import { LoginThrottle } from '../accounts/throttle.js';
 import { AdminActions } from './actions.js';
 import { DependencyResolver } from '../app/dependencies.js';
 import { ReviewService } from '../app/review.js';
+import { SsoSignIn, ssoSettingsOf } from '../app/sso.js';
 import { SyncRunner, syncLauncher, type SyncPlacement } from '../scheduler/sync-runner.js';
 
 /** Everything the admin routes use, built once per server. */
@@ -15,6 +16,8 @@ export interface AdminServices {
   actions: AdminActions;
   throttle: LoginThrottle;
   cookies: CookiePolicy;
+  /** Single sign-on, when AURGATE_OIDC_ISSUER is set. */
+  sso: SsoSignIn | null;
 }
 
 /** `syncIn`: where the server's syncs run (a worker process unless a test or the bench's baseline asks otherwise). */
@@ -29,5 +32,11 @@ export function createAdminServices(app: Aurgate, syncIn: SyncPlacement = 'worke
     actions: new AdminActions(app, syncRunner, dependencies),
     throttle: new LoginThrottle(app.db),
     cookies: new CookiePolicy(app.config.publicUrl.startsWith('https://')),
+    sso: ssoOf(app),
   };
+}
+
+function ssoOf(app: Aurgate): SsoSignIn | null {
+  const settings = ssoSettingsOf(app.config);
+  return settings ? new SsoSignIn(settings, app.db) : null;
 }

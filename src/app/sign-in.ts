@@ -36,7 +36,8 @@ export async function signIn(db: Db, throttle: LoginThrottle, request: SignInReq
   if (state.locked) return { ok: false, reason: 'locked', retryAfterMs: state.retryAfterMs, rule: state.rule };
   const counted = throttle.fail(attempt, now);
   const user = findUserByName(db, name);
-  const usable = user !== null && user.disabledAt === null;
+  // Single sign-on accounts have no password: they are refused like an unknown name.
+  const usable = user !== null && user.disabledAt === null && user.source === 'local';
   const matches = await verifyPassword(request.password, usable ? user.passwordHash : await decoyHash());
   if (!usable || !matches) {
     // Say so when this failure started a lock-out, so the person knows to wait rather than retry.

@@ -21,6 +21,7 @@ export function registerConfigCommand(program: Command, io: CliIo): void {
         ...loaded,
         metricsToken: loaded.metricsToken ? '(set)' : undefined,
         cliToken: loaded.cliToken ? '(set)' : undefined,
+        oidcClientSecret: loaded.oidcClientSecret ? '(set)' : undefined,
         webhookUrl: loaded.webhookUrl ? redactUrl(loaded.webhookUrl) : undefined,
       };
       const policy = storedPolicy(loaded);

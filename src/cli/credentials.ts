@@ -51,9 +51,14 @@ async function byPassword(app: Aurgate, request: CredentialRequest, readPassword
       `${request.what} from the CLI needs credentials: set AURGATE_TOKEN to an API token, or name your account with ${request.flag} and give its password`,
     );
   }
+  if (!app.config.localSignIn) {
+    throw new Unauthenticated(
+      `${request.what} from the CLI: password sign-in is turned off (AURGATE_LOCAL_SIGN_IN=false); set AURGATE_TOKEN to an API token`,
+    );
+  }
   const password = await readPassword(`Password for ${normalizeUserName(request.named)}: `);
   const user = findUserByName(app.db, request.named);
-  const usable = user !== null && user.disabledAt === null;
+  const usable = user !== null && user.disabledAt === null && user.source === 'local';
   // As at sign-in: unknown and disabled accounts cost a hash comparison too and get the same answer.
   const matches = await verifyPassword(password, usable ? user.passwordHash : await decoyHash());
   if (!usable || !matches) throw new Unauthenticated(`${request.what} refused: unknown account, disabled account or wrong password`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createUser, disableUser, enableUser, listUsers, resetPassword, setRole } from '../app/accounts.js';
+import { createUser, disableUser, enableUser, listAccounts, resetPassword, setRole } from '../app/accounts.js';
 import { ROLES } from '../accounts/roles.js';
 import { InvalidInput } from '../errors.js';
 import { cliActor, withAurgate } from './context.js';
@@ -42,7 +42,7 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
       withAurgate(io, (app) => {
-        const users = listUsers(app.db);
+        const users = listAccounts(app.db);
         if (options.json) return printJson(io, users);
         if (users.length === 0) return void io.stdout.write('no users yet: aurgate user add <name> --role admin\n');
         const rows = users.map((entry) => [
@@ -50,9 +50,12 @@ export function registerUserCommands(program: Command, io: CliIo): void {
           entry.role,
           formatTime(entry.createdAt),
           entry.createdBy,
-          entry.disabledAt ? `disabled ${formatTime(entry.disabledAt)}` : 'active',
+          entry.disabledAt
+            ? `disabled ${formatTime(entry.disabledAt)}${entry.disabledReason === 'no-role' ? ' (no role at sign-in)' : ''}`
+            : 'active',
+          entry.sso ? `sso: ${entry.sso.displayName}${entry.sso.email ? ` <${entry.sso.email}>` : ''}` : 'password',
         ]);
-        io.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS'], ...rows])}\n`);
+        io.stdout.write(`${table([['NAME', 'ROLE', 'CREATED', 'BY', 'STATUS', 'SIGN-IN'], ...rows])}\n`);
       }),
     );
 

@@ -6,9 +6,11 @@ import {
   Conflict,
   Forbidden,
   GitError,
+  IdentityProviderError,
   InvalidInput,
   NotFound,
   SourceError,
+  SsoRejected,
   StorageError,
   Unauthenticated,
   UpstreamError,
@@ -76,6 +78,8 @@ const ERROR_CLASSES: Record<ErrorCode, (message: string) => AurgateError> = {
   tampered: (message) => new TamperedError('malformed', message),
   // A sync fetches no PKGBUILD sources; the class survives, the failure kind and file name do not.
   source_error: (message) => new SourceError('unreachable', '', message),
+  sso_rejected: (message) => new SsoRejected(message),
+  identity_provider_error: (message) => new IdentityProviderError(message),
 };
 const ERROR_CODES = Object.keys(ERROR_CLASSES) as [ErrorCode, ...ErrorCode[]];
 

@@ -4,6 +4,7 @@ import { csrf } from 'hono/csrf';
 import type { Db } from '../../db/open.js';
 import { Forbidden, Unauthenticated } from '../../errors.js';
 import { DEVICE_COOKIE_MAX_AGE_MS } from '../../accounts/device-cookies.js';
+import { SSO_FLOW_MAX_AGE_MS } from '../../accounts/sso-flow.js';
 import type { Principal } from './principal.js';
 import { safeEqual } from '../../accounts/secrets.js';
 import { resolveSession, SESSION_ABSOLUTE_MS } from '../../accounts/sessions.js';
@@ -35,6 +36,10 @@ export class CookiePolicy {
     return this.secure ? '__Host-aurgate_device' : 'aurgate_device';
   }
 
+  get ssoFlow(): string {
+    return this.secure ? '__Host-aurgate_sso' : 'aurgate_sso';
+  }
+
   setSession(c: Context, id: string): void {
     setCookie(c, this.session, id, { httpOnly: true, sameSite: 'Lax', secure: this.secure, path: '/', maxAge: SESSION_ABSOLUTE_MS / 1000 });
   }
@@ -46,6 +51,18 @@ export class CookiePolicy {
   /** Marks this browser as known to the user who just signed in (sign-in throttling); only the sign-in form reads it. */
   setDevice(c: Context, value: string): void {
     setCookie(c, this.device, value, { httpOnly: true, sameSite: 'Strict', secure: this.secure, path: '/', maxAge: DEVICE_COOKIE_MAX_AGE_MS / 1000 });
+  }
+
+  /**
+   * The single sign-on in flight (sealed, accounts/sso-flow.ts). SameSite=Lax, not Strict: the
+   * provider's redirect back is a navigation from another site, which must carry it.
+   */
+  setSsoFlow(c: Context, value: string): void {
+    setCookie(c, this.ssoFlow, value, { httpOnly: true, sameSite: 'Lax', secure: this.secure, path: '/', maxAge: SSO_FLOW_MAX_AGE_MS / 1000 });
+  }
+
+  clearSsoFlow(c: Context): void {
+    deleteCookie(c, this.ssoFlow, { path: '/', secure: this.secure });
   }
 
   /** The login form's own token (double-submit): there is no session yet to tie a token to. */

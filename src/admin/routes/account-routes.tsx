@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
 import { tokensVisibleTo } from '../../accounts/tokens.js';
-import { listUsers } from '../../accounts/users.js';
+import { listAccounts } from '../../app/accounts.js';
 import type { AdminServices } from '../services.js';
 import { TokensPage, UsersPage } from '../views/accounts.js';
 import { field, fields, formOf, parseExpiryDays, parseId, principalOf } from './request.js';
@@ -15,7 +15,7 @@ export function accountRoutes(services: AdminServices): Hono<AdminEnv> {
   router.get('/admin/users', (c) => {
     const principal = principalOf(c);
     assertCan(principal, 'admin', 'managing users');
-    return c.html(<UsersPage principal={principal} users={listUsers(app.db)} notice={c.req.query('notice')} />);
+    return c.html(<UsersPage principal={principal} users={listAccounts(app.db)} notice={c.req.query('notice')} />);
   });
 
   router.post('/admin/users', async (c) => {

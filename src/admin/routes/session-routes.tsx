@@ -28,19 +28,37 @@ function formatWait(seconds: number): string {
   return `${Math.ceil(seconds / 60)} minutes`;
 }
 
+export type LoginStatus = 200 | 400 | 401 | 403 | 429 | 502;
+export interface LoginOptions {
+  error?: string | undefined;
+  name?: string;
+  next: string;
+  status?: LoginStatus;
+}
+
+/** The sign-in page: the password form (unless turned off) and "Sign in with …" when single sign-on is set up. */
+export function renderLogin(services: AdminServices, c: AdminContext, options: LoginOptions): Response | Promise<Response> {
+  const token = randomSecret();
+  services.cookies.setLogin(c, token);
+  return c.html(
+    <LoginPage
+      loginToken={token}
+      next={options.next}
+      error={options.error}
+      name={options.name}
+      notice={c.req.query('notice')}
+      sso={services.sso ? { providerName: services.sso.settings.providerName } : null}
+      localSignIn={services.app.config.localSignIn}
+    />,
+    options.status ?? 200,
+  );
+}
+
 /** Sign-in and sign-out. The only admin routes reachable without a session. */
 export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
   const { app, cookies, throttle } = services;
   const router = new Hono<AdminEnv>();
-
-  const loginPage = (c: AdminContext, options: { error?: string; name?: string; next: string; status?: 200 | 400 | 403 | 429 }) => {
-    const token = randomSecret();
-    cookies.setLogin(c, token);
-    return c.html(
-      <LoginPage loginToken={token} next={options.next} error={options.error} name={options.name} notice={c.req.query('notice')} />,
-      options.status ?? 200,
-    );
-  };
+  const loginPage = (c: AdminContext, options: LoginOptions) => renderLogin(services, c, options);
 
   router.get('/admin/login', (c) => {
     if (c.get('principal')) return c.redirect(safeNext(c.req.query('next')), 303);
@@ -48,6 +66,9 @@ export function sessionRoutes(services: AdminServices): Hono<AdminEnv> {
   });
 
   router.post('/admin/login', async (c) => {
+    if (!app.config.localSignIn) {
+      return loginPage(c, { error: 'Password sign-in is turned off here: use single sign-on.', next: '/admin', status: 403 });
+    }
     const form = await formOf(c);
     const name = field(form, 'name').trim().toLowerCase();
     const next = safeNext(field(form, 'next'));

@@ -1,18 +1,21 @@
 import type { ApiToken } from '../../accounts/tokens.js';
 import type { Principal } from '../auth/principal.js';
 import { ROLES, scopesForRole } from '../../accounts/roles.js';
-import type { User } from '../../accounts/users.js';
+import type { AccountListing } from '../../app/accounts.js';
 import { CsrfField, Table, Time } from './components.js';
 import { AdminLayout } from './layout.js';
 
-export function UsersPage(props: { principal: Principal; users: User[]; notice?: string | undefined }) {
+export function UsersPage(props: { principal: Principal; users: AccountListing[]; notice?: string | undefined }) {
   return (
     <AdminLayout title="Users" principal={props.principal} section="users" notice={props.notice}>
       <h1>Users</h1>
       <Table head={['Name', 'Role', 'Created', 'By', 'Status', '']} rows={props.users.length}>
         {props.users.map((user) => (
           <tr>
-            <td class="strong">{user.name}</td>
+            <td class="strong">
+              {user.name}
+              {user.sso ? <div class="muted">single sign-on: {user.sso.displayName}</div> : null}
+            </td>
             <td>{user.role}</td>
             <td>
               <Time at={user.createdAt} />

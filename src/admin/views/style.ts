@@ -68,7 +68,8 @@ tr.changed.important td{background:#fdecea}
 .narrow{max-width:28rem}
 input,select,textarea,button{font:inherit}
 input,select,textarea{padding:.4rem .5rem;border:1px solid #aab4be;border-radius:4px;max-width:100%}
-button{padding:.4rem .9rem;border:1px solid var(--accent);border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
+button,a.button{padding:.4rem .9rem;border:1px solid var(--accent);border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
+a.button{display:inline-block;text-decoration:none}
 button.primary{background:var(--ok);border-color:var(--ok)}
 button.danger{background:var(--high);border-color:var(--high)}
 button.small{padding:.1rem .5rem;font-size:.85rem}
