@@ -28,6 +28,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // The container tests need a Docker engine and minutes of image builds: `npm run test:docker`.
           exclude: ['test/docker/**', '**/node_modules/**'],
+          // Hashes the tests' fixed password once for the run (see test/support/accounts.ts).
+          globalSetup: ['test/support/global-setup.ts'],
         },
       },
     ],

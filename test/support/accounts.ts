@@ -1,3 +1,4 @@
+import { inject } from 'vitest';
 import { hashPassword } from '../../src/accounts/passwords.js';
 import { addUser, findUserByName, publicUser, type User } from '../../src/accounts/users.js';
 import type { Role } from '../../src/accounts/roles.js';
@@ -9,15 +10,20 @@ import type { Actor } from '../../src/quarantine/actor.js';
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /**
- * Each password's hash, computed once per test process at the production cost (scrypt N = 2^16, a
- * quarter of a second of CPU and 64 MiB each): the suite creates hundreds of accounts with the same
- * password, and a fresh salt per account proves nothing the password tests do not. Signing in still
- * verifies against the real hash.
+ * Each password's hash at the production cost (scrypt N = 2^16, a quarter of a second of CPU and
+ * 64 MiB each), computed once: the suite creates hundreds of accounts with the same password, and a
+ * fresh salt per account proves nothing the password tests do not. Signing in still verifies against
+ * the real hash. TEST_PASSWORD's comes from the run's global setup (support/global-setup.ts), others
+ * (or a run without that setup) are hashed once per process.
  */
 const hashes = new Map<string, Promise<string>>();
 function hashOnce(password: string): Promise<string> {
   let hash = hashes.get(password);
-  if (!hash) hashes.set(password, (hash = hashPassword(password)));
+  if (!hash) {
+    const provided = password === TEST_PASSWORD ? inject('testPasswordHash') : undefined;
+    hash = provided ? Promise.resolve(provided) : hashPassword(password);
+    hashes.set(password, hash);
+  }
   return hash;
 }
 
