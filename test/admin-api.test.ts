@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { getPendingRevision, getServedRevision } from '../src/quarantine/revisions.js';
 import { AdminClient, tokenApi } from './support/admin-client.js';
 import { makePackage } from './support/fixture-packages.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
       ['ada', 'admin'],
       ['rita', 'reviewer'],
       ['vic', 'viewer'],
-    ].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
+    ].map(([name = '', role = '']) => addTestUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
   );
   url = await aurgate.serve();
   for (const [name, scope] of [
@@ -214,7 +214,7 @@ describe('two-person rule', () => {
     try {
       await strict.app.allow(['twice'], 'test');
       await strict.app.sync({ trigger: 'cli' });
-      await Promise.all(['rita', 'rob'].map((name) => createUser(strict.app.db, { name, role: 'reviewer', password: PASSWORD }, 'test')));
+      await Promise.all(['rita', 'rob'].map((name) => addTestUser(strict.app.db, { name, role: 'reviewer', password: PASSWORD }, 'test')));
       const base = await strict.serve();
       const commit = pendingCommit(strict, 'twice');
       const rita = await signedIn(base, 'rita');

@@ -15,6 +15,7 @@ import { openDatabase, type Db } from '../src/db/open.js';
 import { Conflict, Forbidden, InvalidInput } from '../src/errors.js';
 import { listAudit } from '../src/quarantine/audit.js';
 import { runCliInProcess } from './support/harness.js';
+import { addTestUser } from './support/accounts.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CLIENT = { ip: '192.0.2.1', userAgent: 'vitest' };
@@ -29,9 +30,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aurgate-admin-auth-'));
   db = openDatabase(join(dir, 'aurgate.db'));
   [admin, reviewer, viewer] = await Promise.all([
-    createUser(db, { name: 'ada', role: 'admin', password: PASSWORD }, 'test'),
-    createUser(db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'),
-    createUser(db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test'),
+    addTestUser(db, { name: 'ada', role: 'admin', password: PASSWORD }, 'test'),
+    addTestUser(db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'),
+    addTestUser(db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test'),
   ]);
 });
 
@@ -103,7 +104,7 @@ describe('sessions', () => {
   });
 
   it('end when the user is disabled, together with their tokens', async () => {
-    const user = await createUser(db, { name: 'leaver', role: 'reviewer', password: PASSWORD }, 'ada');
+    const user = await addTestUser(db, { name: 'leaver', role: 'reviewer', password: PASSWORD }, 'ada');
     const session = createSession(db, user.id, CLIENT);
     const { token } = createToken(db, user, { name: 'ci', scopes: ['read'] });
     disableUser(db, 'leaver', 'ada');

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
 import { getPendingRevision, getRevision } from '../src/quarantine/revisions.js';
 import { makePackage } from './support/fixture-packages.js';
 import { REPO_ROOT, startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
-import { account } from './support/accounts.js';
+import { account, addTestUser } from './support/accounts.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
@@ -86,8 +85,8 @@ beforeAll(async () => {
   await upstream.push('libfoo', maliciousUpdate('libfoo'), 'Update to 1.1.0');
   await aurgate.app.sync({ trigger: 'cli' });
   await Promise.all([
-    createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'),
-    createUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test'),
+    addTestUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test'),
+    addTestUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test'),
   ]);
   await mkdir(SCREENSHOTS, { recursive: true });
   url = await aurgate.serve();

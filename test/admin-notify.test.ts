@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/accounts/tokens.js';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { createLogger } from '../src/log.js';
 import { slackEscape } from '../src/notify/events.js';
 import { WebhookNotifier } from '../src/notify/webhook.js';
@@ -124,7 +124,7 @@ describe('webhook notifications', () => {
 
   it('come from the server when a reviewer clicks "sync now"', async () => {
     await upstream.push('calm', makePackage({ pkgbase: 'calm', pkgver: '1.1.0' }), 'Bump');
-    const user = await createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: 'correct horse battery staple' }, 'test');
+    const user = await addTestUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: 'correct horse battery staple' }, 'test');
     const { token } = createToken(aurgate.app.db, user, { name: 'ci', scopes: ['review'] });
     const url = await aurgate.serve();
     const before = receiver.events('revision.pending').length;

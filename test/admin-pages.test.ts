@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { listAudit } from '../src/quarantine/audit.js';
 import { getPendingRevision, getServedRevision } from '../src/quarantine/revisions.js';
 import { AdminClient } from './support/admin-client.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
       ['rita', 'reviewer'],
       ['vic', 'viewer'],
       ['tess', 'viewer'],
-    ].map(([name = '', role = '']) => createUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
+    ].map(([name = '', role = '']) => addTestUser(aurgate.app.db, { name, role, password: PASSWORD }, 'test')),
   );
   url = await aurgate.serve();
 });
@@ -244,7 +244,7 @@ describe('with an https public URL', () => {
   it('sets __Host- cookies with Secure, sends HSTS, and accepts the public origin', async () => {
     const behindProxy = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_PUBLIC_URL: 'https://aurgate.example' } });
     try {
-      await createUser(behindProxy.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test');
+      await addTestUser(behindProxy.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test');
       const client = new AdminClient(await behindProxy.serve());
       const response = await client.login('rita', PASSWORD);
       const cookie = response.headers.getSetCookie().find((header) => header.startsWith('__Host-aurgate_session='));

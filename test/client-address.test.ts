@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { Aurgate } from '../src/compose.js';
 import { startServer, type RunningServer } from '../src/http/server.js';
 import { AdminClient } from './support/admin-client.js';
@@ -28,7 +28,7 @@ const logLines: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   upstream = await TestUpstream.start();
   aurgate = await startAurgate({ upstreamUrl: upstream.url, env: { AURGATE_TRUSTED_PROXIES: PROXY } });
-  for (const name of ['ann', 'bob', 'cat', 'dan', 'eve']) await createUser(aurgate.app.db, { name, role: 'viewer', password: PASSWORD }, 'test');
+  for (const name of ['ann', 'bob', 'cat', 'dan', 'eve']) await addTestUser(aurgate.app.db, { name, role: 'viewer', password: PASSWORD }, 'test');
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);

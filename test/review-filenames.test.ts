@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { getPendingRevision } from '../src/quarantine/revisions.js';
 import { displayPath } from '../src/review/display-path.js';
 import { AdminClient } from './support/admin-client.js';
@@ -87,7 +87,7 @@ beforeAll(async () => {
   aurgate = await startAurgate({ upstreamUrl: upstream.url });
   await aurgate.app.allow(['oddnames'], 'test');
   await aurgate.app.sync({ trigger: 'cli' });
-  await createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test');
+  await addTestUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: PASSWORD }, 'test');
   client = new AdminClient(await aurgate.serve());
   expect((await client.login('rita', PASSWORD)).status).toBe(303);
 });

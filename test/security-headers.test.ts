@@ -2,11 +2,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/accounts/users.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { TestUpstream } from './support/upstream.js';
-import { account } from './support/accounts.js';
+import { account, addTestUser } from './support/accounts.js';
 
 const PKG = 'hdr-pkg';
 const BROKEN = 'hdr-broken';
@@ -33,7 +32,7 @@ beforeAll(async () => {
   await aurgate.app.sync({ trigger: 'cli' });
   await aurgate.app.approve({ pkgbase: PKG, commit: head, by: await account(aurgate.app, 'rita') });
   await aurgate.app.approve({ pkgbase: BROKEN, commit: brokenHead, by: await account(aurgate.app, 'rita') });
-  await createUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test');
+  await addTestUser(aurgate.app.db, { name: 'vic', role: 'viewer', password: PASSWORD }, 'test');
   url = await aurgate.serve();
   // A served repo lost from under the server: reading from it is an internal error, not a domain one.
   await rm(path.join(aurgate.config.paths.servedRepos, `${BROKEN}.git`), { recursive: true, force: true });

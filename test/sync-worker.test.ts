@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../src/accounts/tokens.js';
-import { createUser } from '../src/accounts/users.js';
+import { addTestUser } from './support/accounts.js';
 import { getPendingRevision } from '../src/quarantine/revisions.js';
 import { listRuns } from '../src/sync/runs.js';
 import { tokenApi } from './support/admin-client.js';
@@ -70,7 +70,7 @@ beforeAll(async () => {
     env: { AURGATE_WEBHOOK_URL: await startWebhookReceiver(), AURGATE_PUBLIC_URL: 'https://aurgate.example', AURGATE_SYNC_WORKER_NICE: '1' },
   });
   await aurgate.app.allow(['sneaky'], 'test');
-  const user = await createUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: 'correct horse battery staple' }, 'test');
+  const user = await addTestUser(aurgate.app.db, { name: 'rita', role: 'reviewer', password: 'correct horse battery staple' }, 'test');
   token = createToken(aurgate.app.db, user, { name: 'ci', scopes: ['review'] }).token;
 });
 
