@@ -159,6 +159,11 @@ describe('a replica of the source cache', () => {
     expect(halt?.kind).toBe('digest-mismatch');
     expect(halt?.reason).toMatch(/rsrc-rewritten: source rsrc-rewritten\.txt .* sha256sum \(PKGBUILD\) [0-9a-f]{64}, expected [0-9a-f]{64}/);
     expect(await replica.blobs.has(sha256(forged))).toBe(false);
+    // Still queued, with the reason: a restarted replica checks the same bytes again instead of forgetting them.
+    expect(getJob(replica.db, 'rsrc-rewritten', key.commit)).toMatchObject({
+      state: 'queued',
+      error: expect.stringContaining('sha256sum (PKGBUILD)'),
+    });
     expect((await readdir(path.join(replica.blobs.root, 'tmp'))).length).toBe(0);
     expect((await fetch(`${server.url}/sources/${sha256(forged)}/rsrc-rewritten.txt`)).status).toBe(404);
   });

@@ -99,7 +99,8 @@ export class ReplicaSources {
           else finishJob(db, pkgbase, commit, outcome === 'failed' ? 'some sources are not in the primary’s cache' : null);
         } catch (error) {
           if (error instanceof TamperedError) {
-            finishJob(db, pkgbase, commit, describeError(error));
+            // Left queued: a restarted replica checks the same bytes again and halts again.
+            retry.push({ pkgbase, commit, why: describeError(error) });
             throw error;
           }
           this.deps.onFailed?.('unreachable');
