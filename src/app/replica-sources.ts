@@ -170,7 +170,12 @@ export class ReplicaSources {
     const listed = manifest.find((source) => source.arch === entry.arch && source.filename === entry.filename && source.url === entry.url);
     if (!listed?.sha256 || listed.status !== 'stored' || !isSafeFilename(entry.filename))
       return { ...row, error: listed?.error ?? `the primary has no stored copy of ${entry.filename}` };
-    return { ...row, sha256: await this.blob(pkgbase, entry, listed.sha256), status: 'stored' };
+    try {
+      return { ...row, sha256: await this.blob(pkgbase, entry, listed.sha256), status: 'stored' };
+    } catch (error) {
+      if (error instanceof SourceError) return { ...row, error: describeError(error) };
+      throw error;
+    }
   }
 
   /** Fetches one blob into a temp file (capped, hashed on the way) and keeps it only if every digest agrees. */
@@ -191,7 +196,8 @@ export class ReplicaSources {
         pkgbase,
         filename: entry.filename,
       }).catch((error: unknown) => {
-        if (error instanceof SourceError) throw new UpstreamError(describeError(error), { pkgbase });
+        // Over a cap is final (retrying would download it again every round); anything else is retried.
+        if (error instanceof SourceError && error.failure !== 'too-large') throw new UpstreamError(describeError(error), { pkgbase });
         throw error;
       });
       const sums = [{ algorithm: 'sha256 (manifest)', expected: sha256, actual: fetched.sha256 }];
