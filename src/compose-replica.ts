@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { RemoteLog } from './app/log-client.js';
 import { reconcileReplica } from './app/replica-apply.js';
 import { ReplicaFollower } from './app/replica-follower.js';
+import { ReplicaSources } from './app/replica-sources.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { InvalidInput } from './errors.js';
@@ -10,6 +11,7 @@ import { createNotifier } from './notify/webhook.js';
 import { ReplicaCatalog } from './replica/catalog.js';
 import { claimReplica } from './replica/follower-state.js';
 import { StagingRepos } from './replica/staging.js';
+import { BlobStore } from './sources/blob-store.js';
 import { ServedRepos } from './store/served-repos.js';
 import { SnapshotStore } from './store/snapshots.js';
 import { MirroredLog } from './trust/mirrored-log.js';
@@ -28,6 +30,9 @@ export class AurgateReplica {
   readonly snapshots: SnapshotStore;
   readonly catalog: ReplicaCatalog;
   readonly follower: ReplicaFollower;
+  /** The replica's own source cache (`<dataDir>/sources`), copied from the primary's and verified. */
+  readonly blobs: BlobStore;
+  readonly sources: ReplicaSources;
 
   constructor(
     readonly config: Config,
@@ -38,7 +43,7 @@ export class AurgateReplica {
     if (!config.trustedKey) throw new InvalidInput("a replica needs its primary's public key: --trusted-key <key or file> or AURGATE_TRUSTED_KEY");
     const keysText = trustedKeysText(config.trustedKey);
     this.remote = new RemoteLog(primaryUrl, keysText, { timeoutMs: config.upstreamTimeoutMs });
-    for (const dir of [config.dataDir, config.paths.replicaStaging, config.paths.servedRepos, config.paths.snapshots])
+    for (const dir of [config.dataDir, config.paths.replicaStaging, config.paths.servedRepos, config.paths.snapshots, config.paths.sources])
       mkdirSync(dir, { recursive: true });
     this.db = openDatabase(config.paths.database);
     this.log = new MirroredLog(this.db, this.remote.origin, keysText);
@@ -47,6 +52,8 @@ export class AurgateReplica {
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.replicaStaging);
     this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
     this.catalog = new ReplicaCatalog(this.db, logger);
+    this.blobs = new BlobStore(config.paths.sources);
+    this.sources = new ReplicaSources({ db: this.db, config, blobs: this.blobs, primaryUrl: this.remote.server, logger });
     this.follower = new ReplicaFollower({
       db: this.db,
       log: this.log,
@@ -55,6 +62,7 @@ export class AurgateReplica {
       staging: this.staging,
       served: this.served,
       snapshots: this.snapshots,
+      sources: this.sources,
       primaryUrl: this.remote.server,
       logger,
       notifier: createNotifier(config, logger),
@@ -65,6 +73,8 @@ export class AurgateReplica {
   /** Start-up: the log is rescanned (as a primary's is) and the served repos repaired to match the records. */
   async repair(): Promise<{ repaired: number; failed: number }> {
     this.log.store.verifyIntegrity();
+    await this.blobs.init();
+    this.sources.resume();
     return reconcileReplica(this.db, this.served, this.logger);
   }
 

@@ -13,6 +13,7 @@ import type { DsseKey } from '../trust/dsse.js';
 import { TamperedError } from '../trust/errors.js';
 import type { MirroredLog } from '../trust/mirrored-log.js';
 import type { ReviewStatement } from '../trust/statement.js';
+import type { ReplicaSources } from './replica-sources.js';
 
 /** How long after its decision an approved commit the primary does not serve is retried before it is skipped. */
 export const OBJECTS_GONE_AFTER_MS = 10 * 60_000;
@@ -27,6 +28,8 @@ export interface ReplicaApplyDeps {
   snapshots: SnapshotStore;
   primaryUrl: string;
   logger: Logger;
+  /** The replica's source cache: each approval queues the replication of its sources. */
+  sources?: ReplicaSources;
   /** Called with decision → served, in ms, for each entry applied. */
   onApplied?: (lagMs: number) => void;
 }
@@ -104,6 +107,8 @@ async function applyApproval(deps: ReplicaApplyDeps, index: number, statement: R
         approvedAt: Date.parse(predicate.decidedAt),
       });
       snapshots.record(pkgbase, commit, digest);
+      // Its sources follow once the primary has fetched them; the decision does not wait for them.
+      deps.sources?.enqueue(pkgbase, commit);
       markApplied(db, index, lagMs);
     }),
   );

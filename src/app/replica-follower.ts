@@ -99,6 +99,9 @@ export class ReplicaFollower {
       markContact(db);
       if (advance.to > advance.from) logger.info({ from: advance.from, to: advance.to }, 'replica: verified new log entries');
       await applyVerifiedEntries(this.deps);
+      // After the decisions, so a slow or pending source never delays one; a digest mismatch halts.
+      await this.deps.sources?.runQueued();
+      await this.deps.sources?.gc();
       if (!this.contacted && readFollowerState(db)?.halt) logger.warn('replica: verification passed again after a restart; following resumes');
       this.contacted = true;
       clearHalt(db);

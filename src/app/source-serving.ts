@@ -4,10 +4,9 @@ import { shellWord } from '../pin/format.js';
 import { snapshotUrl } from '../pin/lock-file.js';
 import { getRevision } from '../quarantine/revisions.js';
 import type { BlobStore } from '../sources/blob-store.js';
-import { getAcceptance, getBlob, listRevisionSources, type RevisionSource } from '../sources/records.js';
+import { getAcceptance, getBlob, listRevisionSources, revisionsUsingBlob, type RevisionSource } from '../sources/records.js';
 import { isFullCommitId, isValidPackageName } from '../srcinfo/names.js';
 import { attestationUrl } from '../trust/published-log.js';
-import type { SourceCache } from './sources.js';
 
 /**
  * What the serving side reads of the source cache: the per-revision manifest, the SRCDEST pre-fill
@@ -18,8 +17,9 @@ export const SOURCE_MANIFEST_VERSION = 1;
 export interface SourceServingDeps {
   db: Db;
   blobs: BlobStore;
-  cache: SourceCache;
   publicUrl: string;
+  /** Is the revision approved here now (a primary's reviews, a replica's verified log)? Nothing else is answered. */
+  isApproved: (pkgbase: string, commit: string) => boolean;
 }
 
 export interface ManifestSource {
@@ -59,14 +59,14 @@ export function sourceHref(publicUrl: string, sha256: string, filename: string):
   return `${publicUrl.replace(/\/+$/, '')}/sources/${sha256}/${encodeURIComponent(filename)}`;
 }
 
-function approvedRevision(db: Db, pkgbase: string, commit: string) {
-  const revision = isValidPackageName(pkgbase) && isFullCommitId(commit) ? getRevision(db, pkgbase, commit) : null;
-  if (revision?.state !== 'approved') throw new NotFound(`${pkgbase} ${commit} is not an approved revision`, { pkgbase, commit });
-  return revision;
+/** A primary's answer to SourceServingDeps.isApproved. */
+export function approvedOnPrimary(db: Db, pkgbase: string, commit: string): boolean {
+  return getRevision(db, pkgbase, commit)?.state === 'approved';
 }
 
 export function sourceManifest(deps: SourceServingDeps, pkgbase: string, commit: string): SourceManifest {
-  approvedRevision(deps.db, pkgbase, commit);
+  if (!isValidPackageName(pkgbase) || !isFullCommitId(commit) || !deps.isApproved(pkgbase, commit))
+    throw new NotFound(`${pkgbase} ${commit} is not an approved revision`, { pkgbase, commit });
   const acceptance = getAcceptance(deps.db, pkgbase, commit);
   return {
     version: SOURCE_MANIFEST_VERSION,
@@ -140,6 +140,8 @@ function scriptLines(pkgbase: string, source: ManifestSource): string[] {
 
 /** A blob for `/sources/<sha256>/<filename>`: only under a name an approved revision gives it, re-hashed before it is sent. */
 export async function servedBlob(deps: SourceServingDeps, sha256: string, filename: string): Promise<{ path: string; size: number }> {
-  if (!deps.cache.servedUse(sha256, filename)) throw new NotFound(`no approved revision uses source ${sha256} as ${filename}`);
+  const uses = getBlob(deps.db, sha256) ? revisionsUsingBlob(deps.db, sha256) : [];
+  if (!uses.some((use) => use.filename === filename && deps.isApproved(use.pkgbase, use.commit)))
+    throw new NotFound(`no approved revision uses source ${sha256} as ${filename}`);
   return deps.blobs.verify(sha256);
 }

@@ -8,7 +8,12 @@ import type { ReplicaStatus } from '../app/replica-follower.js';
 export function replicaMetrics(
   registry: Registry,
   status: () => ReplicaStatus,
-): { onApplied: (lagMs: number) => void; onHalt: (kind: string) => void } {
+): {
+  onApplied: (lagMs: number) => void;
+  onHalt: (kind: string) => void;
+  onStored: (bytes: number) => void;
+  onFailed: (reason: 'unreachable' | 'refused') => void;
+} {
   const registers = [registry];
   const gauge = (name: string, help: string, read: (s: ReplicaStatus) => number) =>
     new Gauge({
@@ -47,5 +52,21 @@ export function replicaMetrics(
     labelNames: ['kind'],
     registers,
   });
-  return { onApplied: (lagMs) => lag.observe(lagMs / 1000), onHalt: (kind) => halts.inc({ kind }) };
+  const sourceBytes = new Counter({
+    name: 'aurgate_replica_source_bytes_total',
+    help: "Bytes of source files copied from the primary's source cache and verified (this process)",
+    registers,
+  });
+  const sourceFailures = new Counter({
+    name: 'aurgate_replica_source_failures_total',
+    help: 'Source replication failures: unreachable (retried) or refused (a digest mismatch, which halts)',
+    labelNames: ['reason'],
+    registers,
+  });
+  return {
+    onApplied: (lagMs) => lag.observe(lagMs / 1000),
+    onHalt: (kind) => halts.inc({ kind }),
+    onStored: (bytes) => sourceBytes.inc(bytes),
+    onFailed: (reason) => sourceFailures.inc({ reason }),
+  };
 }

@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AurgateReplica } from '../compose-replica.js';
 import { lockRoutes } from '../serve/lock-routes.js';
 import { trustRoutes } from '../serve/trust-routes.js';
+import { sourceRoutes } from '../serve/source-routes.js';
 import { cgitRoutes } from '../serve/cgit/routes.js';
 import { gitRoutes } from '../serve/git/routes.js';
 import { listRoutes } from '../serve/lists/index.js';
@@ -29,7 +30,9 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
   const inFlight = new InFlight();
   const metrics = new Metrics(db);
-  replica.follower.observe(replicaMetrics(metrics.registry, () => replica.follower.status()));
+  const hooks = replicaMetrics(metrics.registry, () => replica.follower.status());
+  replica.follower.observe(hooks);
+  replica.sources.observe(hooks);
   const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024, logger });
   const http = createApp({
     logger,
@@ -51,6 +54,14 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
         approvedRevision: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit),
       }),
       trustRoutes(replica.log),
+      // The same routes as a primary's, answering from the replica's verified copy of the source cache.
+      sourceRoutes({
+        db,
+        blobs: replica.blobs,
+        publicUrl: config.publicUrl,
+        logger,
+        isApproved: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit) !== null,
+      }),
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
       gitRoutes({

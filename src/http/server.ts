@@ -10,6 +10,7 @@ import { requestLogging } from './request-log.js';
 import { lockRoutes } from '../serve/lock-routes.js';
 import { trustRoutes } from '../serve/trust-routes.js';
 import { sourceRoutes } from '../serve/source-routes.js';
+import { approvedOnPrimary } from '../app/source-serving.js';
 import { cgitRoutes } from '../serve/cgit/routes.js';
 import { gitRoutes } from '../serve/git/routes.js';
 import { listRoutes } from '../serve/lists/index.js';
@@ -145,7 +146,13 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       metricsRoutes(metrics, config.metricsToken),
       lockRoutes({ db, lookup: catalog, snapshots, publicUrl: config.publicUrl, attestations: app.trust }),
       trustRoutes(app.trust),
-      sourceRoutes({ db, blobs: app.blobs, cache: app.sources, publicUrl: config.publicUrl, logger }),
+      sourceRoutes({
+        db,
+        blobs: app.blobs,
+        publicUrl: config.publicUrl,
+        logger,
+        isApproved: (pkgbase, commit) => approvedOnPrimary(db, pkgbase, commit),
+      }),
       admin.router,
       pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
       cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),

@@ -244,6 +244,17 @@ export function finishJob(db: Db, pkgbase: string, commit: string, error: string
   );
 }
 
+/** Queues a job again for a later round, keeping why it has to wait (a replica waiting on its primary). */
+export function retryJob(db: Db, pkgbase: string, commit: string, why: string, at = Date.now()): void {
+  db.prepare("UPDATE source_jobs SET state = 'queued', queued_at = ?, finished_at = ?, error = ? WHERE pkgbase = ? AND commit_id = ?").run(
+    at,
+    at,
+    why,
+    pkgbase,
+    commit,
+  );
+}
+
 /** A job left `running` by a process that died is queued again at start-up. */
 export function requeueInterruptedJobs(db: Db): number {
   return db.prepare("UPDATE source_jobs SET state = 'queued', started_at = NULL WHERE state = 'running'").run().changes;
