@@ -2,7 +2,7 @@ import { inTransaction, type Db } from '../db/open.js';
 import { withLock } from '../db/locks.js';
 import { GitError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { markApplied, markSkipped, readFollowerState } from '../replica/follower-state.js';
+import { markApplied, markRecordsChanged, markSkipped, readFollowerState } from '../replica/follower-state.js';
 import { recordReplicaApproval, recordReplicaRevocation, replicaApprovedCommits, replicaPackages } from '../replica/revisions.js';
 import { ObjectsGone, type StagingRepos } from '../replica/staging.js';
 import { isValidPackageName } from '../srcinfo/names.js';
@@ -129,10 +129,13 @@ async function applyRevocation(deps: ReplicaApplyDeps, index: number, statement:
       logIndex: index,
       reviewers: predicate.reviewers.map((reviewer) => reviewer.name),
     });
-    markApplied(db, index, lagMs);
+    // The catalog stops serving the revision at once; the entry counts as applied only once its objects
+    // are gone (a restart in between applies it again: recording and reconciling are idempotent).
+    markRecordsChanged(db);
   });
   await publishReplicaPackage(db, deps.served, predicate.pkgbase);
   await snapshots.evict(predicate.pkgbase, commit);
+  markApplied(db, index, lagMs);
   deps.onApplied?.(lagMs);
 }
 

@@ -1,3 +1,4 @@
+import { initialRow } from './source-fetch.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { inTransaction, type Db } from '../db/open.js';
@@ -22,7 +23,7 @@ import {
   type RevisionSource,
 } from '../sources/records.js';
 import { parseSrcinfo } from '../srcinfo/parse.js';
-import { NODE_HASH, isSafeFilename, sourceEntries, strongestChecksum, type SourceEntry } from '../srcinfo/sources.js';
+import { NODE_HASH, isSafeFilename, sourceEntries, type SourceEntry } from '../srcinfo/sources.js';
 import { TamperedError } from '../trust/errors.js';
 import { fetchSourceFile } from '../upstream/source-fetch.js';
 import { GC_GRACE_MS } from './sources.js';
@@ -146,25 +147,11 @@ export class ReplicaSources {
   }
 
   private async entryRow(pkgbase: string, commit: string, entry: SourceEntry, manifest: readonly ManifestRow[]): Promise<RevisionSource> {
-    const strongest = strongestChecksum(entry);
-    const pinned = entry.kind === 'local' || (entry.kind === 'remote' && strongest !== null) || entry.fragment?.kind === 'commit';
     const row: RevisionSource = {
-      pkgbase,
-      commit,
-      arch: entry.arch,
-      position: entry.index,
-      filename: entry.filename,
-      url: entry.url,
-      kind: entry.kind,
-      algorithm: strongest?.algorithm ?? null,
-      digest: strongest?.value ?? null,
-      pinned,
-      sha256: null,
+      ...initialRow(pkgbase, commit, entry, Date.now()),
       // A VCS source is fetched by makepkg itself; only a commit the PKGBUILD names is a pin the replica can vouch for.
       vcsCommit: entry.fragment?.kind === 'commit' ? entry.fragment.value : null,
       status: entry.kind === 'remote' ? 'failed' : entry.kind,
-      error: null,
-      updatedAt: Date.now(),
     };
     if (entry.kind !== 'remote') return row;
     const listed = manifest.find((source) => source.arch === entry.arch && source.filename === entry.filename && source.url === entry.url);

@@ -75,7 +75,8 @@ export async function fetchRevisionSources(
   return summary;
 }
 
-function initialRow(pkgbase: string, commit: string, entry: SourceEntry, now: number): RevisionSource {
+/** A source's row before any fetch: what the .SRCINFO says, nothing stored yet (the primary's and a replica's start). */
+export function initialRow(pkgbase: string, commit: string, entry: SourceEntry, now: number): RevisionSource {
   const strongest = strongestChecksum(entry);
   const pinned = entry.kind === 'local' || (entry.kind === 'remote' && strongest !== null) || entry.fragment?.kind === 'commit';
   return {

@@ -87,6 +87,11 @@ export function isReplicaDataDir(db: Db): boolean {
   return db.prepare('SELECT 1 FROM replica_follower WHERE id = 1').get() !== undefined;
 }
 
+/** Tells the catalog that the replica's records changed, before the entry that changed them counts as applied. */
+export function markRecordsChanged(db: Db): void {
+  db.prepare('UPDATE replica_follower SET version = version + 1 WHERE id = 1').run();
+}
+
 /** Entry `index` is applied; runs inside the transaction that recorded it. */
 export function markApplied(db: Db, index: number, lagMs: number | null, now = Date.now()): void {
   db.prepare(
