@@ -48,7 +48,7 @@ export class AurgateReplica {
     this.db = openDatabase(config.paths.database);
     this.log = new MirroredLog(this.db, this.remote.origin, keysText);
     claimReplica(this.db, this.remote.origin, this.remote.server, this.log.store.size());
-    this.staging = new StagingRepos(config.paths.replicaStaging, config.gitTimeoutMs);
+    this.staging = new StagingRepos(config.paths.replicaStaging, { timeoutMs: config.gitTimeoutMs, maxBytes: config.maxRepoBytes });
     this.served = new ServedRepos(config.paths.servedRepos, config.paths.replicaStaging);
     this.snapshots = new SnapshotStore(this.db, config.paths.servedRepos, config.paths.snapshots);
     this.catalog = new ReplicaCatalog(this.db, logger);

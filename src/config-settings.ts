@@ -119,7 +119,7 @@ export const SETTINGS = {
       .int()
       .min(1024)
       .default(200 * 1024 * 1024),
-    doc: 'size cap of one fetched upstream pack',
+    doc: "size cap of one package's fetched git repo: the upstream mirror's, and a replica's staging repo",
   },
   cloneTimeoutMs: { schema: z.coerce.number().int().min(1000).default(600_000), doc: 'timeout of one git request served to a client' },
   // Deprecated: only seeds the decision policy of a new database (see quarantine/policy.ts).

@@ -1,4 +1,5 @@
-import { UpstreamError, GitError, describeError } from '../errors.js';
+import { UpstreamError, GitError } from '../errors.js';
+import { FetchFailed, fetchWithinBounds, type FetchBounds } from '../git/bounded-fetch.js';
 import { initBareRepo, type RepoSettings } from '../git/init.js';
 import { packageRepoPath } from '../git/repo-paths.js';
 import { git, gitBuffer } from '../git/run.js';
@@ -36,7 +37,7 @@ export class ObjectsGone extends UpstreamError {}
 export class StagingRepos {
   constructor(
     readonly root: string,
-    private readonly timeoutMs: number,
+    private readonly bounds: FetchBounds,
   ) {}
 
   repoPath(pkgbase: string): string {
@@ -54,16 +55,17 @@ export class StagingRepos {
     if (await this.has(repo, commit)) return repo;
     const url = `${primaryUrl.replace(/\/+$/, '')}/${pkgbase}.git`;
     try {
-      await git(['-c', 'protocol.version=2', 'fetch', '--no-tags', '--quiet', url, `+${commit}:${STAGED_REF_PREFIX}${commit}`], {
-        cwd: repo,
-        timeoutMs: this.timeoutMs,
-      });
+      await fetchWithinBounds(repo, url, `+${commit}:${STAGED_REF_PREFIX}${commit}`, `${STAGED_REF_PREFIX}${commit}`, this.bounds);
     } catch (error) {
-      const message = describeError(error);
+      if (!(error instanceof FetchFailed)) throw error;
       // 404/410 from the endpoint, or an id the server does not hold: the primary stopped serving it.
-      if (/not found|HTTP 4(04|10)|not our ref|couldn't find remote ref|no such remote ref|not a valid object|upload-pack: not our/i.test(message))
-        throw new ObjectsGone(`the primary no longer serves ${pkgbase} ${commit}: ${message}`, { pkgbase, commit });
-      throw new UpstreamError(`fetching ${pkgbase} ${commit} from the primary failed: ${message}`, { pkgbase, commit, cause: error });
+      if (
+        !error.overCap &&
+        /not found|HTTP 4(04|10)|not our ref|couldn't find remote ref|no such remote ref|not a valid object|upload-pack: not our/i.test(error.message)
+      )
+        throw new ObjectsGone(`the primary no longer serves ${pkgbase} ${commit}: ${error.message}`, { pkgbase, commit });
+      const cap = error.overCap ? ' (AURGATE_MAX_REPO_BYTES)' : '';
+      throw new UpstreamError(`fetching ${pkgbase} ${commit} from the primary failed: ${error.message}${cap}`, { pkgbase, commit, cause: error });
     }
     if (!(await this.has(repo, commit))) throw new GitError(`the primary's answer did not contain ${commit}`, { pkgbase, commit });
     return repo;

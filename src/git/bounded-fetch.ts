@@ -1,0 +1,97 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import { describeError } from '../errors.js';
+import { readRef } from './refs.js';
+import { git, gitEnv } from './run.js';
+
+export interface FetchBounds {
+  timeoutMs: number;
+  /** Cap of the repo's object store after the fetch, and of the pack while it arrives. */
+  maxBytes: number;
+}
+
+/** The fetch stopped: `message` is git's or the watcher's reason, `overCap` whether the cap did it. */
+export class FetchFailed extends Error {
+  constructor(
+    message: string,
+    readonly overCap: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Fetches `refspec` from `url` into `repo` within a time and byte bound. A watcher aborts git once the
+ * incoming pack passes the cap; a fetch too quick for it to catch is undone afterwards: `targetRef`
+ * goes back to what it was, the objects are pruned, and the fetch fails as over the cap.
+ */
+export async function fetchWithinBounds(repo: string, url: string, refspec: string, targetRef: string, bounds: FetchBounds): Promise<void> {
+  const before = await readRef(repo, targetRef);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${bounds.timeoutMs} ms`)), bounds.timeoutMs);
+  let overCap = false;
+  const watcher = setInterval(() => {
+    void incomingBytes(repo).then((bytes) => {
+      if (bytes <= bounds.maxBytes) return;
+      overCap = true;
+      controller.abort(new Error(`pack larger than the ${bounds.maxBytes}-byte cap`));
+    });
+  }, 100);
+  try {
+    // GIT_CONFIG_GLOBAL is ours (/dev/null: no user config), which simple-git only accepts when told so.
+    await simpleGit({
+      baseDir: repo,
+      abort: controller.signal,
+      timeout: { block: bounds.timeoutMs },
+      // Every fetch stays one pack (`tmp_pack_*` while it arrives), which the watcher measures; loose
+      // objects it would miss.
+      config: ['protocol.version=2', 'fetch.unpackLimit=1', 'transfer.unpackLimit=1'],
+      unsafe: { allowUnsafeConfigPaths: true },
+    })
+      .env(fetchEnv())
+      .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, refspec]);
+  } catch (error) {
+    const reason = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
+    throw new FetchFailed(reason, overCap, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    clearInterval(watcher);
+  }
+  const size = await directorySize(path.join(repo, 'objects'));
+  if (size <= bounds.maxBytes) return;
+  if (before) await git(['update-ref', targetRef, before], { cwd: repo });
+  else await git(['update-ref', '-d', targetRef], { cwd: repo });
+  await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: bounds.timeoutMs });
+  await git(['prune', '--expire=now'], { cwd: repo });
+  throw new FetchFailed(`the repository takes ${size} bytes, more than the ${bounds.maxBytes}-byte cap`, true);
+}
+
+/** The clean git environment, less what simple-git refuses to pass (a pager is irrelevant to fetch). */
+function fetchEnv(): NodeJS.ProcessEnv {
+  const { GIT_PAGER: _pager, ...env } = gitEnv();
+  return env;
+}
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? await directorySize(full) : (await stat(full)).size;
+  }
+  return total;
+}
+
+async function incomingBytes(repo: string): Promise<number> {
+  const packDir = path.join(repo, 'objects', 'pack');
+  let total = 0;
+  try {
+    for (const entry of await readdir(packDir)) {
+      if (entry.startsWith('tmp_')) total += (await stat(path.join(packDir, entry))).size;
+    }
+  } catch {
+    // The pack directory appears only once git writes the first pack; nothing incoming yet.
+  }
+  return total;
+}
