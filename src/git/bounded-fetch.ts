@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describeError } from '../errors.js';
@@ -54,6 +54,8 @@ export async function fetchWithinBounds(repo: string, url: string, refspec: stri
       .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, refspec]);
   } catch (error) {
     const reason = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
+    // git killed mid-pack may have kept part of it: nothing of an over-cap fetch stays.
+    if (overCap) await undoFetch(repo, targetRef, before, bounds);
     throw new FetchFailed(reason, overCap, { cause: error });
   } finally {
     clearTimeout(timer);
@@ -61,11 +63,18 @@ export async function fetchWithinBounds(repo: string, url: string, refspec: stri
   }
   const size = await directorySize(path.join(repo, 'objects'));
   if (size <= bounds.maxBytes) return;
+  await undoFetch(repo, targetRef, before, bounds);
+  throw new FetchFailed(`the repository takes ${size} bytes, more than the ${bounds.maxBytes}-byte cap`, true);
+}
+
+/** Puts `targetRef` back and drops every object nothing refers to, half-written packs included. */
+async function undoFetch(repo: string, targetRef: string, before: string | null, bounds: FetchBounds): Promise<void> {
   if (before) await git(['update-ref', targetRef, before], { cwd: repo });
-  else await git(['update-ref', '-d', targetRef], { cwd: repo });
+  else await git(['update-ref', '-d', targetRef], { cwd: repo, okCodes: [1] });
+  const packDir = path.join(repo, 'objects', 'pack');
+  for (const entry of await readdir(packDir).catch(() => [])) if (entry.startsWith('tmp_')) await rm(path.join(packDir, entry), { force: true });
   await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: bounds.timeoutMs });
   await git(['prune', '--expire=now'], { cwd: repo });
-  throw new FetchFailed(`the repository takes ${size} bytes, more than the ${bounds.maxBytes}-byte cap`, true);
 }
 
 /** The clean git environment, less what simple-git refuses to pass (a pager is irrelevant to fetch). */
