@@ -30,6 +30,10 @@ export default defineConfig({
           exclude: ['test/docker/**', '**/node_modules/**'],
           // Hashes the tests' fixed password once for the run (see test/support/accounts.ts).
           globalSetup: ['test/support/global-setup.ts'],
+          // Each file still gets its own temp dirs, ports and servers, and none changes process-wide state
+          // for good; sharing a worker's module cache skips importing src/ once per file (the suite on a
+          // quiet 2-core machine: 10:00 → 8:34 wall, 981 → 918 CPU-s).
+          isolate: false,
         },
       },
     ],
