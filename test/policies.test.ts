@@ -66,10 +66,14 @@ describe('cooldown auto-approval (opt-in)', () => {
     expect((await applyCooldownPolicies(aurgate.app, Date.now() + 23 * HOUR))[0]).toMatchObject({ outcome: 'waiting' });
 
     // A day later the next scheduled sync approves it (only the clock moves; git, SQLite and HTTP are real).
+    // The worker runs other files after this one (isolate: false): the clock goes back whatever happens.
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 25 * HOUR);
-    await aurgate.app.sync({ trigger: 'schedule' });
-    vi.useRealTimers();
+    try {
+      vi.setSystemTime(Date.now() + 25 * HOUR);
+      await aurgate.app.sync({ trigger: 'schedule' });
+    } finally {
+      vi.useRealTimers();
+    }
 
     const approved = getRevision(aurgate.app.db, pkgbase, commit);
     expect(approved).toMatchObject({ state: 'approved', decidedBy: 'policy:cooldown#1' });
