@@ -1,20 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { AurgateReplica } from '../compose-replica.js';
-import { lockRoutes } from '../serve/lock-routes.js';
-import { trustRoutes } from '../serve/trust-routes.js';
-import { sourceRoutes } from '../serve/source-routes.js';
-import { cgitRoutes } from '../serve/cgit/routes.js';
-import { gitRoutes } from '../serve/git/routes.js';
 import { listRoutes } from '../serve/lists/index.js';
-import { pageRoutes } from '../serve/pages/routes.js';
 import { rpcService } from '../serve/rpc/index.js';
 import { publicPageCsp } from '../serve/security-headers.js';
 import { createApp } from './create-app.js';
 import { Metrics, metricsRoutes } from './metrics.js';
 import { replicaMetrics } from './replica-metrics.js';
 import { requestLogging } from './request-log.js';
-import { countingFetch, InFlight, withRpcCache, type RunningServer } from './server.js';
+import { clientRouters, closeServer, InFlight, listen, type ClientSurface } from './client-surface.js';
+import type { RunningServer } from './server.js';
 
 /**
  * `aurgate serve --replica-of`: every client endpoint of a primary (RPC, git, cgit, lists, pages,
@@ -34,6 +27,20 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
   replica.follower.observe(hooks);
   replica.sources.observe(hooks);
   const rpc = rpcService(catalog, { maxBodyBytes: 1024 * 1024, logger });
+  // A primary's client routes, answering from the replica's verified records and source cache.
+  const surface: ClientSurface = {
+    config,
+    logger,
+    db,
+    catalog,
+    snapshots,
+    log: replica.log,
+    blobs: replica.blobs,
+    approvedRevision: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit),
+    isApproved: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit) !== null,
+    inFlight,
+    metrics,
+  };
   const http = createApp({
     logger,
     ready: () => {
@@ -43,52 +50,11 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
     readiness: () => ({ replica: replica.follower.status() }),
     fastRouters: [rpc.routes, listRoutes(catalog)],
     middleware: [...requestLogging(logger, config.trustedProxies), metrics.middleware(), publicPageCsp()],
-    routers: [
-      metricsRoutes(metrics, config.metricsToken),
-      lockRoutes({
-        db,
-        lookup: catalog,
-        snapshots,
-        publicUrl: config.publicUrl,
-        attestations: replica.log,
-        approvedRevision: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit),
-      }),
-      trustRoutes(replica.log),
-      // The same routes as a primary's, answering from the replica's verified copy of the source cache.
-      sourceRoutes({
-        db,
-        blobs: replica.blobs,
-        publicUrl: config.publicUrl,
-        logger,
-        isApproved: (pkgbase, commit) => catalog.approvedRevision(pkgbase, commit) !== null,
-      }),
-      pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
-      cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
-      gitRoutes({
-        lookup: catalog,
-        servedRoot: config.paths.servedRepos,
-        timeoutMs: config.cloneTimeoutMs,
-        logger,
-        inFlight,
-        onServed: (_pkgbase, kind) => metrics.gitServed(kind),
-      }),
-    ],
+    routers: [metricsRoutes(metrics, config.metricsToken), ...clientRouters(surface)],
   });
-  const server: ServerType = await new Promise((resolve) => {
-    const started = serve(
-      {
-        fetch: countingFetch(http.fetch, metrics),
-        hostname: config.host,
-        port: options.port ?? config.port,
-        createServer: withRpcCache(rpc, metrics),
-      },
-      () => resolve(started),
-    );
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port, url } = await listen(http, rpc, metrics, config, options.port);
   replica.follower.start();
   serving = true;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, publicUrl: config.publicUrl, replicaOf: replica.remote.server, origin: replica.remote.origin }, 'aurgate serving');
   return {
     url,
@@ -96,10 +62,7 @@ export async function startReplicaServer(replica: AurgateReplica, options: { por
     syncIdle: () => Promise.resolve(),
     close: async (graceMs = 30_000) => {
       serving = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([inFlight.idle(graceMs), replica.follower.stop()]);
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await closeServer(server, Promise.all([inFlight.idle(graceMs), replica.follower.stop()]));
     },
   };
 }
