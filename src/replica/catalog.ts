@@ -1,17 +1,11 @@
 import { commitWatcher, type Db } from '../db/open.js';
-import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseSrcinfo } from '../srcinfo/parse.js';
 import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
-import type { Availability, Catalog, RevisionAvailability, RevisionLookup, ServedLookup, ServedPackage } from '../store/served-catalog.js';
+import { IndexedCatalog } from '../store/indexed-catalog.js';
+import type { Availability, RevisionAvailability, RevisionLookup, ServedLookup, ServedPackage } from '../store/served-catalog.js';
 import { followerVersionReader } from './follower-state.js';
 import { replicaKnows, replicaRevision, replicaServedHeads, type ReplicaRevision } from './revisions.js';
-
-interface Index {
-  packages: ServedPackage[];
-  byName: Map<string, ServedPackage>;
-  heads: Map<string, string>;
-}
 
 /**
  * What a replica serves, read from its own verified state (replica_revisions): the same interfaces the
@@ -19,38 +13,24 @@ interface Index {
  * used: .SRCINFO from the verified commit, maintainer and approval time from the signed statement.
  * The AUR's vote counts, popularity and ids are not in the log, so a replica answers 0 for them.
  */
-export class ReplicaCatalog implements Catalog, ServedLookup, RevisionLookup {
-  private index: Index = { packages: [], byName: new Map(), heads: new Map() };
-  private gen = 0;
-  private seenVersion = -1;
-  private readonly committed: () => boolean;
-  private readonly version: () => number;
-
+export class ReplicaCatalog extends IndexedCatalog<ReplicaRevision> implements ServedLookup, RevisionLookup {
   constructor(
     private readonly db: Db,
-    private readonly logger?: Logger,
+    logger?: Logger,
   ) {
-    this.committed = commitWatcher(db);
-    this.version = followerVersionReader(db);
+    super({ committed: commitWatcher(db), version: followerVersionReader(db) }, logger);
   }
 
-  generation(): number {
-    this.refresh();
-    return this.gen;
+  protected servedHeads(): ReplicaRevision[] {
+    return replicaServedHeads(this.db);
   }
 
-  packages(): readonly ServedPackage[] {
-    this.refresh();
-    return this.index.packages;
+  protected packagesOf(revision: ReplicaRevision): ServedPackage[] {
+    return replicaServedPackages(revision);
   }
 
-  availability(name: string): Availability {
-    this.refresh();
-    const pkg = this.index.byName.get(name);
-    if (pkg) return { kind: 'served', pkgbase: pkg.PackageBase, commit: pkg.commit };
-    const head = this.index.heads.get(name);
-    if (head) return { kind: 'served', pkgbase: name, commit: head };
-    // A replica knows no allowlist: a package whose every approval was revoked is "revoked", anything else unknown.
+  /** A replica knows no allowlist: a package whose every approval was revoked is "revoked", anything else unknown. */
+  protected unavailable(name: string): Availability {
     if (replicaKnows(this.db, name)) return { kind: 'unavailable', reason: 'revoked', pkgbase: name };
     return { kind: 'unavailable', reason: 'unknown', pkgbase: null };
   }
@@ -67,33 +47,6 @@ export class ReplicaCatalog implements Catalog, ServedLookup, RevisionLookup {
     const revision = replicaRevision(this.db, pkgbase, commit);
     if (revision?.state !== 'approved') return null;
     return { version: revision.version, approvedBy: revision.reviewers.join(', ') || null, approvedAt: revision.approvedAt };
-  }
-
-  private refresh(): void {
-    if (!this.committed()) return;
-    const version = this.version();
-    if (version === this.seenVersion) return;
-    this.seenVersion = version;
-    this.index = this.build(replicaServedHeads(this.db));
-    this.gen += 1;
-  }
-
-  private build(heads: ReplicaRevision[]): Index {
-    const packages: ServedPackage[] = [];
-    const byBase = new Map<string, string>();
-    for (const revision of heads) {
-      byBase.set(revision.pkgbase, revision.commit);
-      try {
-        packages.push(...replicaServedPackages(revision));
-      } catch (error) {
-        this.logger?.warn(
-          { pkgbase: revision.pkgbase, err: describeError(error) },
-          'replicated revision has no usable .SRCINFO; served over git only',
-        );
-      }
-    }
-    packages.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-    return { packages, byName: new Map(packages.map((pkg) => [pkg.Name, pkg])), heads: byBase };
   }
 }
 
