@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createUser } from '../src/accounts/users.js';
 import type { Aurgate } from '../src/compose.js';
 import type { Actor } from '../src/quarantine/actor.js';
+import { addToAllowlist } from '../src/quarantine/packages.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
 import { forEachConcurrently } from '../src/sync/pool.js';
 import { progress, timed } from './processes.js';
@@ -14,6 +15,18 @@ import { countSpawns, describeSpawns } from './spawn-counter.js';
  * because a reviewer approving a batch waits for exactly this.
  */
 /** Decisions belong to accounts: one reviewer account for a whole bench run. */
+/**
+ * Puts each name on the allowlist as its own pkgbase, straight into the table: the allow use case would
+ * add one upstream RPC lookup per name to the set-up.
+ */
+export function allowAll(app: Aurgate, names: readonly string[]): void {
+  addToAllowlist(
+    app.db,
+    names.map((name) => ({ pkgname: name, pkgbase: name })),
+    'bench',
+  );
+}
+
 export async function benchReviewer(app: Aurgate): Promise<Actor> {
   const password = randomBytes(18).toString('base64url');
   return { user: await createUser(app.db, { name: 'bench', role: 'reviewer', password }, 'bench'), channel: 'cli' };

@@ -7,9 +7,8 @@ import { createUser } from '../src/accounts/users.js';
 import { loadConfig } from '../src/config.js';
 import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
-import { addToAllowlist } from '../src/quarantine/packages.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
-import { benchReviewer } from './approve.js';
+import { allowAll, benchReviewer } from './approve.js';
 import type { LoadRequest, LoadResult } from './load-client.js';
 import { freePort, median, progress, REPO_ROOT, runGit, timed } from './processes.js';
 import { fmtMs, type Report } from './report.js';
@@ -128,11 +127,7 @@ export async function benchReplica(root: string, settings: BenchSettings, report
   const replicas: Node[] = [];
   try {
     const names = upstream.packages.map((pkg) => pkg.pkgbase);
-    addToAllowlist(
-      app.db,
-      names.map((name) => ({ pkgname: name, pkgbase: name })),
-      'bench',
-    );
+    allowAll(app, names);
     progress(`replica set-up: sync and approve ${count - decisions} of ${count} packages on the primary`);
     await app.sync({ trigger: 'cli' });
     const by = await benchReviewer(app);

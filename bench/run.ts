@@ -15,8 +15,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
-import { addToAllowlist } from '../src/quarantine/packages.js';
-import { approveAll } from './approve.js';
+import { allowAll, approveAll } from './approve.js';
 import { benchClones } from './clones.js';
 import { benchHostile } from './hostile.js';
 import { REPO_ROOT, progress } from './processes.js';
@@ -96,12 +95,7 @@ async function mainBenchmarks(): Promise<void> {
   const config = loadConfig(env);
   app = new Aurgate(config, createLogger(config.logLevel, { process: 'bench' }));
   const names = upstream.packages.map((pkg) => pkg.pkgbase);
-  // Straight into the allowlist: Aurgate.allow would add N upstream RPC lookups to the set-up.
-  addToAllowlist(
-    app.db,
-    names.map((name) => ({ pkgname: name, pkgbase: name })),
-    'bench',
-  );
+  allowAll(app, names);
 
   if (settings.only.has('sync')) {
     progress('── 1. sync ──');

@@ -9,11 +9,10 @@ import { loadConfig } from '../src/config.js';
 import { lockHolder } from '../src/db/locks.js';
 import { Aurgate } from '../src/compose.js';
 import { createLogger } from '../src/log.js';
-import { addToAllowlist } from '../src/quarantine/packages.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
 import type { SyncPlacement } from '../src/scheduler/sync-runner.js';
 import { listRuns, type SyncRunRecord } from '../src/sync/runs.js';
-import { benchReviewer } from './approve.js';
+import { allowAll, benchReviewer } from './approve.js';
 import { memoryOf, progress } from './processes.js';
 import { fmtMs, type Report } from './report.js';
 import { percentiles, sampleClients, sampleIdle, type LoopDelay, type Percentiles, type Samples } from './serving-probes.js';
@@ -39,12 +38,11 @@ interface Measured {
 async function prepare(env: Record<string, string>, served: readonly string[], synced: readonly string[]): Promise<string> {
   const app = new Aurgate(loadConfig(env), createLogger('warn', { process: 'bench' }));
   try {
-    const entries = (names: readonly string[]) => names.map((name) => ({ pkgname: name, pkgbase: name }));
-    addToAllowlist(app.db, entries(served), 'bench');
+    allowAll(app, served);
     checkSummary(await app.sync({ trigger: 'cli' }), { fetched: served.length, newRevisions: served.length }, 'the set-up sync');
     const by = await benchReviewer(app);
     for (const revision of listPendingRevisions(app.db)) await app.approve({ pkgbase: revision.pkgbase, commit: revision.commit, by });
-    addToAllowlist(app.db, entries(synced), 'bench');
+    allowAll(app, synced);
     const admin = await createUser(app.db, { name: 'bench-admin', role: 'admin', password: 'bench password, long enough' }, 'bench');
     return createToken(app.db, admin, { name: 'bench', scopes: ['review'] }).token;
   } finally {

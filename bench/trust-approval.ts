@@ -23,10 +23,10 @@ import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/http/server.js';
 import { createLogger } from '../src/log.js';
 import { approveRevision } from '../src/quarantine/decisions.js';
-import { addToAllowlist } from '../src/quarantine/packages.js';
 import { listPendingRevisions } from '../src/quarantine/revisions.js';
 import { DbCatalog } from '../src/store/catalog.js';
 import { median, progress } from './processes.js';
+import { allowAll } from './approve.js';
 import { startUpstream } from './upstream.js';
 
 const count = Number(process.argv[2] ?? 240);
@@ -44,11 +44,7 @@ const app = new Aurgate(config, createLogger(config.logLevel, { process: 'bench'
 const rows: string[] = [];
 try {
   const names = upstream.packages.map((pkg) => pkg.pkgbase);
-  addToAllowlist(
-    app.db,
-    names.map((name) => ({ pkgname: name, pkgbase: name })),
-    'bench',
-  );
+  allowAll(app, names);
   progress(`set-up: syncing ${count} packages`);
   await app.sync({ trigger: 'cli' });
   const pending = listPendingRevisions(app.db);
