@@ -67,12 +67,15 @@ export async function fetchWithinBounds(repo: string, url: string, refspec: stri
   throw new FetchFailed(`the repository takes ${size} bytes, more than the ${bounds.maxBytes}-byte cap`, true);
 }
 
-/** Puts `targetRef` back and drops every object nothing refers to, half-written packs included. */
+/** Puts `targetRef` back and drops every object nothing refers to, half-written and kept packs included. */
 async function undoFetch(repo: string, targetRef: string, before: string | null, bounds: FetchBounds): Promise<void> {
   if (before) await git(['update-ref', targetRef, before], { cwd: repo });
   else await git(['update-ref', '-d', targetRef], { cwd: repo, okCodes: [1] });
   const packDir = path.join(repo, 'objects', 'pack');
-  for (const entry of await readdir(packDir).catch(() => [])) if (entry.startsWith('tmp_')) await rm(path.join(packDir, entry), { force: true });
+  // A fetch keeps its pack (`.keep`) until its refs are written; killed before that, the pack stays kept,
+  // and repack would keep it. No pack in these repos is kept for any other reason.
+  for (const entry of await readdir(packDir).catch(() => []))
+    if (entry.startsWith('tmp_') || entry.endsWith('.keep')) await rm(path.join(packDir, entry), { force: true });
   await git(['repack', '-a', '-d', '-q'], { cwd: repo, timeoutMs: bounds.timeoutMs });
   await git(['prune', '--expire=now'], { cwd: repo });
 }
