@@ -7,6 +7,7 @@ import { TamperedError } from '../trust/errors.js';
 import { parsePinnedKeys, type PinnedKeys } from '../trust/pinned-keys.js';
 import { readVerifierState, checkAdvance, writeVerifierState, type VerifierState } from '../trust/verifier-state.js';
 import { decodeEntryBundle, tilePath, TILE_WIDTH } from '../trust/tiles.js';
+import { readBodyWithin } from '../bounded-body.js';
 
 /**
  * A remote aurgate's approval log, read with nothing but the pinned keys: every answer is bounded in
@@ -136,14 +137,7 @@ export class RemoteLog {
       await response.body?.cancel();
       throw new UpstreamError(`${url} answered HTTP ${response.status}`);
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > maxBytes) throw new TamperedError('malformed', `${url} sent more than ${maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return readBodyWithin(response.body, maxBytes, () => new TamperedError('malformed', `${url} sent more than ${maxBytes} bytes`));
   }
 }
 

@@ -27,6 +27,7 @@ import { NODE_HASH, isSafeFilename, sourceEntries, type SourceEntry } from '../s
 import { TamperedError } from '../trust/errors.js';
 import { fetchSourceFile } from '../upstream/source-fetch.js';
 import { GC_GRACE_MS } from './sources.js';
+import { readBodyWithin } from '../bounded-body.js';
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -229,15 +230,13 @@ export class ReplicaSources {
       await response.body?.cancel();
       throw new UpstreamError(`${url} answered HTTP ${response.status}`, { pkgbase });
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > MAX_MANIFEST_BYTES) throw new UpstreamError(`${url} sent more than ${MAX_MANIFEST_BYTES} bytes`, { pkgbase });
-      chunks.push(chunk);
-    }
+    const body = await readBodyWithin(
+      response.body,
+      MAX_MANIFEST_BYTES,
+      () => new UpstreamError(`${url} sent more than ${MAX_MANIFEST_BYTES} bytes`, { pkgbase }),
+    );
     try {
-      return manifestSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))).sources;
+      return manifestSchema.parse(JSON.parse(body.toString('utf8'))).sources;
     } catch {
       throw new UpstreamError(`${url} is not a source manifest`, { pkgbase });
     }

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { AurgateError, IdentityProviderError, SsoRejected } from '../errors.js';
 import { signInWithSso, type SsoSignInResult } from './sso-sign-in.js';
+import { readBodyWithin } from '../bounded-body.js';
 
 /** Where the provider sends the browser back; registered with the provider as the redirect URI. */
 export const SSO_CALLBACK_PATH = '/admin/sso/callback';
@@ -207,23 +208,15 @@ function isTransport(error: oidc.ClientError): boolean {
 const boundedFetch: oidc.CustomFetch = async (url, options) => {
   const response = await fetch(url, options);
   const declared = Number(response.headers.get('content-length') ?? '0');
+  const tooLarge = () =>
+    new IdentityProviderError(`the identity provider's answer from ${new URL(url).origin} is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`);
   if (declared > MAX_PROVIDER_RESPONSE_BYTES) {
     await response.body?.cancel();
-    throw new IdentityProviderError(`the identity provider's answer from ${new URL(url).origin} is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`);
+    throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > MAX_PROVIDER_RESPONSE_BYTES) {
-      throw new IdentityProviderError(
-        `the identity provider's answer from ${new URL(url).origin} is larger than ${MAX_PROVIDER_RESPONSE_BYTES} bytes`,
-      );
-    }
-    chunks.push(chunk);
-  }
+  const body = await readBodyWithin(response.body, MAX_PROVIDER_RESPONSE_BYTES, tooLarge);
   // A Response for 204 or 304 must have no body at all.
-  return new Response(size === 0 ? null : Buffer.concat(chunks), {
+  return new Response(body.length === 0 ? null : body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

@@ -4,6 +4,7 @@ import { dependencyTarget } from '../pin/closure.js';
 import type { LockEntry, LockFile } from '../pin/lock-file.js';
 import { parseSrcinfo } from '../srcinfo/parse.js';
 import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
+import { readBodyWithin } from '../bounded-body.js';
 
 /**
  * The closure half of `verify`: every AUR dependency of every locked revision must be in the lock.
@@ -139,14 +140,7 @@ export function askServer(server: string, options: { timeoutMs: number; fetch?: 
 }
 
 async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readBodyWithin(response.body, maxBytes, () => new Error(`the answer is larger than ${maxBytes} bytes`))).toString('utf8');
 }
 
 /** How a gap reads in `verify`'s DRIFT line. */

@@ -21,8 +21,9 @@ function repos(bytes: number): { source: string; target: string } {
 }
 
 describe('a fetch within bounds', () => {
-  // 16 MiB against a 64 KiB cap: the watcher sees the pack while it arrives, and git is stopped
-  // wherever it is (even after its pack was kept, before its ref was written).
+  // 16 MiB against a 64 KiB cap: the watcher usually stops git while the pack arrives (even after git
+  // kept it, before its ref was written); a fetch quicker than the watcher is undone afterwards. Either
+  // way the outcome asserted here is the same, so the test does not depend on which path ran.
   it('stops a pack over the cap and keeps nothing of it', async () => {
     const { source, target } = repos(16 * 1024 * 1024);
     const fetching = fetchWithinBounds(target, source, '+refs/heads/master:refs/fetched', 'refs/fetched', { timeoutMs: 60_000, maxBytes: 64 * 1024 });
