@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createUser } from '../src/accounts/users.js';
-import { revokedHistoryOf } from '../src/app/decisions.js';
+import { servableRangeOf } from '../src/app/decisions.js';
 import { createLock } from '../src/app/lock.js';
 import { publishPackage } from '../src/app/publish.js';
 import { runCli } from '../src/cli/program.js';
@@ -61,8 +61,8 @@ try {
     const start = performance.now();
     // Past the first LOCKED packages (the lock below needs them attested), every other one takes the path without attestation.
     if (i >= LOCKED && (i - LOCKED) % 2 === 1) {
-      const history = await revokedHistoryOf(app, revision.pkgbase);
-      approveRevision(app.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
+      const history = await servableRangeOf(app, revision.pkgbase);
+      approveRevision(app.db, input, history ?? { revisionId: -1, approvedOfPackage: [], revokedOfPackage: [], commits: [] });
       await publishPackage(app.db, app.served, revision.pkgbase);
       plain.push(performance.now() - start);
     } else {

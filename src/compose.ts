@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { allow, disallow } from './app/allowlist.js';
-import { approve, rebaseStalePending, reject, revoke, revokedHistoryOf } from './app/decisions.js';
+import { approve, rebaseStalePending, reject, revoke, servableRangeOf } from './app/decisions.js';
 import type { AppDeps } from './app/deps.js';
 import { applyCooldownPolicies } from './app/policies.js';
 import { scanIocs } from './app/ioc.js';
@@ -113,8 +113,8 @@ export class Aurgate implements AppDeps {
     return revoke(this, input);
   }
 
-  revokedHistoryOf(pkgbase: string) {
-    return revokedHistoryOf(this, pkgbase);
+  servableRangeOf(pkgbase: string) {
+    return servableRangeOf(this, pkgbase);
   }
 
   rebaseStalePending() {

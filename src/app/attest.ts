@@ -1,10 +1,12 @@
 import type { Db } from '../db/open.js';
 import { listApprovals } from '../quarantine/approvals.js';
 import { readPolicy } from '../quarantine/policy.js';
+import { listReadmissions } from '../quarantine/readmissions.js';
+import { blockingCommits, type ServableRange } from '../quarantine/servable-range.js';
 import type { Revision } from '../quarantine/revisions.js';
 import type { RiskFlag } from '../review/risk/index.js';
 import type { SnapshotStore } from '../store/snapshots.js';
-import { approvalStatement, revocationStatement, type DecisionFacts, type ReviewStatement } from '../trust/statement.js';
+import { approvalStatement, revocationStatement, type DecisionFacts, type Readmitted, type ReviewStatement } from '../trust/statement.js';
 import type { TrustLog } from './trust.js';
 
 /** What decisions need besides the database to attest themselves. */
@@ -55,11 +57,29 @@ function reviewersOf(db: Db, revision: Revision, decidedAt: Date): DecisionFacts
   return approvals.length > 0 || !revision.decidedBy ? approvals : [{ name: revision.decidedBy, approvedAt: decidedAt }];
 }
 
-/** Inside the approval's transaction: records the archive checksum and logs the signed approval. */
-export function attestApproval(db: Db, deps: AttestDeps, revision: Revision, evidence: ApprovalEvidence): void {
+/**
+ * Inside the approval's transaction: records the archive checksum and logs the signed approval, which
+ * names every commit of `range` and the rejected or revoked ones re-admitted into it.
+ */
+export function attestApproval(db: Db, deps: AttestDeps, revision: Revision, evidence: ApprovalEvidence, range: ServableRange): void {
   const decidedAt = new Date(revision.decidedAt ?? Date.now());
   deps.snapshots.record(revision.pkgbase, revision.commit, evidence.archive, decidedAt.getTime());
-  deps.trust.record(approvalStatement(baseFacts(db, revision, decidedAt, evidence.flags, evidence.archive.sha256)), decidedAt.getTime());
+  const facts = baseFacts(db, revision, decidedAt, evidence.flags, evidence.archive.sha256);
+  facts.servedCommits = range.commits.map((entry) => entry.commit);
+  facts.readmitted = readmittedInto(db, revision, range);
+  deps.trust.record(approvalStatement(facts), decidedAt.getTime());
+}
+
+/** The re-admissions recorded with this revision, each with the comment its admin approved with. */
+function readmittedInto(db: Db, revision: Revision, range: ServableRange): Readmitted[] {
+  const approvals = listApprovals(db, revision.id);
+  const states = new Map(blockingCommits(range).map((entry) => [entry.commit, entry.state]));
+  return listReadmissions(db, [revision.id]).flatMap((entry) => {
+    const state = states.get(entry.commit);
+    if (state !== 'rejected' && state !== 'revoked') return [];
+    const approval = approvals.find((candidate) => candidate.userId === entry.userId);
+    return [{ commit: entry.commit, state, by: approval?.reviewer ?? `#${entry.userId}`, reason: approval?.comment ?? null }];
+  });
 }
 
 /**
@@ -83,6 +103,7 @@ export function attestRevocations(db: Db, deps: AttestDeps, revoked: readonly Re
       facts.riskFlags = predicate.riskFlags;
       facts.upstreamMaintainer = predicate.upstreamMaintainer;
       facts.baseCommit = predicate.reviewedRange.from;
+      if (predicate.servedRange?.commits.length === predicate.servedRange?.count) facts.servedCommits = predicate.servedRange?.commits;
     }
     const cascadeFrom = revision === named ? undefined : named.commit;
     const statement = revocationStatement(facts, { reason, revokedBy: revision.decidedBy ?? 'unknown', ...(cascadeFrom ? { cascadeFrom } : {}) });

@@ -10,7 +10,7 @@ import {
   type DecisionInput,
 } from '../quarantine/decisions.js';
 import { applyRebase, planRebase } from '../quarantine/rebase.js';
-import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { servableRange, type ServableRange } from '../quarantine/servable-range.js';
 import { getPendingRevision, listApprovedRevisions, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import { Conflict } from '../errors.js';
@@ -22,22 +22,22 @@ type DecisionDeps = Pick<AppDeps, 'db' | 'mirror' | 'served'> & AttestDeps;
 
 /**
  * Approves the pending commit for an identified account and publishes it once enough accounts have.
- * Revoked commits in its history are read from git first; the decision refuses it unless each is
- * re-admitted (see quarantine/decisions.ts). The approval that makes the revision served is signed
+ * The range it makes servable is read from git first; the decision approves every commit in it and
+ * refuses while a rejected or revoked one is not re-admitted (see quarantine/decisions.ts). The approval that makes the revision served is signed
  * and appended to the approval log in the decision's own transaction: no served revision without
  * its logged attestation, no attestation of a decision that did not commit.
  */
 export async function approve(deps: DecisionDeps, input: ApproveInput): Promise<ApproveResult> {
   const pkgbase = assertPackageName(input.pkgbase, 'pkgbase');
-  const history = await revokedHistoryOf(deps, pkgbase);
+  const history = await servableRangeOf(deps, pkgbase);
   const pending = getPendingRevision(deps.db, pkgbase);
   const evidence = pending ? await gatherApprovalEvidence(deps, deps.mirror.repoPath(pkgbase), pending) : null;
   const result = inTransaction(deps.db, () => {
-    const decided = approveRevision(deps.db, input, history ?? { revisionId: -1, revokedOfPackage: [], commits: [] });
+    const decided = approveRevision(deps.db, input, history ?? { revisionId: -1, approvedOfPackage: [], revokedOfPackage: [], commits: [] });
     if (decided.approved) {
-      if (evidence?.revisionId !== decided.revision.id)
+      if (evidence?.revisionId !== decided.revision.id || !history)
         throw new Conflict(`${pkgbase} changed while the approval was prepared; look again and retry`, { pkgbase });
-      attestApproval(deps.db, deps, decided.revision, evidence);
+      attestApproval(deps.db, deps, decided.revision, evidence, history);
     }
     return decided;
   });
@@ -45,10 +45,10 @@ export async function approve(deps: DecisionDeps, input: ApproveInput): Promise<
   return result;
 }
 
-/** Revoked commits in the history of the package's pending revision; null when nothing is pending. */
-export async function revokedHistoryOf(deps: Pick<AppDeps, 'db' | 'mirror'>, pkgbase: string): Promise<RevokedHistory | null> {
+/** The range approving the package's pending revision would make servable; null when nothing is pending. */
+export async function servableRangeOf(deps: Pick<AppDeps, 'db' | 'mirror'>, pkgbase: string): Promise<ServableRange | null> {
   const pending = getPendingRevision(deps.db, pkgbase);
-  return pending ? revokedHistory(deps.db, deps.mirror.repoPath(pkgbase), pending) : null;
+  return pending ? servableRange(deps.db, deps.mirror.repoPath(pkgbase), pending) : null;
 }
 
 export function reject(deps: Pick<AppDeps, 'db'>, input: DecisionInput): Revision {

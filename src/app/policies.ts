@@ -4,7 +4,7 @@ import { attestApproval, gatherApprovalEvidence, type AttestDeps } from './attes
 import { cooldownOf, freezeOf, type PolicyRule } from '../quarantine/auto-policy.js';
 import { approveByPolicy } from '../quarantine/policy-decisions.js';
 import { getPackage } from '../quarantine/packages.js';
-import { revokedHistory } from '../quarantine/revoked-history.js';
+import { blockingCommits, rangeIsCurrent, servableRange } from '../quarantine/servable-range.js';
 import { getRevision, listPendingRevisions, type Revision } from '../quarantine/revisions.js';
 import { SEVERITY_ORDER } from '../review/risk/types.js';
 import { sameAccount, takeoversOf } from '../review/signals.js';
@@ -82,9 +82,10 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
   if (classification?.class !== 'routine') return result('declined', `class ${classification?.class ?? 'unknown (classification failed)'}`);
   const serious = flags.filter((flag) => SEVERITY_ORDER[flag.severity] < SEVERITY_ORDER.low);
   if (serious.length > 0) return result('declined', `flags above low: ${[...new Set(serious.map((flag) => flag.check))].join(', ')}`);
-  const history = await revokedHistory(deps.db, repo, revision);
-  if (history.commits.length > 0) return result('declined', 'revoked commits in its history');
+  const range = await servableRange(deps.db, repo, revision);
+  if (blockingCommits(range).length > 0) return result('declined', 'rejected or revoked commits in its history');
   const checked = {
+    range: range.commits.map((entry) => entry.commit),
     class: classification.class,
     maintainer,
     flags: flags.map((flag) => `${flag.severity} ${flag.check}`),
@@ -93,8 +94,9 @@ async function evaluate(deps: PolicyDeps, revision: Revision, rule: PolicyRule, 
   // Signed and logged in the decision's own transaction, like a person's approval (app/decisions.ts).
   const evidence = await gatherApprovalEvidence(deps, repo, revision);
   const approved = inTransaction(deps.db, () => {
+    if (!rangeIsCurrent(deps.db, revision, range)) return null;
     const decided = approveByPolicy(deps.db, revision, rule, checked, now);
-    if (decided) attestApproval(deps.db, deps, decided, evidence);
+    if (decided) attestApproval(deps.db, deps, decided, evidence, range);
     return decided;
   });
   if (!approved) return result('declined', 'the revision was decided or replaced meanwhile');

@@ -4,7 +4,7 @@ import { NotFound } from '../errors.js';
 import { listTree } from '../git/history.js';
 import { getPackage, type PackageRecord } from '../quarantine/packages.js';
 import { readPolicy } from '../quarantine/policy.js';
-import { revokedHistory, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { servableRange, type RangeCommit, type ServableRange } from '../quarantine/servable-range.js';
 import { getPendingRevision, getRevision, getServedRevision, listRevisions, recordClassification, type Revision } from '../quarantine/revisions.js';
 import { reviewDiffOutput } from '../git/diff.js';
 import { parseReviewDiff, type ReviewFile } from '../review/diff.js';
@@ -54,8 +54,25 @@ export interface ReviewModel {
   requiredApprovals: number;
   /** The commit served now (null when nothing is): the page says whether the base is it. */
   servedCommit: string | null;
-  /** Revoked commits in the candidate's history; any not yet re-admitted bars a plain approval. */
-  revoked: RevokedHistory;
+  /**
+   * Every commit approving makes servable, each with its state and its own flags; a rejected or
+   * revoked one not yet re-admitted bars a plain approval.
+   */
+  range: ServableRange;
+  rangeEntries: RangeEntry[];
+}
+
+/** A commit of the range with the flags found in its own tree (the candidate's: those of the endpoint). */
+export interface RangeEntry extends RangeCommit {
+  flags: RiskFlag[];
+}
+
+/** Puts each flag beside the commit it was found in; flags without a commit belong to the candidate. */
+export function rangeEntries(range: ServableRange, flags: readonly RiskFlag[]): RangeEntry[] {
+  return range.commits.map((entry) => ({
+    ...entry,
+    flags: flags.filter((flag) => (flag.commit === undefined ? entry.state === 'candidate' : flag.commit === entry.commit)),
+  }));
 }
 
 export interface FileView {
@@ -103,6 +120,7 @@ export class ReviewService {
     );
     const tooLarge = Buffer.byteLength(text) > MAX_RENDERED_DIFF_BYTES;
     const assessment = await this.assessment(revision);
+    const range = await servableRange(this.app.db, this.app.mirror.repoPath(revision.pkgbase), revision);
     const between = listRevisions(this.app.db, revision.pkgbase)
       .filter((other) => other.id < revision.id && (base === null || other.id > base.id) && other.upstreamMeta !== null)
       .reverse()
@@ -120,7 +138,8 @@ export class ReviewService {
       approvals: listApprovals(this.app.db, revision.id),
       requiredApprovals: readPolicy(this.app.db).requiredApprovals,
       servedCommit: getServedRevision(this.app.db, revision.pkgbase)?.commit ?? null,
-      revoked: await revokedHistory(this.app.db, this.app.mirror.repoPath(revision.pkgbase), revision),
+      range,
+      rangeEntries: rangeEntries(range, assessment.flags),
     };
   }
 

@@ -7,7 +7,9 @@ import type { ReviewModel } from '../app/review.js';
 import { annotatedDiff, maintainerChanges, pendingText, reviewHeader, type PendingRow } from './review-view.js';
 import { termSafe, terminalOf, writePaged } from './terminal.js';
 import { barredMessage } from '../quarantine/decisions.js';
-import { barredCommits, type RevokedHistory } from '../quarantine/revoked-history.js';
+import { barredCommits, blockingCommits, type ServableRange } from '../quarantine/servable-range.js';
+import { blockedInHistoryJson, rangeJson } from '../app/range-json.js';
+import type { RiskFlag } from '../review/risk/index.js';
 import { getPendingRevision, type Revision } from '../quarantine/revisions.js';
 import { revisionDiff } from '../git/diff.js';
 import { assertPackageName } from '../srcinfo/names.js';
@@ -16,7 +18,7 @@ import { authenticateCli } from './credentials.js';
 import { formatTime, printJson } from './output.js';
 import type { CliIo } from './io.js';
 
-function pendingSummary(revision: Revision, revoked: RevokedHistory | null): Record<string, unknown> {
+function pendingSummary(revision: Revision, range: ServableRange | null, flags: readonly RiskFlag[]): Record<string, unknown> {
   return {
     pkgbase: revision.pkgbase,
     commit: revision.commit,
@@ -27,21 +29,26 @@ function pendingSummary(revision: Revision, revoked: RevokedHistory | null): Rec
     srcinfoError: revision.srcinfoError,
     maintainer: revision.upstreamMeta?.Maintainer ?? null,
     recordedAt: revision.recordedAt,
-    // Revoked commits in its history; approving needs an admin's --readmit for each one still barred.
-    revokedInHistory: revoked?.commits ?? [],
+    // Rejected and revoked commits in its range; approving needs an admin's --readmit for each one still barred.
+    revokedInHistory: range ? blockedInHistoryJson(range, 'revoked') : [],
+    rejectedInHistory: range ? blockedInHistoryJson(range, 'rejected') : [],
+    // Every commit approving makes servable, each with its state and its own flags.
+    range: range ? rangeJson(range, flags) : [],
+    approvable: range ? barredCommits(range).length === 0 : false,
   };
 }
 
-/** One line per revoked commit in a pending revision's history, and what to do about it. */
-function revokedLines(pending: Revision, revoked: RevokedHistory): string {
-  if (revoked.commits.length === 0) return '';
-  const lines = revoked.commits.map(
+/** One line per rejected or revoked commit in a pending revision's range, and what to do about it. */
+function blockedLines(pending: Revision, range: ServableRange): string {
+  const blocking = blockingCommits(range);
+  if (blocking.length === 0) return '';
+  const lines = blocking.map(
     (entry) =>
-      `# REVOKED in history: ${entry.commit} (${entry.version ?? '?'}) revoked by ${entry.revokedBy ?? '?'} at ${formatTime(entry.revokedAt)}: ${entry.reason ?? ''}` +
-      (entry.readmittedAt ? ` — re-admitted by ${entry.readmittedBy ?? '?'} at ${formatTime(entry.readmittedAt)}` : ''),
+      `# ${entry.state.toUpperCase()} in history: ${entry.commit} (${termSafe(entry.version ?? '?')}) ${entry.state} by ${termSafe(entry.decidedBy ?? '?')} at ${formatTime(entry.decidedAt)}: ${termSafe(entry.reason ?? '')}` +
+      (entry.readmittedAt ? ` — re-admitted by ${termSafe(entry.readmittedBy ?? '?')} at ${formatTime(entry.readmittedAt)}` : ''),
   );
-  const barred = barredCommits(revoked);
-  if (barred.length > 0) lines.push(`# ${barredMessage(pending, barred)}`);
+  const barred = barredCommits(range);
+  if (barred.length > 0) lines.push(`# ${termSafe(barredMessage(pending, barred))}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,14 +57,18 @@ async function pendingRows(app: Aurgate, sort: QueueSort): Promise<PendingRow[]>
   const rows: PendingRow[] = [];
   for (const entry of await reviewQueue(app, app.reviews, sort)) {
     const revision = entry.revision;
-    const revoked = await app.revokedHistoryOf(revision.pkgbase);
+    const range = await app.servableRangeOf(revision.pkgbase);
     const notes = [revision.baseCommit ? `since ${revision.baseCommit.slice(0, 12)}` : 'first revision'];
     if (revision.historyRewritten) notes.push('HISTORY REWRITTEN');
     if (revision.srcinfoError) notes.push('MALFORMED .SRCINFO');
     if (maintainerChanges(entry.classification).length > 0) notes.push('MAINTAINER CHANGED');
-    const barred = barredCommits(revoked ?? { revisionId: revision.id, revokedOfPackage: [], commits: [] });
-    if (barred.length > 0) notes.push(`REVOKED IN HISTORY: ${barred.map((item) => item.commit.slice(0, 12)).join(' ')}`);
-    rows.push({ entry, assessment: await app.reviews.assessment(revision), revoked, notes });
+    const intermediate = (range?.commits.length ?? 1) - 1;
+    if (intermediate > 0) notes.push(`APPROVES ${intermediate} MORE COMMIT${intermediate === 1 ? '' : 'S'}`);
+    for (const state of ['rejected', 'revoked'] as const) {
+      const barred = range ? barredCommits(range).filter((item) => item.state === state) : [];
+      if (barred.length > 0) notes.push(`${state.toUpperCase()} IN HISTORY: ${barred.map((item) => item.commit.slice(0, 12)).join(' ')}`);
+    }
+    rows.push({ entry, assessment: await app.reviews.assessment(revision), range, notes });
   }
   return rows;
 }
@@ -68,9 +79,9 @@ function parseCliSort(value: string): QueueSort {
   return sort;
 }
 
-function pendingJson({ entry, assessment, revoked }: PendingRow): Record<string, unknown> {
+function pendingJson({ entry, assessment, range }: PendingRow): Record<string, unknown> {
   return {
-    ...pendingSummary(entry.revision, revoked),
+    ...pendingSummary(entry.revision, range, assessment.flags),
     committedAt: entry.revision.committer.date * 1000,
     class: entry.classification?.class ?? null,
     classes: entry.classification?.classes ?? [],
@@ -85,9 +96,9 @@ function pendingJson({ entry, assessment, revoked }: PendingRow): Record<string,
   };
 }
 
-function diffJson(model: ReviewModel, revoked: RevokedHistory | null, diff: string): Record<string, unknown> {
+function diffJson(model: ReviewModel, diff: string): Record<string, unknown> {
   return {
-    ...pendingSummary(model.revision, revoked),
+    ...pendingSummary(model.revision, model.range, model.flags),
     committedAt: model.revision.committer.date * 1000,
     baseState:
       model.base === null ? null : model.base.state === 'revoked' ? 'revoked' : model.base.commit === model.servedCommit ? 'served' : 'approved',
@@ -102,6 +113,18 @@ function diffJson(model: ReviewModel, revoked: RevokedHistory | null, diff: stri
     commitList: model.revision.commits,
     diff,
   };
+}
+
+/** The range approving serves: every commit with its state and the count of its own flags. */
+function rangeLines(model: ReviewModel): string {
+  const count = model.rangeEntries.length;
+  let text = `# approving serves ${count} commit${count === 1 ? '' : 's'}:\n`;
+  for (const entry of model.rangeEntries) {
+    const flags = entry.flags.filter((flag) => flag.severity !== 'info').length;
+    const state = entry.state === 'candidate' ? 'candidate' : entry.state === 'unrecorded' ? 'never reviewed alone' : entry.state.toUpperCase();
+    text += `#   ${entry.commit.slice(0, 12)} [${state}]${flags ? ` ${flags} flag${flags === 1 ? '' : 's'}` : ''} ${termSafe(entry.authorName)}: ${termSafe(entry.subject)}\n`;
+  }
+  return text;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -138,17 +161,16 @@ export function registerReviewCommands(program: Command, io: CliIo): void {
         if (!pending) throw new NotFound(`${name} has no pending revision`, { pkgbase: name });
         const model = await app.reviews.review(name);
         const diff = await revisionDiff(app.mirror.repoPath(name), pending.baseCommit, pending.commit, { stat: options.stat ?? false });
-        const revoked = await app.revokedHistoryOf(name);
-        if (options.json) return printJson(io, diffJson(model, revoked, diff));
+        if (options.json) return printJson(io, diffJson(model, diff));
         const term = terminalOf(io);
         const base = model.base;
         const served = model.servedCommit;
         const baseState = !base ? '' : base.state === 'revoked' ? ' (REVOKED: not served)' : base.commit === served ? ' (served now)' : ' (approved)';
         let text = `# ${name}: ${pending.baseCommit ?? '(nothing served)'}${baseState} → ${pending.commit}\n`;
-        for (const commit of pending.commits) text += `#   ${commit.id.slice(0, 12)} ${termSafe(commit.authorName)}: ${termSafe(commit.subject)}\n`;
+        text += rangeLines(model);
         if (pending.historyRewritten) text += '# WARNING: upstream history was rewritten (force-push); the diff is against the last approved tree\n';
         if (pending.srcinfoError) text += `# WARNING: ${termSafe(pending.srcinfoError)}\n`;
-        if (revoked) text += revokedLines(pending, revoked);
+        text += blockedLines(pending, model.range);
         text += reviewHeader(model, term);
         const flags = new Map(model.annotations.flags.map((view) => [view.id, view.flag]));
         // A terminal gets the annotated, coloured diff; a pipe gets the plain patch after the `#` lines.
@@ -163,17 +185,26 @@ export function registerReviewCommands(program: Command, io: CliIo): void {
     .argument('<pkgbase>')
     .requiredOption('--commit <sha>', 'the pending commit you reviewed')
     .option('--reviewer <name>', 'your account (its password is asked for; with AURGATE_TOKEN it must be the token user)')
-    .option('--readmit <sha>', 'a revoked commit in the history to let back in knowingly (admins; repeat for each)', collect, [])
+    .option('--readmit <sha>', 'a rejected or revoked commit in the range to let in knowingly (admins; repeat for each; give --comment)', collect, [])
     .option('--comment <text>', 'a note for the audit log')
     .action(async (pkgbase: string, options: { commit: string; reviewer?: string; readmit: string[]; comment?: string }) =>
       withAurgate(io, async (app) => {
         const need = options.readmit.length > 0 ? 'admin' : 'review';
-        const what = options.readmit.length > 0 ? 're-admitting revoked commits' : 'approving';
+        const what = options.readmit.length > 0 ? 're-admitting rejected or revoked commits' : 'approving';
+        if (options.readmit.length > 0 && !options.comment?.trim())
+          io.stderr.write(
+            'warning: --readmit without --comment is deprecated: give the reason, it is audited and attested (required for rejected commits)\n',
+          );
         const by = await authenticateCli(io, app, { named: options.reviewer, flag: '--reviewer', need, what });
         const result = await app.approve({ pkgbase, commit: options.commit, by, note: options.comment, readmit: options.readmit });
         const { revision } = result;
         if (result.readmitted.length > 0)
           io.stdout.write(`re-admitted ${result.readmitted.join(', ')} into the history of ${revision.pkgbase} ${revision.commit}\n`);
+        const others = result.range.filter((commit) => commit !== revision.commit);
+        if (others.length > 0)
+          io.stdout.write(
+            `this approval covers ${others.length} more commit${others.length === 1 ? '' : 's'} it makes servable: ${others.join(' ')}\n`,
+          );
         io.stdout.write(
           result.approved
             ? `approved ${revision.pkgbase} ${revision.commit} (${revision.version ?? '?'}); now served\n`

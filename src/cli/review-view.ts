@@ -4,7 +4,7 @@ import type { ReviewModel } from '../app/review.js';
 import type { LineNote } from '../review/annotate.js';
 import type { Classification, RevisionClass } from '../review/classify-types.js';
 import type { DecodedPayload, RiskFlag, Severity } from '../review/risk/index.js';
-import type { RevokedHistory } from '../quarantine/revoked-history.js';
+import type { ServableRange } from '../quarantine/servable-range.js';
 import { formatAge } from './output.js';
 import { termSafe, type Style, type Terminal } from './terminal.js';
 
@@ -63,7 +63,7 @@ export function paintedTable(rows: Array<Array<{ text: string; style?: Style | u
 export interface PendingRow {
   entry: QueueEntry;
   assessment: Assessment;
-  revoked: RevokedHistory | null;
+  range: ServableRange | null;
   notes: string[];
 }
 

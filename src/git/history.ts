@@ -58,6 +58,16 @@ export async function commitsBetween(repo: string, base: string | null, head: st
   return parseCommits(stdout);
 }
 
+/**
+ * Commits reachable from `head` and from none of `exclude`, newest first, at most `limit`. Excluded ids
+ * the repo does not hold are ignored; they go to git on stdin, so any number of them fits.
+ */
+export async function commitsReachableExcept(repo: string, head: string, exclude: readonly string[], limit: number): Promise<CommitInfo[]> {
+  const input = [head, ...exclude.map((commit) => `^${commit}`)].join('\n') + '\n';
+  const { stdout } = await git(['log', `--max-count=${limit}`, `--format=${FORMAT}`, '--ignore-missing', '--stdin'], { cwd: repo, input });
+  return parseCommits(stdout);
+}
+
 export async function isAncestor(repo: string, ancestor: string, descendant: string): Promise<boolean> {
   const result = await git(['merge-base', '--is-ancestor', ancestor, descendant], { cwd: repo, okCodes: [1] });
   return result.code === 0;

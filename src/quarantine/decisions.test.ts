@@ -8,12 +8,12 @@ import { listAudit } from './audit.js';
 import { approveRevision, rejectRevision, revokeRevisions } from './decisions.js';
 import { addToAllowlist } from './packages.js';
 import { seedPolicy } from './policy.js';
-import type { RevokedHistory } from './revoked-history.js';
+import { approvedCommitsOf, revokedCommitsOf, type RangeCommit, type RangeState, type ServableRange } from './servable-range.js';
 import { getRevision, insertPendingRevision, transitionRevision, type Revision } from './revisions.js';
 
 /**
- * The decision rules on a real (in-memory) SQLite database, without git: the history of revoked
- * commits is what Aurgate.approve reads from the mirror repo, given here directly.
+ * The decision rules on a real (in-memory) SQLite database, without git: the range an approval makes
+ * servable is what Aurgate.approve reads from the mirror repo, given here directly.
  */
 const PKG = 'foo';
 const sha = (digit: string) => digit.repeat(40);
@@ -48,7 +48,34 @@ function record(commit: string, baseCommit: string | null = null): Revision {
   });
 }
 
-const clean = (revision: Revision): RevokedHistory => ({ revisionId: revision.id, revokedOfPackage: [], commits: [] });
+function entry(commit: string, state: RangeState, decided: Partial<RangeCommit> = {}): RangeCommit {
+  return {
+    commit,
+    subject: 's',
+    authorName: 'a',
+    committedAt: 1,
+    state,
+    version: `${commit.slice(0, 1)}-1`,
+    decidedBy: null,
+    decidedAt: null,
+    reason: null,
+    readmittedBy: null,
+    readmittedAt: null,
+    ...decided,
+  };
+}
+
+/** The range git would give: the candidate and `others`, against what the database serves now. */
+function rangeOf(revision: Revision, others: RangeCommit[] = []): ServableRange {
+  return {
+    revisionId: revision.id,
+    approvedOfPackage: approvedCommitsOf(db, PKG),
+    revokedOfPackage: revokedCommitsOf(db, PKG),
+    commits: [entry(revision.commit, 'candidate'), ...others],
+  };
+}
+
+const clean = (revision: Revision): ServableRange => rangeOf(revision);
 
 beforeEach(() => {
   db = openDatabase(':memory:');
@@ -166,7 +193,7 @@ describe('the two-person rule', () => {
 
 describe('a pending revision whose history holds a revoked commit', () => {
   let pending: Revision;
-  let history: RevokedHistory;
+  let history: ServableRange;
   let ada: Actor;
 
   beforeEach(() => {
@@ -176,21 +203,7 @@ describe('a pending revision whose history holds a revoked commit', () => {
     revokeRevisions(db, { pkgbase: PKG, commit: v2.commit, by: ada, note: 'trojan in source' });
     pending = record(sha('c'), v2.commit);
     const revoked = getRevision(db, PKG, v2.commit);
-    history = {
-      revisionId: pending.id,
-      revokedOfPackage: [v2.commit],
-      commits: [
-        {
-          commit: v2.commit,
-          version: 'b-1',
-          revokedBy: 'ada',
-          revokedAt: revoked?.decidedAt ?? 0,
-          reason: 'trojan in source',
-          readmittedBy: null,
-          readmittedAt: null,
-        },
-      ],
-    };
+    history = rangeOf(pending, [entry(v2.commit, 'revoked', { decidedBy: 'ada', decidedAt: revoked?.decidedAt ?? 0, reason: 'trojan in source' })]);
   });
 
   it('refuses a plain approval and says what to do', () => {
@@ -226,6 +239,72 @@ describe('a pending revision whose history holds a revoked commit', () => {
   it('refuses a decision whose view of the revocations is out of date', () => {
     const stale = { ...history, revokedOfPackage: [] };
     expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')] }, stale)).toThrow(/changed while/);
+  });
+});
+
+describe('an approval of a range that holds a rejected commit', () => {
+  let pending: Revision;
+  let history: ServableRange;
+  let ada: Actor;
+  let rita: Actor;
+
+  beforeEach(() => {
+    ada = user('ada', 'admin');
+    rita = user('rita', 'reviewer');
+    const a = record(sha('a'));
+    approveRevision(db, { pkgbase: PKG, commit: a.commit, by: rita }, clean(a));
+    const b = record(sha('b'), sha('a'));
+    const rejected = rejectRevision(db, { pkgbase: PKG, commit: b.commit, by: rita, note: 'curl | bash in build()' });
+    pending = record(sha('c'), sha('a'));
+    const decided = { decidedBy: 'rita', decidedAt: rejected.decidedAt ?? 0, reason: 'curl | bash in build()' };
+    history = rangeOf(pending, [entry(sha('b'), 'rejected', decided), entry(sha('9'), 'unrecorded')]);
+  });
+
+  it('refuses a plain approval, naming the rejected commit, who rejected it and why', () => {
+    const approve = () => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita }, history);
+    expect(approve).toThrow(Conflict);
+    expect(approve).toThrow(/contains rejected commit b{40} \(b-1, rejected by rita .*: curl \| bash in build\(\)\).*--readmit bbbbbbbbbbbb/);
+  });
+
+  it('re-admits only for an admin who gives a reason', () => {
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: rita, readmit: [sha('b')], note: 'fine' }, history)).toThrow(
+      Forbidden,
+    );
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')] }, history)).toThrow(/needs a reason/);
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('9')], note: 'x' }, history)).toThrow(
+      InvalidInput,
+    );
+    const result = approveRevision(
+      db,
+      { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')], note: 'payload line never ran' },
+      history,
+    );
+    expect(result).toMatchObject({ approved: true, readmitted: [sha('b')] });
+    expect(listAudit(db, { action: 'revision.readmitted' })[0]).toMatchObject({
+      detail: {
+        comment: 'payload line never ran',
+        commits: [{ commit: sha('b'), state: 'rejected', decidedBy: 'rita', reason: 'curl | bash in build()' }],
+      },
+    });
+  });
+
+  it('names every commit it makes servable in the result and the audit row', () => {
+    const result = approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')], note: 'checked' }, history);
+    expect(result.range).toEqual([sha('c'), sha('b'), sha('9')]);
+    expect(listAudit(db, { action: 'revision.approved' }).find((row) => row.commit === sha('c'))?.detail).toMatchObject({
+      range: [sha('c'), sha('b'), sha('9')],
+    });
+  });
+
+  it('refuses a range read before another approval or without the candidate', () => {
+    const before = { ...history, approvedOfPackage: [] };
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')], note: 'x' }, before)).toThrow(
+      /changed while/,
+    );
+    const without = { ...history, commits: history.commits.slice(1) };
+    expect(() => approveRevision(db, { pkgbase: PKG, commit: pending.commit, by: ada, readmit: [sha('b')], note: 'x' }, without)).toThrow(
+      /changed while/,
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { assertNotFrozen } from './auto-policy.js';
 import { getPackage } from './packages.js';
 import { readPolicy } from './policy.js';
 import { applyRebase, type RebasePlan } from './rebase.js';
-import { readmittedCommits, revokedCommitsOf, type RevokedAncestor, type RevokedHistory } from './revoked-history.js';
+import { blockingCommits, rangeIsCurrent, readmittedCommits, type RangeCommit, type ServableRange } from './servable-range.js';
 import { countApprovals, insertApproval } from './approvals.js';
 import { insertReadmissions } from './readmissions.js';
 import { findRevisionsByPrefix, getPendingRevision, getRevision, transitionRevision, type Revision } from './revisions.js';
@@ -26,8 +26,9 @@ export interface DecisionInput {
 
 export interface ApproveInput extends DecisionInput {
   /**
-   * Revoked commits in the pending revision's history that the approver knowingly lets back into the
-   * served repo (full ids or prefixes). Admins only; every barred commit must be named.
+   * Rejected or revoked commits in the range the approval makes servable that the approver knowingly
+   * lets into the served repo (full ids or prefixes). Admins only; every barred commit must be named,
+   * and a rejected one only with a reason (the note).
    */
   readmit?: readonly string[] | undefined;
 }
@@ -38,8 +39,10 @@ export interface ApproveResult {
   approved: boolean;
   approvals: number;
   required: number;
-  /** Revoked commits this approval re-admitted. */
+  /** Rejected or revoked commits this approval re-admitted. */
   readmitted: string[];
+  /** Every commit the approval makes servable (the range), newest first; the approved commit is one of them. */
+  range: string[];
 }
 
 function validateCommitArgument(commit: string, pkgbase: string, what = '--commit'): string {
@@ -74,11 +77,12 @@ function pendingMatching(db: Db, input: DecisionInput): Revision {
 }
 
 /**
- * Records one account's approval of exactly the pending commit. The policy (how many distinct accounts
- * must approve) is read here, inside the transaction, so every process decides alike. `history` is
- * what the caller read from git about revoked commits; it is checked against the database again here.
+ * Records one account's approval of exactly the pending commit, and with it of every commit in the
+ * range it makes servable. The policy (how many distinct accounts must approve) is read here, inside
+ * the transaction, so every process decides alike. `history` is the range the caller read from git;
+ * it is checked against the database again here.
  */
-export function approveRevision(db: Db, input: ApproveInput, history: RevokedHistory): ApproveResult {
+export function approveRevision(db: Db, input: ApproveInput, history: ServableRange): ApproveResult {
   return inTransaction(db, () => {
     const account = requireAccount(db, input.by.user.id, 'review', 'approving');
     const pending = pendingMatching(db, input);
@@ -98,23 +102,29 @@ export function approveRevision(db: Db, input: ApproveInput, history: RevokedHis
           commit: pending.commit,
         },
       );
-    const detail = { comment: input.note ?? null, approvals, required, version: pending.version, ...(readmitted.length ? { readmitted } : {}) };
+    const range = history.commits.map((entry) => entry.commit);
+    const detail = {
+      comment: input.note ?? null,
+      approvals,
+      required,
+      version: pending.version,
+      range,
+      ...(readmitted.length ? { readmitted } : {}),
+    };
     const audit = { actor: account.name, channel: input.by.channel, pkgbase: pending.pkgbase, commit: pending.commit, detail };
     if (approvals < required) {
       appendAudit(db, { ...audit, action: 'revision.approval' }, now);
-      return { revision: pending, approved: false, approvals, required, readmitted };
+      return { revision: pending, approved: false, approvals, required, readmitted, range };
     }
     const revision = transitionRevision(db, pending, 'approved', { by: account.name, note: input.note ?? null, at: now });
     appendAudit(db, { ...audit, action: 'revision.approved' }, now);
-    return { revision, approved: true, approvals, required, readmitted };
+    return { revision, approved: true, approvals, required, readmitted, range };
   });
 }
 
-/** The revoked-history read from git still describes this revision and every revocation since. */
-function assertHistoryCurrent(db: Db, pending: Revision, history: RevokedHistory): void {
-  const now = revokedCommitsOf(db, pending.pkgbase);
-  const known = new Set(history.revokedOfPackage);
-  if (history.revisionId !== pending.id || now.length !== known.size || now.some((commit) => !known.has(commit))) {
+/** The range read from git still describes this revision and what the served repo holds. */
+function assertHistoryCurrent(db: Db, pending: Revision, history: ServableRange): void {
+  if (!rangeIsCurrent(db, pending, history)) {
     throw new Conflict(`${pending.pkgbase} changed while the approval was checked (a revocation or a new revision); look again and retry`, {
       pkgbase: pending.pkgbase,
       commit: pending.commit,
@@ -123,19 +133,27 @@ function assertHistoryCurrent(db: Db, pending: Revision, history: RevokedHistory
 }
 
 /**
- * Applies the re-admissions an approval asks for and refuses the approval while any revoked commit in
- * the history is still barred: a revoked object comes back only when someone names it knowingly.
+ * Applies the re-admissions an approval asks for and refuses the approval while any rejected or revoked
+ * commit in its range is still barred: such objects are served only when someone names them knowingly.
  */
-function readmit(db: Db, pending: Revision, history: RevokedHistory, input: ApproveInput, account: User, now: number): string[] {
+function readmit(db: Db, pending: Revision, history: ServableRange, input: ApproveInput, account: User, now: number): string[] {
   const already = readmittedCommits(db, pending.pkgbase, pending.id);
-  const requested = (input.readmit ?? []).map((commit) => resolveRevokedAncestor(pending, history, commit));
-  const barred = history.commits.filter((entry) => !already.has(entry.commit));
+  const requested = (input.readmit ?? []).map((commit) => resolveBlockingCommit(pending, history, commit));
+  const barred = blockingCommits(history).filter((entry) => !already.has(entry.commit));
   const fresh = barred.filter((entry) => requested.some((commit) => commit === entry.commit));
   if (requested.length > 0 && !roleAllows(account.role, 'admin'))
-    throw new Forbidden(`re-admitting revoked commits needs the admin role; ${account.name} is a ${account.role}`, { pkgbase: pending.pkgbase });
+    throw new Forbidden(`re-admitting rejected or revoked commits needs the admin role; ${account.name} is a ${account.role}`, {
+      pkgbase: pending.pkgbase,
+    });
   const missing = barred.filter((entry) => !fresh.includes(entry));
   if (missing.length > 0) throw new Conflict(barredMessage(pending, missing), { pkgbase: pending.pkgbase, commit: pending.commit });
   if (fresh.length === 0) return [];
+  const rejected = fresh.filter((entry) => entry.state === 'rejected');
+  if (rejected.length > 0 && !input.note?.trim())
+    throw new InvalidInput(
+      `re-admitting rejected ${rejected.map((entry) => entry.commit.slice(0, 12)).join(', ')} of ${pending.pkgbase} needs a reason (the comment); it is audited and attested`,
+      { pkgbase: pending.pkgbase, commit: pending.commit },
+    );
   insertReadmissions(
     db,
     pending.id,
@@ -154,7 +172,14 @@ function readmit(db: Db, pending: Revision, history: RevokedHistory, input: Appr
       detail: {
         version: pending.version,
         comment: input.note ?? null,
-        commits: fresh.map((entry) => ({ commit: entry.commit, version: entry.version, revokedBy: entry.revokedBy, reason: entry.reason })),
+        commits: fresh.map((entry) => ({
+          commit: entry.commit,
+          state: entry.state,
+          version: entry.version,
+          decidedBy: entry.decidedBy,
+          reason: entry.reason,
+          ...(entry.state === 'revoked' ? { revokedBy: entry.decidedBy } : {}),
+        })),
       },
     },
     now,
@@ -162,13 +187,13 @@ function readmit(db: Db, pending: Revision, history: RevokedHistory, input: Appr
   return fresh.map((entry) => entry.commit);
 }
 
-function resolveRevokedAncestor(pending: Revision, history: RevokedHistory, commit: string): string {
+function resolveBlockingCommit(pending: Revision, history: ServableRange, commit: string): string {
   const prefix = validateCommitArgument(commit, pending.pkgbase, '--readmit');
-  const matches = history.commits.filter((entry) => entry.commit.startsWith(prefix));
+  const matches = blockingCommits(history).filter((entry) => entry.commit.startsWith(prefix));
   const [match] = matches;
   if (matches.length !== 1 || !match)
     throw new InvalidInput(
-      `${prefix} is not ${matches.length > 1 ? 'an unambiguous id of ' : ''}a revoked commit in the history of ${pending.pkgbase} ${pending.commit}`,
+      `${prefix} is not ${matches.length > 1 ? 'an unambiguous id of ' : ''}a rejected or revoked commit in the range ${pending.pkgbase} ${pending.commit} would make servable`,
       {
         pkgbase: pending.pkgbase,
         commit: prefix,
@@ -178,18 +203,19 @@ function resolveRevokedAncestor(pending: Revision, history: RevokedHistory, comm
 }
 
 /** Says plainly what bars the approval and the two ways forward. */
-export function barredMessage(pending: Revision, barred: readonly RevokedAncestor[]): string {
+export function barredMessage(pending: Revision, barred: readonly RangeCommit[]): string {
+  const states = [...new Set(barred.map((entry) => entry.state))].join(' and ');
   const list = barred
     .map(
       (entry) =>
-        `${entry.commit} (${entry.version ?? '?'}, revoked by ${entry.revokedBy ?? '?'}${entry.revokedAt ? ` on ${new Date(entry.revokedAt).toISOString()}` : ''}: ${entry.reason ?? 'no reason recorded'})`,
+        `${entry.commit} (${entry.version ?? '?'}, ${entry.state} by ${entry.decidedBy ?? '?'}${entry.decidedAt ? ` on ${new Date(entry.decidedAt).toISOString()}` : ''}: ${entry.reason ?? 'no reason recorded'})`,
     )
     .join('; ');
   const flags = barred.map((entry) => `--readmit ${entry.commit.slice(0, 12)}`).join(' ');
   return (
-    `${pending.pkgbase} ${pending.commit} cannot be approved as it is: its history contains revoked ${barred.length === 1 ? 'commit' : 'commits'} ${list}; ` +
-    'approving would serve them again. Either reject it and wait for upstream to rewrite its history, or have an admin approve it re-admitting them knowingly ' +
-    `(aurgate approve ${pending.pkgbase} --commit ${pending.commit.slice(0, 12)} ${flags}, or the re-admission form on the review page)`
+    `${pending.pkgbase} ${pending.commit} cannot be approved as it is: its history contains ${states} ${barred.length === 1 ? 'commit' : 'commits'} ${list}; ` +
+    'approving would serve their bytes as history. Either reject it and wait for upstream to rewrite its history, or have an admin approve it re-admitting them knowingly, with a reason ' +
+    `(aurgate approve ${pending.pkgbase} --commit ${pending.commit.slice(0, 12)} ${flags} --comment '<why>', or the re-admission form on the review page)`
   );
 }
 

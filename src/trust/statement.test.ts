@@ -5,6 +5,7 @@ import { rawPublicKey, signEd25519 } from './ed25519.js';
 import { keyIdOf } from './key-store.js';
 import {
   approvalStatement,
+  rangeDigest,
   parseReviewStatement,
   revocationStatement,
   statementPayload,
@@ -34,6 +35,7 @@ function decisionFacts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
     riskFlags: [{ check: 'new-source-host', severity: 'medium', reason: 'A source moved to a new host.', file: 'PKGBUILD', line: 12 }],
     upstreamMaintainer: 'maint',
     decidedAt: new Date('2026-06-01T11:30:00Z'),
+    servedCommits: [overrides.commit ?? COMMIT, 'd'.repeat(40)],
     ...overrides,
   };
 }
@@ -64,7 +66,32 @@ describe('review statements', () => {
       riskFlags: [{ check: 'new-source-host', severity: 'medium', reason: 'A source moved to a new host.', file: 'PKGBUILD', line: 12 }],
       riskFlagsOmitted: 0,
       upstreamMaintainer: 'maint',
+      servedRange: { count: 2, sha256: rangeDigest([COMMIT, 'd'.repeat(40)]), commits: [COMMIT, 'd'.repeat(40)] },
     });
+  });
+
+  it('names every commit an approval makes servable, and a range too long to list by count and digest', () => {
+    expect(() => approvalStatement(decisionFacts({ servedCommits: ['d'.repeat(40)] }))).toThrow(/its own commit included/);
+    const many = Array.from({ length: 3000 }, (_, i) => i.toString(16).padStart(40, '0'));
+    const statement = approvalStatement(decisionFacts({ servedCommits: [COMMIT, ...many] }));
+    const range = statement.predicate.servedRange;
+    expect(range?.count).toBe(3001);
+    expect(range?.commits.length).toBeLessThan(3001);
+    expect(range?.sha256).toBe(rangeDigest([...many, COMMIT]));
+    expect(signAttestation(statement, signer).bytes.length).toBeLessThanOrEqual(65535);
+    const readmitted = approvalStatement(decisionFacts({ readmitted: [{ commit: BASE, state: 'rejected', by: 'ada', reason: 'checked by hand' }] }));
+    expect(readmitted.predicate.readmitted).toEqual([{ commit: BASE, state: 'rejected', by: 'ada', reason: 'checked by hand' }]);
+  });
+
+  it('refuses a served range that does not match its digest or leaves out the approved commit', () => {
+    const statement = approvalStatement(decisionFacts());
+    const forged = structuredClone(statement);
+    forged.predicate.servedRange = { count: 1, sha256: rangeDigest(['d'.repeat(40)]), commits: ['d'.repeat(40)] };
+    expect(() => parseReviewStatement(statementPayload(forged))).toThrow(/does not match its digest or does not contain the approved commit/);
+    const edited = structuredClone(statement);
+    edited.predicate.servedRange = { count: 2, sha256: statement.predicate.servedRange?.sha256 ?? '', commits: [COMMIT, 'e'.repeat(40)] };
+    expect(() => parseReviewStatement(statementPayload(edited))).toThrow(/does not match its digest/);
+    expect(parseReviewStatement(statementPayload(statement)).predicate.servedRange).toEqual(statement.predicate.servedRange);
   });
 
   it('serializes the statement canonically, so the signed bytes are reproducible', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInput } from '../errors.js';
 import { canonicalJsonBytes } from './canonical-json.js';
@@ -22,6 +23,9 @@ const MAX_REASON_CHARS = 300;
 const MAX_NAME_CHARS = 200;
 const MAX_PKGNAMES = 64;
 const MAX_REVIEWERS = 16;
+/** Range ids listed in one statement at most (43 bytes each in JSON); past it, `count` and `sha256` name the range. */
+export const MAX_LISTED_RANGE_COMMITS = 800;
+const MAX_READMITTED = 32;
 
 export interface ReviewSubject {
   /** `<pkgbase>@<commit>`. */
@@ -65,6 +69,28 @@ export interface ReviewPredicate {
     /** Set when this revision was revoked because an ancestor commit was. */
     cascadeFrom?: string;
   };
+  /**
+   * Every commit the approval made servable (the approved one, the commits between it and what was
+   * served, and for a first revision its whole history). `commits` lists their ids sorted; when a
+   * range is too long for one log entry it lists fewer than `count`, and `sha256` (of the sorted ids,
+   * each followed by a newline) still names the range exactly. Absent in entries older than ranges.
+   */
+  servedRange?: ServedRange;
+  /** Rejected or revoked commits of the range an admin let in knowingly, with the reason given. */
+  readmitted?: Readmitted[];
+}
+
+export interface ServedRange {
+  count: number;
+  sha256: string;
+  commits: string[];
+}
+
+export interface Readmitted {
+  commit: string;
+  state: 'rejected' | 'revoked';
+  by: string;
+  reason: string | null;
 }
 
 export interface ReviewStatement {
@@ -88,13 +114,29 @@ export interface DecisionFacts {
   riskFlags: readonly ReviewRiskFlag[];
   upstreamMaintainer: string | null;
   decidedAt: Date;
+  /** The ids of every commit the approval makes servable (see ReviewPredicate.servedRange). */
+  servedCommits?: readonly string[];
+  readmitted?: readonly Readmitted[];
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** The digest that names a range: sha256 of its sorted ids, each followed by a newline. */
+export function rangeDigest(commits: Iterable<string>): string {
+  return createHash('sha256')
+    .update(
+      [...commits]
+        .sort()
+        .map((commit) => `${commit}\n`)
+        .join(''),
+    )
+    .digest('hex');
+}
+
 export function approvalStatement(facts: DecisionFacts): ReviewStatement {
   if (!facts.archiveSha256) throw new TypeError('an approval attests the snapshot archive: its sha256 is required');
+  if (!facts.servedCommits?.includes(facts.commit)) throw new TypeError('an approval names the range it makes servable, its own commit included');
   return statement(facts, { decision: 'approved' });
 }
 
@@ -118,6 +160,22 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
   if (facts.archiveSha256 !== null && !SHA256.test(facts.archiveSha256)) throw new TypeError(`not a sha256: ${facts.archiveSha256}`);
   const digest = facts.archiveSha256 ? { sha256: facts.archiveSha256, gitCommit: facts.commit } : { gitCommit: facts.commit };
   const flags = facts.riskFlags.slice(0, MAX_RISK_FLAGS).map(boundFlag);
+  const range = facts.servedCommits ? [...new Set(facts.servedCommits)].sort() : null;
+  for (const commit of range ?? []) if (!COMMIT.test(commit)) throw new TypeError(`not a commit id: ${commit}`);
+  const listed = range?.slice(0, MAX_LISTED_RANGE_COMMITS) ?? [];
+  const extra = {
+    ...(range ? { servedRange: { count: range.length, sha256: rangeDigest(range), commits: listed } } : {}),
+    ...(facts.readmitted?.length
+      ? {
+          readmitted: facts.readmitted.slice(0, MAX_READMITTED).map((entry) => ({
+            commit: entry.commit,
+            state: entry.state,
+            by: clip(entry.by, MAX_NAME_CHARS),
+            reason: entry.reason === null ? null : clip(entry.reason, MAX_REASON_CHARS),
+          })),
+        }
+      : {}),
+  };
   const build = (kept: ReviewRiskFlag[]): ReviewStatement => ({
     _type: STATEMENT_TYPE,
     subject: [{ name: `${facts.pkgbase}@${facts.commit}`, digest }],
@@ -136,12 +194,18 @@ function statement(facts: DecisionFacts, decision: Pick<ReviewPredicate, 'decisi
       riskFlags: kept,
       riskFlagsOmitted: facts.riskFlags.length - kept.length,
       upstreamMaintainer: facts.upstreamMaintainer === null ? null : clip(facts.upstreamMaintainer, MAX_NAME_CHARS),
+      ...extra,
     },
   });
   let result = build(flags);
   while (statementPayload(result).length > MAX_PAYLOAD_BYTES && flags.length > 0) {
     // Halving keeps this to a few rounds even when every flag is large.
     flags.length = Math.floor(flags.length / 2);
+    result = build(flags);
+  }
+  // Then the listed range ids: `count` and `sha256` keep naming the whole range.
+  while (statementPayload(result).length > MAX_PAYLOAD_BYTES && listed.length > 0) {
+    listed.length = Math.floor(listed.length / 2);
     result = build(flags);
   }
   if (statementPayload(result).length > MAX_PAYLOAD_BYTES) {
@@ -194,6 +258,12 @@ const statementSchema = z.object({
     riskFlagsOmitted: z.number().int().min(0),
     upstreamMaintainer: z.string().nullable(),
     revocation: z.object({ reason: z.string(), revokedBy: z.string(), cascadeFrom: z.string().regex(COMMIT).optional() }).optional(),
+    servedRange: z
+      .object({ count: z.number().int().min(1), sha256: z.string().regex(SHA256), commits: z.array(z.string().regex(COMMIT)) })
+      .optional(),
+    readmitted: z
+      .array(z.object({ commit: z.string().regex(COMMIT), state: z.enum(['rejected', 'revoked']), by: z.string(), reason: z.string().nullable() }))
+      .optional(),
   }),
 });
 
@@ -220,6 +290,13 @@ export function parseReviewStatement(payload: Uint8Array): ReviewStatement {
   if (predicate.decision === 'approved' && (!subject.digest.sha256 || predicate.revocation))
     throw malformed('an approval must name its archive and carry no revocation');
   if (predicate.decision === 'revoked' && !predicate.revocation) throw malformed('a revocation must say why and by whom');
+  const range = predicate.servedRange;
+  if (range) {
+    const sorted = range.commits.every((commit, i) => i === 0 || (range.commits[i - 1] ?? '') < commit);
+    if (!sorted || range.commits.length > range.count) throw malformed('the served range must list distinct sorted ids, no more than its count');
+    if (range.commits.length === range.count && (rangeDigest(range.commits) !== range.sha256 || !range.commits.includes(subject.digest.gitCommit)))
+      throw malformed('the served range does not match its digest or does not contain the approved commit');
+  }
   return result;
 }
 

@@ -14,6 +14,7 @@ export function decisionFacts(overrides: Partial<DecisionFacts> = {}): DecisionF
     riskFlags: [],
     upstreamMaintainer: null,
     decidedAt: new Date(0),
+    servedCommits: [overrides.commit ?? '1'.repeat(40)],
     ...overrides,
   };
 }

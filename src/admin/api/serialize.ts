@@ -1,3 +1,5 @@
+import { blockedInHistoryJson, rangeJson } from '../../app/range-json.js';
+import { barredCommits } from '../../quarantine/servable-range.js';
 import type { Revision } from '../../quarantine/revisions.js';
 import type { QueueEntry } from '../../app/overview.js';
 import type { ReviewModel } from '../../app/review.js';
@@ -62,9 +64,12 @@ export function reviewJson(model: ReviewModel, withDiff: boolean) {
     approvals: model.approvals,
     requiredApprovals: model.requiredApprovals,
     servedCommit: model.servedCommit,
-    // Revoked commits in the candidate's history; approve needs `readmit` naming each one still barred.
-    revokedInHistory: model.revoked.commits,
-    approvable: model.revoked.commits.every((entry) => entry.readmittedAt !== null),
+    // Rejected and revoked commits in the range; approve needs `readmit` naming each one still barred.
+    revokedInHistory: blockedInHistoryJson(model.range, 'revoked'),
+    rejectedInHistory: blockedInHistoryJson(model.range, 'rejected'),
+    // Every commit approving makes servable, each with its state and its own flags.
+    range: rangeJson(model.range, model.flags),
+    approvable: barredCommits(model.range).length === 0,
     ...(withDiff ? { diff: model.diff.text } : {}),
   };
 }

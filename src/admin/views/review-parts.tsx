@@ -3,8 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
 import type { Approval } from '../../quarantine/approvals.js';
 import type { MetaComparison } from '../../review/meta-changes.js';
-import type { RevokedAncestor } from '../../quarantine/revoked-history.js';
-import { ReadmitForm } from './revoked-parts.js';
+import type { RangeCommit } from '../../quarantine/servable-range.js';
+import { ReadmitForm } from './range-parts.js';
 import { CsrfField, Table, Time } from './components.js';
 import { isoTime, shortCommit } from './format.js';
 
@@ -80,8 +80,8 @@ export function DecisionForms(props: {
   commit: string;
   approvals: readonly Approval[];
   required: number;
-  /** Revoked commits of the history not yet re-admitted: they replace the plain Approve form. */
-  barred: readonly RevokedAncestor[];
+  /** Rejected or revoked commits of the range not yet re-admitted: they replace the plain Approve form. */
+  barred: readonly RangeCommit[];
 }) {
   if (!can(props.principal, 'review')) {
     return <p class="muted">You can read this review. Approving and rejecting need the reviewer role.</p>;

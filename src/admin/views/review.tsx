@@ -4,14 +4,16 @@ import { Commit, Time } from './components.js';
 import { AnchoredFlagList, ChangeSummary, ClassTag, CLASS_MEANING } from './review-class.js';
 import { ChangedFiles, DiffToggle, DiffView, type DiffFormat } from './diff.js';
 import { AdminLayout } from './layout.js';
-import { ApprovalsLine, CommitLog, DecisionForms, MetaTable } from './review-parts.js';
-import { RevokedHistoryNotice } from './revoked-parts.js';
+import { ApprovalsLine, DecisionForms, MetaTable } from './review-parts.js';
+import { BlockedHistoryNotice, RangeLog } from './range-parts.js';
+import { barredCommits, blockingCommits } from '../../quarantine/servable-range.js';
 import type { Revision } from '../../quarantine/revisions.js';
 
 export function ReviewPage(props: { principal: Principal; model: ReviewModel; format: DiffFormat; notice?: string | undefined }) {
-  const { revision, base, diff, meta, servedCommit, revoked, classification, annotations, intermediate } = props.model;
+  const { revision, base, diff, meta, servedCommit, range, classification, annotations, intermediate } = props.model;
   const pkgbase = revision.pkgbase;
-  const barred = revoked.commits.filter((entry) => entry.readmittedAt === null);
+  const barred = barredCommits(range);
+  const blocking = blockingCommits(range);
   const baseLabel =
     base === null ? null : base.state === 'revoked' ? 'Base (revoked)' : base.commit === servedCommit ? 'Served now' : 'Base (approved)';
   return (
@@ -55,7 +57,7 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
         <p class="warn">Upstream history was rewritten (force-push): the diff is against the last approved tree.</p>
       ) : null}
       {revision.srcinfoError ? <p class="warn">.SRCINFO problem: {revision.srcinfoError}</p> : null}
-      {revoked.commits.length > 0 ? <RevokedHistoryNotice commits={revoked.commits} /> : null}
+      {blocking.length > 0 ? <BlockedHistoryNotice commits={blocking} /> : null}
       <ApprovalsLine approvals={props.model.approvals} required={props.model.requiredApprovals} />
       <p>
         <a href="#decide">Jump to the decision</a>
@@ -76,8 +78,8 @@ export function ReviewPage(props: { principal: Principal; model: ReviewModel; fo
       <h2 id="upstream">Upstream metadata</h2>
       <MetaTable meta={meta} baseLabel={baseLabel} />
 
-      <h2 id="commits">Commits</h2>
-      <CommitLog commits={revision.commits} />
+      <h2 id="commits">Commits this approval serves</h2>
+      <RangeLog entries={props.model.rangeEntries} pkgbase={pkgbase} />
 
       <h2 id="files">Changed files</h2>
       <ChangedFiles pkgbase={pkgbase} files={diff.files} rendered={!diff.tooLarge} />
