@@ -201,7 +201,7 @@ describe('a pending revision left on a revoked base', () => {
     expect(plain.stderr).toContain(`--readmit ${revoked.slice(0, 12)}`);
     const byReviewer = await approve(['--reviewer', 'rita', '--readmit', revoked.slice(0, 12)]);
     expect(byReviewer.code, byReviewer.stderr).toBe(4);
-    expect(byReviewer.stderr).toContain('re-admitting revoked commits needs the admin permission');
+    expect(byReviewer.stderr).toContain('re-admitting rejected or revoked commits needs the admin permission');
     const readmitted = await approve(['--reviewer', 'ada', '--readmit', revoked.slice(0, 12)]);
     expect(readmitted.code, readmitted.stderr).toBe(0);
     expect(readmitted.stdout).toContain(`re-admitted ${revoked}`);

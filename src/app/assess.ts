@@ -37,11 +37,11 @@ export interface Assessment {
 }
 
 /**
- * The commits strictly between the approved base and the candidate, oldest first. A first revision
- * has no reviewed range (its history predates the mirror, nobody here ran it), so none.
+ * The commits strictly between the approved base and the candidate, oldest first. For a first
+ * revision that is its whole history: approving it serves every one of those commits, so each is
+ * analysed like any intermediate commit (within INTERMEDIATE_LIMITS, the cut flagged).
  */
 export function intermediateCommits(revision: Revision): string[] {
-  if (revision.baseCommit === null) return [];
   return revision.commits
     .map((commit) => commit.id)
     .filter((id) => id !== revision.commit && id !== revision.baseCommit)

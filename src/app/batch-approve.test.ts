@@ -31,7 +31,7 @@ describe('intermediateCommits', () => {
     expect(intermediateCommits(revision('c0', ['c3']))).toEqual([]);
   });
 
-  it('are none for a first revision, whose history nobody here ran', () => {
-    expect(intermediateCommits(revision(null, ['c3', 'c2', 'c1']))).toEqual([]);
+  it('are the whole history for a first revision, which approving serves too', () => {
+    expect(intermediateCommits(revision(null, ['c3', 'c2', 'c1']))).toEqual(['c1', 'c2']);
   });
 });

@@ -12,7 +12,9 @@ import { verifyAttestation } from '../trust/attestation.js';
 import type { DsseKey } from '../trust/dsse.js';
 import { TamperedError } from '../trust/errors.js';
 import type { MirroredLog } from '../trust/mirrored-log.js';
-import type { ReviewStatement } from '../trust/statement.js';
+import { rangeDigest, type ReviewStatement } from '../trust/statement.js';
+import { commitsReachableExcept } from '../git/history.js';
+import { MAX_RANGE_COMMITS } from '../quarantine/servable-range.js';
 import type { ReplicaSources } from './replica-sources.js';
 
 /** How long after its decision an approved commit the primary does not serve is retried before it is skipped. */
@@ -79,6 +81,7 @@ async function applyApproval(deps: ReplicaApplyDeps, index: number, statement: R
     inTransaction(db, () => markSkipped(db, index, describeError(error)));
     return;
   }
+  await assertWithinAttestedRange(deps, repo, index, statement);
   const digest = await snapshots.buildChecked(repo, pkgbase, commit, (built) => {
     if (built.sha256 !== sha256)
       throw new TamperedError(
@@ -113,6 +116,41 @@ async function applyApproval(deps: ReplicaApplyDeps, index: number, statement: R
     }),
   );
   deps.onApplied?.(lagMs);
+}
+
+/**
+ * The primary's rule, checked again: pushing the commit serves every commit of its history this
+ * replica does not serve yet, and each of them must be one the approval names (its attested range).
+ * A commit outside it means the primary served something nobody approved: the follower halts.
+ */
+async function assertWithinAttestedRange(deps: ReplicaApplyDeps, repo: string, index: number, statement: ReviewStatement): Promise<void> {
+  const { pkgbase } = statement.predicate;
+  const commit = statement.subject[0].digest.gitCommit;
+  const attested = statement.predicate.servedRange;
+  // Entries logged before approvals named their range carry none; they were verified by archive only.
+  if (!attested) return;
+  const served = replicaApprovedCommits(deps.db, pkgbase);
+  const range = (await commitsReachableExcept(repo, commit, served, MAX_RANGE_COMMITS + 1)).map((info) => info.id);
+  const fail = (why: string) => {
+    throw new TamperedError(
+      'outside-range',
+      `log entry ${index} approves ${pkgbase} ${commit}, but ${why}: the primary served commits nobody approved`,
+      {
+        pkgbase,
+        commit,
+      },
+    );
+  };
+  if (attested.commits.length === attested.count) {
+    const listed = new Set(attested.commits);
+    const outside = range.filter((id) => !listed.has(id));
+    if (outside.length > 0)
+      fail(
+        `its history holds ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ` and ${outside.length - 5} more` : ''}, outside the attested range`,
+      );
+  } else if (range.length !== attested.count || rangeDigest(range) !== attested.sha256) {
+    fail(`its history here makes ${range.length} commits servable, not the ${attested.count} of the attested range (sha256 ${attested.sha256})`);
+  }
 }
 
 async function applyRevocation(deps: ReplicaApplyDeps, index: number, statement: ReviewStatement): Promise<void> {

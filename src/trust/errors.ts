@@ -15,6 +15,7 @@ export type TamperKind =
   | 'fork'
   | 'origin-mismatch'
   | 'digest-mismatch'
+  | 'outside-range'
   | 'corrupt-store';
 
 /** Verification of a signature, proof or log failed: the data was changed, replayed or forged. */

@@ -30,25 +30,6 @@ export function MetaTable(props: { meta: MetaComparison; baseLabel: string | nul
   );
 }
 
-export function CommitLog(props: { commits: readonly CommitInfo[] }) {
-  return (
-    <Table head={['Commit', 'Author', 'Date', 'Subject']} rows={props.commits.length} empty="No commits in the range.">
-      {props.commits.map((commit) => (
-        <tr>
-          <td>
-            <code title={commit.id}>{shortCommit(commit.id)}</code>
-          </td>
-          <td class="wrap">
-            {commit.authorName} <span class="muted small">&lt;{commit.authorEmail}&gt;</span>
-          </td>
-          <td class="nowrap">{isoTime(commit.authorDate * 1000)}</td>
-          <td class="wrap">{commit.subject}</td>
-        </tr>
-      ))}
-    </Table>
-  );
-}
-
 export function ApprovalsLine(props: { approvals: readonly Approval[]; required: number }) {
   const counted = new Set(props.approvals.flatMap((approval) => (approval.userId === null ? [] : [approval.userId]))).size;
   return (
