@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Conflict } from '../src/errors.js';
 import { git } from '../src/git/run.js';
 import { getPendingRevision } from '../src/quarantine/revisions.js';
+import { barredCommits } from '../src/quarantine/servable-range.js';
 import { makePackage } from './support/fixture-packages.js';
 import { gitClient, revParse, tempDir } from './support/git-client.js';
 import { startAurgate, type Harness } from './support/harness.js';
@@ -25,20 +26,22 @@ afterAll(async () => {
   await upstream.stop();
 });
 
-type Step = { kind: 'push' } | { kind: 'sync' } | { kind: 'approve' } | { kind: 'reject' } | { kind: 'revoke' };
+type Step = { kind: 'push' } | { kind: 'sync' } | { kind: 'approve' } | { kind: 'readmit' } | { kind: 'reject' } | { kind: 'revoke' };
 
 interface Model {
   pkgbase: string;
   pushes: number;
-  /** Approved, non-revoked commits with their versions, oldest first. */
-  approved: Array<{ commit: string; version: string }>;
+  /** Approved, non-revoked commits with their versions and the ranges they made servable, oldest first. */
+  approved: Array<{ commit: string; version: string; range: string[]; readmitted: string[] }>;
   revoked: string[];
+  rejected: string[];
 }
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant<Step>({ kind: 'push' }),
   fc.constant<Step>({ kind: 'sync' }),
   fc.constant<Step>({ kind: 'approve' }),
+  fc.constant<Step>({ kind: 'readmit' }),
   fc.constant<Step>({ kind: 'reject' }),
   fc.constant<Step>({ kind: 'revoke' }),
 );
@@ -54,19 +57,34 @@ async function apply(model: Model, action: Step): Promise<void> {
     case 'sync':
       await aurgate.app.sync({ only: [pkgbase], trigger: 'cli' });
       return;
-    case 'approve':
+    case 'approve': {
       if (!pending) return;
+      let result;
       try {
-        await aurgate.app.approve({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita') });
+        result = await aurgate.app.approve({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita') });
       } catch (error) {
-        // Refused by design: its history contains a revoked commit.
-        if (error instanceof Conflict && /revoked commit/.test(error.message)) return;
+        // Refused by design: its range holds a rejected or revoked commit.
+        if (error instanceof Conflict && /(rejected|revoked)( and revoked)? commits? /.test(error.message)) return;
         throw error;
       }
-      model.approved.push({ commit: pending.commit, version: pending.version ?? '' });
+      model.approved.push({ commit: pending.commit, version: pending.version ?? '', range: result.range, readmitted: result.readmitted });
       return;
+    }
+    case 'readmit': {
+      // An admin approves knowingly, re-admitting whatever bars the approval.
+      if (!pending) return;
+      const range = await aurgate.app.servableRangeOf(pkgbase);
+      const readmit = barredCommits(range!).map((entry) => entry.commit);
+      const by = await account(aurgate.app, 'ada', 'admin');
+      const result = await aurgate.app.approve({ pkgbase, commit: pending.commit, by, readmit, note: 'random re-admission' });
+      expect(result.readmitted.toSorted()).toEqual(readmit.toSorted());
+      model.approved.push({ commit: pending.commit, version: pending.version ?? '', range: result.range, readmitted: result.readmitted });
+      return;
+    }
     case 'reject':
-      if (pending) aurgate.app.reject({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita'), note: 'random rejection' });
+      if (!pending) return;
+      aurgate.app.reject({ pkgbase, commit: pending.commit, by: await account(aurgate.app, 'rita'), note: 'random rejection' });
+      model.rejected.push(pending.commit);
       return;
     case 'revoke': {
       const newest = model.approved.pop();
@@ -76,6 +94,15 @@ async function apply(model: Model, action: Step): Promise<void> {
       return;
     }
   }
+}
+
+/** Every commit stored in the served repo, reachable or not. */
+async function storedCommits(repo: string): Promise<string[]> {
+  const { stdout } = await git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo });
+  return stdout
+    .split('\n')
+    .filter((line) => line.endsWith(' commit'))
+    .map((line) => line.split(' ')[0] ?? '');
 }
 
 /** Every object stored in the served repo, reachable or not. */
@@ -128,9 +155,18 @@ async function checkServed(model: Model): Promise<void> {
     model.approved.map((entry) => entry.commit),
   );
   for (const object of stored) expect(reachable.has(object), `stray object ${object} in the served repo`).toBe(true);
+  // The history case: every commit the served repo holds was approved directly or named in the range of
+  // a standing approval, and a rejected or revoked one only where that approval re-admitted it.
+  const named = new Set(model.approved.flatMap((entry) => entry.range));
+  const readmitted = new Set(model.approved.flatMap((entry) => entry.readmitted));
+  for (const commit of await storedCommits(repo).catch(() => [])) {
+    expect(named.has(commit), `served commit ${commit} is in no standing approval's range`).toBe(true);
+    if (model.rejected.includes(commit) || model.revoked.includes(commit))
+      expect(readmitted.has(commit), `rejected or revoked ${commit} is served without a re-admission`).toBe(true);
+  }
   const pending = getPendingRevision(aurgate.app.db, model.pkgbase);
-  for (const commit of [pending?.commit, ...model.revoked].filter((c): c is string => Boolean(c))) {
-    if (model.approved.some((entry) => entry.commit === commit)) continue;
+  for (const commit of [pending?.commit, ...model.revoked, ...model.rejected].filter((c): c is string => Boolean(c))) {
+    if (model.approved.some((entry) => entry.commit === commit) || readmitted.has(commit)) continue;
     expect(stored.has(commit), `unapproved commit ${commit} is stored in the served repo`).toBe(false);
     if (newest) {
       const fetched = await gitClient(['fetch', 'origin', commit], path.join(dir, 'work'), 2);
@@ -140,21 +176,27 @@ async function checkServed(model: Model): Promise<void> {
 }
 
 let run = 0;
-it('after any sequence of pushes, syncs, approvals, rejections and revocations, only the newest approved revision is served', async () => {
+it('after any sequence of pushes, syncs, approvals, re-admissions, rejections and revocations, only the newest approved revision and the ranges approved with it are served', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 9 }), async (steps) => {
       run += 1;
       const pkgbase = `prop-${run}-${Date.now() % 1_000_000}`;
       await upstream.addPackage(makePackage({ pkgbase, pkgver: '1.0' }));
       await aurgate.app.allow([pkgbase], 'tester');
-      const model: Model = { pkgbase, pushes: 0, approved: [], revoked: [] };
+      const model: Model = { pkgbase, pushes: 0, approved: [], revoked: [], rejected: [] };
       await aurgate.app.sync({ only: [pkgbase], trigger: 'cli' });
       for (const action of steps) {
         await apply(model, action);
         await checkServed(model);
       }
     }),
-    { numRuns: Number(process.env['AURGATE_PROPERTY_RUNS'] ?? 8), endOnFailure: true },
+    {
+      numRuns: Number(process.env['AURGATE_PROPERTY_RUNS'] ?? 8),
+      endOnFailure: true,
+      // Issue 19's sequence always runs: approve A, B pushed and rejected, C pushed on top of B; the
+      // plain approval of C is refused, an admin's re-admission serves B knowingly.
+      examples: [[(['approve', 'push', 'sync', 'reject', 'push', 'sync', 'approve', 'readmit'] as const).map((kind) => ({ kind }))]],
+    },
   );
   // No timeout of its own: eight runs of real git work took over 300 s on the loaded machine; the
   // runner's hang guard (vitest.config.ts) applies.
