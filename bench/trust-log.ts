@@ -45,6 +45,7 @@ const facts = (i: number): DecisionFacts => ({
   riskFlags: [{ check: 'new-source-host', severity: 'medium', reason: 'A source URL points at a host not used before.', file: 'PKGBUILD', line: 12 }],
   upstreamMaintainer: 'maint',
   decidedAt: new Date(1_780_000_000_500 + i),
+  servedCommits: [i.toString(16).padStart(40, '0')],
 });
 
 const time = <T>(fn: () => T): [T, number] => {

@@ -63,6 +63,7 @@ function buildLog(size: number): LogStore {
       riskFlags: [],
       upstreamMaintainer: 'maint',
       decidedAt: new Date(1_780_000_000_000 + i),
+      servedCommits: [commit],
     });
     store.append(signAttestation(statement, dsseSigner).bytes);
   }

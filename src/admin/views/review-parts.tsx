@@ -1,4 +1,3 @@
-import type { CommitInfo } from '../../git/history.js';
 import type { Principal } from '../auth/principal.js';
 import { can } from '../auth/principal.js';
 import type { Approval } from '../../quarantine/approvals.js';
@@ -6,7 +5,7 @@ import type { MetaComparison } from '../../review/meta-changes.js';
 import type { RangeCommit } from '../../quarantine/servable-range.js';
 import { ReadmitForm } from './range-parts.js';
 import { CsrfField, Table, Time } from './components.js';
-import { isoTime, shortCommit } from './format.js';
+import { shortCommit } from './format.js';
 
 export function MetaTable(props: { meta: MetaComparison; baseLabel: string | null }) {
   return (
