@@ -134,8 +134,14 @@ describe('a commit superseded before anyone decided', () => {
     ]);
     const superseded = model.rangeEntries[1];
     expect(superseded?.flags.some((flag) => flag.severity === 'high' && /removed again before the candidate/.test(flag.reason))).toBe(true);
-    const api = await aurgate.app.reviews.review(SUPERSEDED);
-    expect(api.range.commits).toHaveLength(2);
+    const diff = JSON.parse((await aurgate.cli(['diff', SUPERSEDED, '--json'])).stdout) as {
+      range: Array<{ commit: string; state: string; flags: unknown[] }>;
+    };
+    expect(diff.range.map((entry) => [entry.commit, entry.state])).toEqual([
+      [c.sc, 'candidate'],
+      [c.sb, 'superseded'],
+    ]);
+    expect(diff.range[1]?.flags.length).toBeGreaterThan(0);
   });
 
   it('is approved with the candidate: the decision, the audit row and the attestation name both', async () => {

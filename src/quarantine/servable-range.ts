@@ -59,6 +59,10 @@ export interface ServableRange {
  */
 export const MAX_RANGE_COMMITS = 10_000;
 
+/** Upstream's subjects and names are clipped: a range of 10,000 commits stays a small page and a small answer. */
+const MAX_TEXT_CHARS = 200;
+const clip = (text: string): string => (text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS - 1)}…`);
+
 /** The commits of a package's revoked revisions, in the order they were revoked. */
 export function revokedCommitsOf(db: Db, pkgbase: string): string[] {
   return listRevokedRevisions(db, pkgbase).map((revision) => revision.commit);
@@ -103,8 +107,8 @@ export async function servableRange(db: Db, mirrorRepo: string, revision: Revisi
     const readmission = readmitted.get(info.id);
     return {
       commit: info.id,
-      subject: info.subject,
-      authorName: info.authorName,
+      subject: clip(info.subject),
+      authorName: clip(info.authorName),
       committedAt: info.committerDate,
       state,
       version: known?.version ?? null,
