@@ -141,6 +141,25 @@ describe('decisions', () => {
     });
   });
 
+  it('refuses a caller without the permission with 403 before it looks at the body', async () => {
+    // Each of these bodies alone would be a 400; the caller may not send any body here at all.
+    for (const body of [{}, { commit: 'x'.repeat(100) }, 'not json']) {
+      for (const route of ['approve', 'reject']) {
+        const refused = await tokenApi(url, tokens.read, 'POST', `/admin/api/revisions/app/${route}`, body);
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({ error: { code: 'forbidden' } });
+      }
+      expect((await tokenApi(url, tokens.review, 'POST', '/admin/api/revisions/app/revoke', body)).status).toBe(403);
+      expect((await tokenApi(url, tokens.review, 'POST', '/admin/api/allowlist', body)).status).toBe(403);
+    }
+    const viewer = await signedIn(url, 'vic');
+    await viewer.page('/admin/review/app');
+    // The re-admission without its confirmation would be a 400 for a reviewer.
+    const form = await viewer.post('/admin/review/app/approve', { commit: '', readmit: ['a'.repeat(40)] });
+    expect(form.status).toBe(403);
+    expect((await viewer.post('/admin/policy', { requiredApprovals: 'many' })).status).toBe(403);
+  });
+
   it('revoke needs the admin scope', async () => {
     const commit = getServedRevision(aurgate.app.db, 'app')?.commit ?? '';
     expect((await call(tokens.review, 'POST', '/admin/api/revisions/app/revoke', { commit, reason: 'oops' })).status).toBe(403);

@@ -6,7 +6,7 @@ import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
 import { listUsers } from '../../accounts/users.js';
 import { tokensVisibleTo } from '../../accounts/tokens.js';
-import { auditFilterOf, parseId, principalOf } from '../routes/request.js';
+import { auditFilterOf, parseId, principalOf, requires } from '../routes/request.js';
 import type { AdminServices } from '../services.js';
 import { policyView } from '../routes/policy-routes.js';
 import { allowBody, jsonBody, policyBody, tokenBody, userBody } from './body.js';
@@ -23,7 +23,7 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
     return c.json(await dependencies.needed());
   });
 
-  api.post('/admin/api/allowlist', async (c) => {
+  api.post('/admin/api/allowlist', requires('admin', 'changing the allowlist'), async (c) => {
     const body = await jsonBody(c, allowBody);
     const result = await actions.allow(principalOf(c), body.names, body.fetch ?? false);
     return c.json(result, 201);
@@ -46,7 +46,7 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
     return c.json({ ...view.policy, warning: view.warning });
   });
 
-  api.put('/admin/api/policy', async (c) => {
+  api.put('/admin/api/policy', requires('admin', 'changing the decision policy'), async (c) => {
     const body = await jsonBody(c, policyBody);
     const { before, after } = actions.setRequiredApprovals(principalOf(c), body.requiredApprovals);
     return c.json({ ...after, previous: { requiredApprovals: before } });
@@ -54,7 +54,7 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
 
   api.get('/admin/api/sync', (c) => c.json({ running: syncRunner.running, schedule: app.config.syncSchedule, runs: listRuns(app.db, 20) }));
 
-  api.post('/admin/api/sync', async (c) => {
+  api.post('/admin/api/sync', requires('review', 'starting a sync'), async (c) => {
     const outcome = await actions.syncNow(principalOf(c));
     return outcome.started ? c.json({ started: true }, 202) : c.json({ started: false, reason: outcome.reason }, 409);
   });
@@ -64,7 +64,9 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
     return c.json({ users: listUsers(app.db) });
   });
 
-  api.post('/admin/api/users', async (c) => c.json({ user: await actions.createUser(principalOf(c), await jsonBody(c, userBody)) }, 201));
+  api.post('/admin/api/users', requires('admin', 'adding users'), async (c) =>
+    c.json({ user: await actions.createUser(principalOf(c), await jsonBody(c, userBody)) }, 201),
+  );
 
   api.post('/admin/api/users/:name/disable', (c) => c.json({ user: actions.disableUser(principalOf(c), c.req.param('name')) }));
 

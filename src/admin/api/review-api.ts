@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AdminEnv } from '../auth/http.js';
 import { assertCan } from '../auth/principal.js';
 import { dashboard, packageSummaries, packageTimeline, reviewQueue } from '../../app/overview.js';
-import { principalOf } from '../routes/request.js';
+import { principalOf, requires } from '../routes/request.js';
 import { parseQueueSort } from '../../app/queue-sort.js';
 import type { AdminServices } from '../services.js';
 import { decisionBody, jsonBody } from './body.js';
@@ -34,7 +34,7 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
     c.json(reviewJson(await reviews.review(c.req.param('pkgbase')), c.req.query('diff') === '1')),
   );
 
-  api.post('/admin/api/revisions/:pkgbase/approve', async (c) => {
+  api.post('/admin/api/revisions/:pkgbase/approve', requires('review', 'approving'), async (c) => {
     const body = await jsonBody(c, decisionBody);
     const result = await actions.approve(principalOf(c), {
       pkgbase: c.req.param('pkgbase'),
@@ -51,13 +51,13 @@ export function reviewApi(services: AdminServices): Hono<AdminEnv> {
     });
   });
 
-  api.post('/admin/api/revisions/:pkgbase/reject', async (c) => {
+  api.post('/admin/api/revisions/:pkgbase/reject', requires('review', 'rejecting'), async (c) => {
     const body = await jsonBody(c, decisionBody);
     const revision = actions.reject(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: body.commit, note: body.reason });
     return c.json({ revision: revisionJson(revision) });
   });
 
-  api.post('/admin/api/revisions/:pkgbase/revoke', async (c) => {
+  api.post('/admin/api/revisions/:pkgbase/revoke', requires('admin', 'revoking'), async (c) => {
     const body = await jsonBody(c, decisionBody);
     const revoked = await actions.revoke(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: body.commit, note: body.reason });
     return c.json({ revoked: revoked.map(revisionJson) });

@@ -5,7 +5,7 @@ import { tokensVisibleTo } from '../../accounts/tokens.js';
 import { listAccounts } from '../../app/accounts.js';
 import type { AdminServices } from '../services.js';
 import { TokensPage, UsersPage } from '../views/accounts.js';
-import { field, fields, formOf, parseExpiryDays, parseId, principalOf } from './request.js';
+import { field, fields, formOf, parseExpiryDays, parseId, principalOf, requires } from './request.js';
 
 /** User management (admins) and API tokens (everyone, for themselves). */
 export function accountRoutes(services: AdminServices): Hono<AdminEnv> {
@@ -18,7 +18,7 @@ export function accountRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.html(<UsersPage principal={principal} users={listAccounts(app.db)} notice={c.req.query('notice')} />);
   });
 
-  router.post('/admin/users', async (c) => {
+  router.post('/admin/users', requires('admin', 'adding users'), async (c) => {
     const form = await formOf(c);
     await actions.createUser(principalOf(c), { name: field(form, 'name').trim(), role: field(form, 'role'), password: field(form, 'password') });
     return c.redirect('/admin/users?notice=user-added', 303);

@@ -9,7 +9,7 @@ import { signalsOfKind } from '../../sync/signal-store.js';
 import type { AdminEnv } from '../auth/http.js';
 import type { AdminServices } from '../services.js';
 import { IocPage } from '../views/ioc.js';
-import { field, formOf, principalOf } from './request.js';
+import { field, formOf, principalOf, requires } from './request.js';
 
 /** The one admin form with a body bound of its own (a pasted IOC list); admin/index.ts bounds the rest. */
 export const IOC_IMPORT_PATH = '/admin/ioc/import';
@@ -49,13 +49,13 @@ export function iocRoutes(services: AdminServices): Hono<AdminEnv> {
     },
   });
 
-  router.post(IOC_IMPORT_PATH, limit, async (c) => {
+  router.post(IOC_IMPORT_PATH, requires('admin', 'importing IOC lists'), limit, async (c) => {
     const form = await formOf(c);
     await actions.importIoc(principalOf(c), { list: field(form, 'list'), url: field(form, 'url').trim(), text: field(form, 'text') });
     return c.redirect('/admin/ioc?notice=ioc-imported', 303);
   });
 
-  router.post('/admin/ioc/remove', async (c) => {
+  router.post('/admin/ioc/remove', requires('admin', 'changing IOC lists'), async (c) => {
     const id = Number(field(await formOf(c), 'id'));
     actions.removeIoc(principalOf(c), Number.isInteger(id) ? id : -1);
     return c.redirect('/admin/ioc?notice=ioc-removed', 303);

@@ -11,7 +11,7 @@ import { AllowlistPage } from '../views/allowlist.js';
 import { AuditPage } from '../views/audit.js';
 import { PackagePage, PackagesPage } from '../views/packages.js';
 import { SyncPage } from '../views/sync.js';
-import { auditFilterOf, field, fields, formOf, principalOf } from './request.js';
+import { auditFilterOf, field, fields, formOf, principalOf, requires } from './request.js';
 
 const AUDIT_PAGE_SIZE = 100;
 
@@ -28,7 +28,7 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.html(<PackagePage principal={principalOf(c)} timeline={timeline} signals={signals} notice={c.req.query('notice')} />);
   });
 
-  router.post('/admin/packages/:pkgbase/takedown', async (c) => {
+  router.post('/admin/packages/:pkgbase/takedown', requires('admin', 'deciding a takedown'), async (c) => {
     const form = await formOf(c);
     const pkgbase = c.req.param('pkgbase');
     const { choice } = await actions.decideTakedown(principalOf(c), {
@@ -39,7 +39,7 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.redirect(`/admin/packages/${encodeURIComponent(pkgbase)}?notice=takedown-${choice === 'keep' ? 'kept' : 'withdrawn'}`, 303);
   });
 
-  router.post('/admin/packages/:pkgbase/revoke', async (c) => {
+  router.post('/admin/packages/:pkgbase/revoke', requires('admin', 'revoking'), async (c) => {
     const form = await formOf(c);
     const pkgbase = c.req.param('pkgbase');
     await actions.revoke(principalOf(c), { pkgbase, commit: field(form, 'commit'), note: field(form, 'reason') });
@@ -52,7 +52,7 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.html(<AllowlistPage principal={principal} entries={listAllowlist(app.db)} needed={needed} notice={c.req.query('notice')} />);
   });
 
-  router.post('/admin/allowlist', async (c) => {
+  router.post('/admin/allowlist', requires('admin', 'changing the allowlist'), async (c) => {
     const form = await formOf(c);
     const result = await actions.allow(principalOf(c), fields(form, 'names'), field(form, 'fetch') === '1');
     const notice =
@@ -60,7 +60,7 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.redirect(`/admin/allowlist?notice=${notice}`, 303);
   });
 
-  router.post('/admin/allowlist/remove', async (c) => {
+  router.post('/admin/allowlist/remove', requires('admin', 'changing the allowlist'), async (c) => {
     actions.disallow(principalOf(c), fields(await formOf(c), 'names'));
     return c.redirect('/admin/allowlist?notice=disallowed', 303);
   });

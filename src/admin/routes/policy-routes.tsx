@@ -6,7 +6,7 @@ import { listPolicyRules } from '../../quarantine/auto-policy.js';
 import type { AdminEnv } from '../auth/http.js';
 import type { AdminServices } from '../services.js';
 import { PolicyPage, type PolicyView } from '../views/policy.js';
-import { field, formOf, principalOf } from './request.js';
+import { field, formOf, principalOf, requires } from './request.js';
 
 export function policyView(app: Aurgate): PolicyView {
   return {
@@ -24,13 +24,13 @@ export function policyRoutes(services: AdminServices): Hono<AdminEnv> {
 
   router.get('/admin/policy', (c) => c.html(<PolicyPage principal={principalOf(c)} view={policyView(app)} notice={c.req.query('notice')} />));
 
-  router.post('/admin/policy', async (c) => {
+  router.post('/admin/policy', requires('admin', 'changing the decision policy'), async (c) => {
     const form = await formOf(c);
     actions.setRequiredApprovals(principalOf(c), parseRequiredApprovals(field(form, 'requiredApprovals')));
     return c.redirect('/admin/policy?notice=policy-saved', 303);
   });
 
-  router.post('/admin/policy/rules', async (c) => {
+  router.post('/admin/policy/rules', requires('admin', 'changing the automatic policies'), async (c) => {
     const form = await formOf(c);
     const kind = field(form, 'kind') === 'freeze' ? 'freeze' : 'cooldown';
     actions.addPolicyRule(principalOf(c), {
@@ -42,7 +42,7 @@ export function policyRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.redirect(`/admin/policy?notice=${kind === 'freeze' ? 'policy-frozen' : 'policy-saved'}`, 303);
   });
 
-  router.post('/admin/policy/rules/remove', async (c) => {
+  router.post('/admin/policy/rules/remove', requires('admin', 'changing the automatic policies'), async (c) => {
     const form = await formOf(c);
     const kind = field(form, 'kind') === 'freeze' ? 'freeze' : 'cooldown';
     actions.removePolicyRule(principalOf(c), { kind, pattern: field(form, 'pattern') });

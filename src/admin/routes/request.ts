@@ -1,13 +1,25 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { InvalidInput } from '../../errors.js';
 import { CHANNELS } from '../../quarantine/actor.js';
 import type { AuditFilter } from '../../quarantine/audit.js';
 import type { AdminEnv } from '../auth/http.js';
-import type { Principal } from '../auth/principal.js';
+import { assertCan, type Principal } from '../auth/principal.js';
+import type { Capability } from '../../accounts/roles.js';
 
 export type AdminContext = Context<AdminEnv>;
 type FormValue = string | File | Array<string | File>;
 export type Form = Record<string, FormValue | undefined>;
+
+/**
+ * The action's own permission check, run as the route's gate before the body is read: a caller
+ * without the permission learns that (403), not what was wrong with a body it may not send (400).
+ */
+export function requires(need: Capability, what: string): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    assertCan(principalOf(c), need, what);
+    await next();
+  };
+}
 
 /** Only ever called behind requireSignedIn; the throw documents that invariant. */
 export function principalOf(c: AdminContext): Principal {

@@ -11,7 +11,7 @@ import { Conflict, InvalidInput } from '../../errors.js';
 import { parseQueueSort } from '../../app/queue-sort.js';
 import { approveBatch, parseBatchItem } from '../../app/batch-approve.js';
 import { BatchResultPage, StaleDecisionPage } from '../views/decision-results.js';
-import { field, fields, formOf, principalOf, type AdminContext } from './request.js';
+import { field, fields, formOf, principalOf, requires, type AdminContext } from './request.js';
 
 /** Dashboard, queue, the review page with its per-file view, and the two decisions. */
 export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
@@ -28,7 +28,7 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
   });
 
   // Several routine updates at once, each entry `pkgbase:commit`: a stale one is refused on its own.
-  router.post('/admin/queue/approve', async (c) => {
+  router.post('/admin/queue/approve', requires('review', 'approving'), async (c) => {
     const form = await formOf(c);
     const principal = principalOf(c);
     const items = fields(form, 'approve').map(parseBatchItem);
@@ -49,7 +49,7 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.html(<FilePage principal={principalOf(c)} view={view} />);
   });
 
-  router.post('/admin/review/:pkgbase/approve', async (c) => {
+  router.post('/admin/review/:pkgbase/approve', requires('review', 'approving'), async (c) => {
     const form = await formOf(c);
     const readmit = fields(form, 'readmit');
     // Re-admitting revoked commits is never a side effect of a stray field: the form's confirmation is required.
@@ -62,7 +62,7 @@ export function reviewRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.redirect(result.approved ? `/admin/packages/${pkgbase}?notice=approved` : `/admin/review/${pkgbase}?notice=approval-recorded`, 303);
   });
 
-  router.post('/admin/review/:pkgbase/reject', async (c) => {
+  router.post('/admin/review/:pkgbase/reject', requires('review', 'rejecting'), async (c) => {
     const form = await formOf(c);
     const request = { pkgbase: c.req.param('pkgbase'), commit: field(form, 'commit'), note: field(form, 'reason') };
     const revision = await keptOnStale(c, 'reject', request, async () => actions.reject(principalOf(c), request));
