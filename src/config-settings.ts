@@ -111,8 +111,14 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(2).max(1000).default(3),
     doc: 'mirrored packages one account must adopt or take over within the window to raise the adoption-wave flag (high)',
   },
-  upstreamTimeoutMs: { schema: z.coerce.number().int().min(100).default(20_000), doc: 'timeout of one upstream RPC request' },
-  gitTimeoutMs: { schema: z.coerce.number().int().min(1000).default(120_000), doc: 'timeout of one upstream git fetch' },
+  upstreamTimeoutMs: {
+    schema: z.coerce.number().int().min(100).default(20_000),
+    doc: 'deadline of one upstream RPC request, its whole answer included (an answer over 16 MiB is refused at that size)',
+  },
+  gitTimeoutMs: {
+    schema: z.coerce.number().int().min(1000).default(120_000),
+    doc: 'deadline of one upstream git fetch: git and the helpers it started are killed at it, so a hung connection never keeps a sync (or `aurgate sync`) alive',
+  },
   maxRepoBytes: {
     schema: z.coerce
       .number()

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { readBodyWithin } from '../bounded-body.js';
 import { describeError, InvalidInput, UpstreamError } from '../errors.js';
 import { grepCommits, type GrepMatch } from '../git/grep.js';
 import { iocAlertEvent } from '../notify/events.js';
@@ -206,7 +207,8 @@ export async function readIocSource(source: string): Promise<string> {
     if (response.status !== 200) throw new UpstreamError(`fetching the IOC list ${source.slice(0, 200)} failed: HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? '0');
     if (declared > MAX_LIST_BYTES) throw new InvalidInput(`the IOC list is larger than ${MAX_LIST_BYTES} bytes (${declared})`);
-    return readBounded(response);
+    const tooLarge = () => new InvalidInput(`the IOC list is larger than ${MAX_LIST_BYTES} bytes`);
+    return (await readBodyWithin(response.body, MAX_LIST_BYTES, tooLarge)).toString('utf8');
   }
   const info = await stat(source).catch((error: unknown) => {
     throw new InvalidInput(`cannot read the IOC list ${source.slice(0, 200)}: ${describeError(error)}`);
@@ -216,23 +218,6 @@ export async function readIocSource(source: string): Promise<string> {
   return readFile(source, 'utf8');
 }
 
-async function readBounded(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_LIST_BYTES) {
-      await reader.cancel();
-      throw new InvalidInput(`the IOC list is larger than ${MAX_LIST_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** Parses and stores a list (nothing when any line is wrong), then re-scans every recorded revision with all lists. */
 export async function importIocList(deps: ScanDeps, input: { text: string; list: string; source: string; by: Actor }) {

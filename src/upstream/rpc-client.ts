@@ -1,3 +1,4 @@
+import { readBodyWithin } from '../bounded-body.js';
 import { UpstreamError, describeError } from '../errors.js';
 import { DEFAULT_RETRY, PermanentFailure, type RetryPolicy, withRetry } from './retry.js';
 import { rpcEnvelopeSchema, upstreamPackageSchema, type UpstreamPackage } from './rpc-schema.js';
@@ -7,11 +8,18 @@ export interface RpcClientOptions {
   timeoutMs: number;
   retry?: RetryPolicy;
   userAgent?: string;
+  /** Cap of one answer's body; more is never read (default MAX_RPC_ANSWER_BYTES). */
+  maxBytes?: number;
 }
 
 /** Upstream URLs stay well under common proxy limits (aurweb itself sets no cap on args). */
 const MAX_URL_LENGTH = 4000;
 const MAX_NAMES_PER_REQUEST = 150;
+/**
+ * An info answer for 150 names is a few hundred KiB on the AUR; 16 MiB leaves room for packages with
+ * thousands of dependencies and still stops an answer that never ends before it costs memory.
+ */
+export const MAX_RPC_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** The upstream AUR's RPC v5, as aurgate uses it: batched `info` lookups, validated field by field. */
 export class RpcClient {
@@ -68,16 +76,32 @@ export class RpcClient {
     }
   }
 
+  /** One request, bounded: the deadline covers the whole answer (the body too), the cap its size. */
   private async requestInfo(names: readonly string[]): Promise<UpstreamPackage[]> {
-    const response = await fetch(this.infoUrl(names), {
-      headers: { 'User-Agent': this.options.userAgent ?? 'aurgate', Accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-      redirect: 'error',
-    });
-    const body = await response.text();
-    if (response.status >= 500 || response.status === 429) throw new Error(`HTTP ${response.status}`);
-    if (response.status !== 200) throw new PermanentFailure(`HTTP ${response.status}`);
-    return parseInfoBody(body, response.headers.get('content-type'));
+    const timeoutMs = this.options.timeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await fetch(this.infoUrl(names), {
+        headers: { 'User-Agent': this.options.userAgent ?? 'aurgate', Accept: 'application/json' },
+        signal: deadline,
+        redirect: 'error',
+      });
+      if (response.status >= 500 || response.status === 429) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status}`);
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new PermanentFailure(`HTTP ${response.status}`);
+      }
+      const maxBytes = this.options.maxBytes ?? MAX_RPC_ANSWER_BYTES;
+      // Too large once is too large again: not worth a retry.
+      const body = await readBodyWithin(response.body, maxBytes, () => new PermanentFailure(`the answer is larger than ${maxBytes} bytes`));
+      return parseInfoBody(body.toString('utf8'), response.headers.get('content-type'));
+    } catch (error) {
+      if (deadline.aborted && !(error instanceof PermanentFailure)) throw new Error(`no complete answer within ${timeoutMs} ms`, { cause: error });
+      throw error;
+    }
   }
 }
 
