@@ -1,9 +1,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { simpleGit } from 'simple-git';
 import { describeError } from '../errors.js';
 import { readRef } from './refs.js';
-import { git, gitEnv } from './run.js';
+import { git, gitEnv, runGitGroup } from './run.js';
 
 export interface FetchBounds {
   timeoutMs: number;
@@ -40,18 +39,7 @@ export async function fetchWithinBounds(repo: string, url: string, refspec: stri
     });
   }, 100);
   try {
-    // GIT_CONFIG_GLOBAL is ours (/dev/null: no user config), which simple-git only accepts when told so.
-    await simpleGit({
-      baseDir: repo,
-      abort: controller.signal,
-      timeout: { block: bounds.timeoutMs },
-      // Every fetch stays one pack (`tmp_pack_*` while it arrives), which the watcher measures; loose
-      // objects it would miss.
-      config: ['protocol.version=2', 'fetch.unpackLimit=1', 'transfer.unpackLimit=1'],
-      unsafe: { allowUnsafeConfigPaths: true },
-    })
-      .env(fetchEnv())
-      .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, refspec]);
+    await runGitGroup(fetchArgs(url, refspec, bounds), { cwd: repo, signal: controller.signal, env: gitEnv() });
   } catch (error) {
     const reason = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
     // git killed mid-pack may have kept part of it: nothing of an over-cap fetch stays.
@@ -80,10 +68,29 @@ async function undoFetch(repo: string, targetRef: string, before: string | null,
   await git(['prune', '--expire=now'], { cwd: repo });
 }
 
-/** The clean git environment, less what simple-git refuses to pass (a pager is irrelevant to fetch). */
-function fetchEnv(): NodeJS.ProcessEnv {
-  const { GIT_PAGER: _pager, ...env } = gitEnv();
-  return env;
+function fetchArgs(url: string, refspec: string, bounds: FetchBounds): string[] {
+  // Seconds below which a stalled transfer ends git's own helper even if this process dies first.
+  const stallSeconds = String(Math.max(1, Math.ceil(bounds.timeoutMs / 1000)));
+  return [
+    '-c',
+    'protocol.version=2',
+    // Every fetch stays one pack (`tmp_pack_*` while it arrives), which the watcher measures; loose
+    // objects it would miss.
+    '-c',
+    'fetch.unpackLimit=1',
+    '-c',
+    'transfer.unpackLimit=1',
+    '-c',
+    'http.lowSpeedLimit=1',
+    '-c',
+    `http.lowSpeedTime=${stallSeconds}`,
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    '--no-write-fetch-head',
+    url,
+    refspec,
+  ];
 }
 
 async function directorySize(dir: string): Promise<number> {

@@ -134,3 +134,55 @@ export function streamGit(args: readonly string[], options: { cwd: string; input
   exited.catch(() => {});
   return { stdout, exited, kill: () => child.kill('SIGKILL') };
 }
+
+/**
+ * Runs git as the leader of its own process group and, when `signal` aborts, kills the whole group:
+ * a fetch over http hands the transfer to `git-remote-https`, which killing git alone leaves hanging
+ * on a stalled connection, holding git's pipes (and the Node process) open. simple-git signals git
+ * only and waits for those pipes, so this is written here. Resolves with stderr's tail on exit 0.
+ */
+export function runGitGroup(args: readonly string[], options: { cwd: string; signal: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const command = `git ${withoutConfig(args).slice(0, 3).join(' ')}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...SAFE_GIT_ARGS, ...args], {
+      cwd: options.cwd,
+      env: options.env ?? gitEnv(),
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let errorText = '';
+    child.stderr?.on('data', (chunk: Buffer) => (errorText = (errorText + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS)));
+    child.stderr?.on('error', () => {});
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch (error) {
+        // ESRCH: the group is gone already, which is what was wanted.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    };
+    if (options.signal.aborted) killGroup();
+    options.signal.addEventListener('abort', killGroup, { once: true });
+    child.once('error', (error) => {
+      options.signal.removeEventListener('abort', killGroup);
+      reject(new GitError(`${command} could not start in ${options.cwd}: ${error.message}`, { cause: error }));
+    });
+    // 'exit', not 'close': a helper that outlived git would hold the pipe; it is killed with the group.
+    child.once('exit', (code, signal) => {
+      options.signal.removeEventListener('abort', killGroup);
+      killGroup();
+      child.stderr?.destroy();
+      if (code === 0) return resolve(errorText);
+      const reason = errorText.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`;
+      reject(new GitError(`${command} failed in ${options.cwd}: ${reason}`));
+    });
+  });
+}
+
+/** The command and its arguments without leading `-c name=value` pairs, for messages. */
+function withoutConfig(args: readonly string[]): readonly string[] {
+  let start = 0;
+  while (args[start] === '-c') start += 2;
+  return args.slice(start);
+}

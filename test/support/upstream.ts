@@ -30,7 +30,7 @@ export interface UpstreamMeta {
   PendingRequests: number;
 }
 
-export type FailureMode = 'none' | 'down' | 'slow' | 'html' | 'truncated' | 'wrong-types' | 'rpc-500';
+export type FailureMode = 'none' | 'down' | 'slow' | 'html' | 'truncated' | 'wrong-types' | 'rpc-500' | 'endless';
 export type RequestKind = 'rpc' | 'git' | 'other';
 export interface FailOptions {
   /**
@@ -40,7 +40,8 @@ export interface FailOptions {
   delayMs?: number;
   /**
    * Default 'all' for 'down' and 'slow', 'rpc' for the others. 'html' and 'rpc-500' hit git requests
-   * too when selected; 'truncated' and 'wrong-types' only ever change RPC answers.
+   * too when selected; 'truncated', 'wrong-types' and 'endless' (a 200 JSON answer whose body never
+   * ends, until the client hangs up) only ever change RPC answers.
    */
   only?: RequestKind | 'all';
 }
@@ -432,6 +433,7 @@ export class TestUpstream {
     const request = await readRpcRequest(req, url);
     if (request === 'not-found') return send(res, 404, 'text/plain', 'Not Found');
     if (request === 'docs') return send(res, 200, 'text/html; charset=utf-8', '<html><body>aurweb RPC</body></html>');
+    if (failure === 'endless') return sendEndless(res);
     const answer = answerRpc(request, await this.rows());
     let body = JSON.stringify(failure === 'wrong-types' ? wrongTypes(answer) : answer);
     if (failure === 'truncated') body = body.slice(0, Math.floor(body.length / 2));
@@ -481,6 +483,19 @@ function killGroup(child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL'); // the group is already gone
   }
+}
+
+/** `{"results":[` and then spaces, as fast as the client reads them, for as long as it stays. */
+function sendEndless(res: ServerResponse): void {
+  const filler = Buffer.alloc(64 * 1024, 0x20);
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.write('{"resultcount":1,"results":[');
+  const more = () => {
+    while (!res.destroyed && res.write(filler));
+  };
+  res.on('drain', more);
+  res.on('error', () => undefined);
+  more();
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
