@@ -218,7 +218,6 @@ export async function readIocSource(source: string): Promise<string> {
   return readFile(source, 'utf8');
 }
 
-
 /** Parses and stores a list (nothing when any line is wrong), then re-scans every recorded revision with all lists. */
 export async function importIocList(deps: ScanDeps, input: { text: string; list: string; source: string; by: Actor }) {
   const parsed = parseIocList(input.text);

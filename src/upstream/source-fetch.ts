@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
@@ -157,7 +158,8 @@ async function saveBody(
       if (size > options.maxBytes) throw fail('too-large', `over the per-file cap of ${options.maxBytes} bytes`);
       sha256.update(chunk);
       for (const hash of hashes.values()) hash.update(chunk);
-      if (!file.write(chunk)) await new Promise<void>((resolve, reject) => file.once('drain', resolve).once('error', reject));
+      // once() drops its error listener when drain comes; a listener pair per chunk would pile up.
+      if (!file.write(chunk)) await once(file, 'drain');
     }
   } catch (error) {
     response.destroy();
