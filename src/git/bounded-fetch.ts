@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { readRef } from './refs.js';
-import { git, gitEnv, runGitGroup } from './run.js';
+import { git, gitEnv, runGitTree } from './run.js';
 
 export interface FetchBounds {
   timeoutMs: number;
@@ -39,7 +39,7 @@ export async function fetchWithinBounds(repo: string, url: string, refspec: stri
     });
   }, 100);
   try {
-    await runGitGroup(fetchArgs(url, refspec, bounds), { cwd: repo, signal: controller.signal, env: gitEnv() });
+    await runGitTree(fetchArgs(url, refspec, bounds), { cwd: repo, signal: controller.signal, env: gitEnv() });
   } catch (error) {
     const reason = controller.signal.aborted ? describeError(controller.signal.reason) : describeError(error);
     // git killed mid-pack may have kept part of it: nothing of an over-cap fetch stays.

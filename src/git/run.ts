@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { inheritedEnv } from '../config.js';
 import { GitError } from '../errors.js';
@@ -136,48 +137,82 @@ export function streamGit(args: readonly string[], options: { cwd: string; input
 }
 
 /**
- * Runs git as the leader of its own process group and, when `signal` aborts, kills the whole group:
- * a fetch over http hands the transfer to `git-remote-https`, which killing git alone leaves hanging
- * on a stalled connection, holding git's pipes (and the Node process) open. simple-git signals git
+ * Runs git and, when `signal` aborts, kills it with every process below it: a fetch over http hands
+ * the transfer to `git-remote-https`, which killing git alone leaves hanging on a stalled connection,
+ * holding git's pipes (and the Node process) open. git stays in its parent's process group, so a
+ * sync worker stopped with its group still takes its git processes along. simple-git signals git
  * only and waits for those pipes, so this is written here. Resolves with stderr's tail on exit 0.
  */
-export function runGitGroup(args: readonly string[], options: { cwd: string; signal: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<string> {
+export function runGitTree(args: readonly string[], options: { cwd: string; signal: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<string> {
   const command = `git ${withoutConfig(args).slice(0, 3).join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...SAFE_GIT_ARGS, ...args], {
-      cwd: options.cwd,
-      env: options.env ?? gitEnv(),
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn('git', [...SAFE_GIT_ARGS, ...args], { cwd: options.cwd, env: options.env ?? gitEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let errorText = '';
     child.stderr?.on('data', (chunk: Buffer) => (errorText = (errorText + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS)));
     child.stderr?.on('error', () => {});
-    const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch (error) {
-        // ESRCH: the group is gone already, which is what was wanted.
-        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-      }
-    };
-    if (options.signal.aborted) killGroup();
-    options.signal.addEventListener('abort', killGroup, { once: true });
+    const kill = () => child.pid !== undefined && killTree(child.pid);
+    if (options.signal.aborted) kill();
+    options.signal.addEventListener('abort', kill, { once: true });
     child.once('error', (error) => {
-      options.signal.removeEventListener('abort', killGroup);
+      options.signal.removeEventListener('abort', kill);
       reject(new GitError(`${command} could not start in ${options.cwd}: ${error.message}`, { cause: error }));
     });
-    // 'exit', not 'close': a helper that outlived git would hold the pipe; it is killed with the group.
+    // 'exit', not 'close': a helper that outlived git would hold the pipe until the tree is gone.
     child.once('exit', (code, signal) => {
-      options.signal.removeEventListener('abort', killGroup);
-      killGroup();
+      options.signal.removeEventListener('abort', kill);
       child.stderr?.destroy();
       if (code === 0) return resolve(errorText);
       const reason = errorText.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`;
       reject(new GitError(`${command} failed in ${options.cwd}: ${reason}`));
     });
   });
+}
+
+/**
+ * SIGKILLs `root` and its descendants, found through /proc (aurgate runs on Linux; elsewhere only
+ * `root` goes). Each is stopped first, so none can start another process or be re-parented away
+ * while the tree is read. Runs on a deadline only, so reading /proc synchronously costs nothing.
+ */
+function killTree(root: number): void {
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // ESRCH: that one is gone already.
+    }
+  };
+  signal(root, 'SIGSTOP');
+  const tree = [root];
+  for (let index = 0; index < tree.length; index += 1) {
+    for (const child of childrenOf(tree[index] as number)) {
+      signal(child, 'SIGSTOP');
+      tree.push(child);
+    }
+  }
+  for (const pid of tree.reverse()) signal(pid, 'SIGKILL');
+}
+
+function childrenOf(parent: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) children.push(Number(entry));
+  }
+  return children;
 }
 
 /** The command and its arguments without leading `-c name=value` pairs, for messages. */
