@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -276,6 +277,31 @@ describe('one sync at a time', () => {
       .prepare("INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 0, ?)")
       .run(hostname(), Date.now());
     return expect(aurgate.app.sync({ trigger: 'cli' })).resolves.toMatchObject({ status: 'ok' });
+  });
+
+  it("a live process that was given a dead holder's pid does not keep the lock (pids are reused after a container restart)", async () => {
+    // A process alive now, but not the one that took the lock: its start time differs.
+    const stranger = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      aurgate.app.db
+        .prepare("INSERT INTO locks (name, owner_pid, owner_host, owner_started, acquired_at, heartbeat_at) VALUES ('sync', ?, ?, '1', 0, ?)")
+        .run(stranger.pid, hostname(), Date.now());
+      await expect(aurgate.app.sync({ trigger: 'cli' })).resolves.toMatchObject({ status: 'ok' });
+    } finally {
+      stranger.kill('SIGKILL');
+    }
+  });
+
+  it('a run whose process is gone shows as interrupted at once, not only when the next sync starts', async () => {
+    const runId = Number(
+      aurgate.app.db.prepare("INSERT INTO sync_runs (started_at, trigger, status) VALUES (?, 'schedule', 'running')").run(Date.now()).lastInsertRowid,
+    );
+    aurgate.app.db
+      .prepare("INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 0, ?)")
+      .run(hostname(), Date.now());
+    const status = JSON.parse((await aurgate.cli(['status', '--json'])).stdout) as { runs: Array<{ id: number; status: string }> };
+    expect(status.runs.find((run) => run.id === runId)?.status).toBe('interrupted');
+    aurgate.app.db.prepare('DELETE FROM locks').run();
   });
 
   it('an in-process second sync gets Busy', async () => {

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { releaseLockOf } from '../db/locks.js';
+import { lockIsHeld, releaseLockOf } from '../db/locks.js';
 import { inTransaction, type Db } from '../db/open.js';
 import { Busy, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -118,4 +118,13 @@ export function closeAbandonedSync(deps: { db: Db; logger: Logger }, pid: number
 /** The webhook's `sync.failed` with status "error" for a sync that could not finish (its own notifications died with it). */
 export function notifyAbandonedSync(deps: { config: Pick<Config, 'publicUrl'>; notifier: Notifier }, cause: string): Promise<void> {
   return deps.notifier.send(syncErrorEvent(cause, adminUrl(deps, '/sync')));
+}
+
+/**
+ * Runs recorded as running with no live holder of the sync lock (their process was killed with the
+ * server, or the machine restarted) are closed as interrupted; returns how many. Called at start-up
+ * and wherever a run's state is shown, so a dead run never shows as running until the next sync.
+ */
+export function closeRunsWithoutHolder(db: Db): number {
+  return inTransaction(db, () => (lockIsHeld(db, 'sync') ? 0 : interruptRunningRuns(db)));
 }

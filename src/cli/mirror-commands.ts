@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { closeRunsWithoutHolder } from '../app/sync.js';
 import type { Command } from 'commander';
 import { Busy } from '../errors.js';
 import { listAllowlist, listAllowlistedPackages } from '../quarantine/packages.js';
@@ -126,6 +127,7 @@ export function registerMirrorCommands(program: Command, io: CliIo): void {
 }
 
 function printStatus(io: CliIo, app: Aurgate, json: boolean): void {
+  closeRunsWithoutHolder(app.db);
   const runs = listRuns(app.db, 10);
   const packages = listAllowlistedPackages(app.db);
   const pending = listPendingRevisions(app.db);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from './open.js';
@@ -10,6 +11,7 @@ const STALE_AFTER_MS = 10 * 60_000;
 interface LockRow {
   owner_pid: number;
   owner_host: string;
+  owner_started: string | null;
   acquired_at: number;
   heartbeat_at: number;
 }
@@ -23,9 +25,36 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat), or null where
+ * that cannot be read: with the pid, it names one process, whichever process gets the pid later.
+ */
+export function processStartTime(pid: number | 'self'): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After `pid (comm)`, comm holding any character: field 3 (state) onwards, so starttime is index 19.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const OWN_START = processStartTime('self');
+
+function holderIsGone(row: LockRow): boolean {
+  if (!processIsAlive(row.owner_pid)) return true;
+  // Alive, but another process that was given the same pid (container restarts reuse small pids).
+  return row.owner_started !== null && processStartTime(row.owner_pid) !== row.owner_started;
+}
+
 function isStale(row: LockRow, now: number): boolean {
-  if (row.owner_host === hostname() && !processIsAlive(row.owner_pid)) return true;
+  if (row.owner_host === hostname() && holderIsGone(row)) return true;
   return now - row.heartbeat_at > STALE_AFTER_MS;
+}
+
+function readLock(db: Db, name: string): LockRow | undefined {
+  return db.prepare('SELECT owner_pid, owner_host, owner_started, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name) as
+    LockRow | undefined;
 }
 
 export interface HeldLock {
@@ -44,14 +73,14 @@ export function acquireLock(db: Db, name: string): HeldLock {
   const host = hostname();
   inTransaction(db, () => {
     const now = Date.now();
-    const row = db.prepare('SELECT owner_pid, owner_host, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name) as LockRow | undefined;
+    const row = readLock(db, name);
     if (row && !isStale(row, now)) {
       const since = new Date(row.acquired_at).toISOString();
       throw new Busy(`another ${name} is running (pid ${row.owner_pid} on ${row.owner_host}, since ${since})`);
     }
     db.prepare(
-      'INSERT INTO locks (name, owner_pid, owner_host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner_pid = excluded.owner_pid, owner_host = excluded.owner_host, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
-    ).run(name, pid, host, now, now);
+      'INSERT INTO locks (name, owner_pid, owner_host, owner_started, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner_pid = excluded.owner_pid, owner_host = excluded.owner_host, owner_started = excluded.owner_started, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
+    ).run(name, pid, host, OWN_START, now, now);
   });
   const owned = 'name = ? AND owner_pid = ? AND owner_host = ?';
   return {
@@ -64,6 +93,12 @@ export function acquireLock(db: Db, name: string): HeldLock {
 export function lockHolder(db: Db, name: string): { pid: number; host: string } | null {
   const row = db.prepare('SELECT owner_pid, owner_host FROM locks WHERE name = ?').get(name) as Pick<LockRow, 'owner_pid' | 'owner_host'> | undefined;
   return row ? { pid: row.owner_pid, host: row.owner_host } : null;
+}
+
+/** Whether a live process holds the named lock (a dead or replaced holder's row does not count). */
+export function lockIsHeld(db: Db, name: string): boolean {
+  const row = readLock(db, name);
+  return row !== undefined && !isStale(row, Date.now());
 }
 
 /**

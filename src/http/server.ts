@@ -1,4 +1,5 @@
 import type { ScheduledTask } from 'node-cron';
+import { closeRunsWithoutHolder } from '../app/sync.js';
 import { createAdmin } from '../admin/index.js';
 import { createApp } from './create-app.js';
 import { clientRouters, closeServer, InFlight, listen, type ClientSurface } from './client-surface.js';
@@ -42,6 +43,8 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   logger.info({ origin: app.trust.origin, entries: integrity.size, checkpoints: integrity.checkpoints }, 'approval log verified');
   const repair = await reconcileAll(db, app.served, logger);
   if (repair.repaired > 0 || repair.failed > 0) logger.warn(repair, 'start-up repair of served repos');
+  const abandoned = closeRunsWithoutHolder(db);
+  if (abandoned > 0) logger.warn({ runs: abandoned }, 'sync runs of a process that is gone recorded as interrupted');
   const rebased = await app.rebaseStalePending();
   if (rebased > 0) logger.warn({ rebased }, 'pending revisions re-based off revoked commits');
   // Source fetches a previous process queued or left running go on here, in the background.

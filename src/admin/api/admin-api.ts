@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { closeRunsWithoutHolder } from '../../app/sync.js';
 import { listAudit } from '../../quarantine/audit.js';
 import { listAllowlist } from '../../quarantine/packages.js';
 import { listRuns } from '../../sync/runs.js';
@@ -52,7 +53,10 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
     return c.json({ ...after, previous: { requiredApprovals: before } });
   });
 
-  api.get('/admin/api/sync', (c) => c.json({ running: syncRunner.running, schedule: app.config.syncSchedule, runs: listRuns(app.db, 20) }));
+  api.get('/admin/api/sync', (c) => {
+    closeRunsWithoutHolder(app.db);
+    return c.json({ running: syncRunner.running, schedule: app.config.syncSchedule, runs: listRuns(app.db, 20) });
+  });
 
   api.post('/admin/api/sync', requires('review', 'starting a sync'), async (c) => {
     const outcome = await actions.syncNow(principalOf(c));

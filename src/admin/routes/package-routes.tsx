@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { closeRunsWithoutHolder } from '../../app/sync.js';
 import { listAudit } from '../../quarantine/audit.js';
 import { listAllowlist } from '../../quarantine/packages.js';
 import { listRuns } from '../../sync/runs.js';
@@ -70,17 +71,15 @@ export function packageRoutes(services: AdminServices): Hono<AdminEnv> {
     return c.html(<AuditPage principal={principalOf(c)} entries={listAudit(app.db, filter)} filter={filter} pageSize={AUDIT_PAGE_SIZE} />);
   });
 
-  router.get('/admin/sync', (c) =>
-    c.html(
-      <SyncPage
-        principal={principalOf(c)}
-        runs={listRuns(app.db, 20)}
-        running={syncRunner.running || listRuns(app.db, 1)[0]?.status === 'running'}
-        schedule={app.config.syncSchedule}
-        notice={c.req.query('notice')}
-      />,
-    ),
-  );
+  router.get('/admin/sync', (c) => {
+    // A run whose process is gone is closed first: it is not running, whatever its row says.
+    closeRunsWithoutHolder(app.db);
+    const runs = listRuns(app.db, 20);
+    const running = syncRunner.running || runs[0]?.status === 'running';
+    return c.html(
+      <SyncPage principal={principalOf(c)} runs={runs} running={running} schedule={app.config.syncSchedule} notice={c.req.query('notice')} />,
+    );
+  });
 
   router.post('/admin/sync', async (c) => {
     const outcome = await actions.syncNow(principalOf(c));
