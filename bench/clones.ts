@@ -72,15 +72,22 @@ async function compile(): Promise<string | null> {
   return existsSync(main) ? main : null;
 }
 
-/** Clones every package at once and returns the wall time of the whole batch. */
-async function cloneAll(server: Server, pkgbases: readonly string[], into: string): Promise<number> {
+export interface Batch {
+  ms: number;
+  failed: number;
+  firstError: string | null;
+}
+
+/** Clones every package at once: the wall time of the whole batch, and how many clones failed (a fast failure is no speed). */
+export async function cloneAll(server: Pick<Server, 'url'>, pkgbases: readonly string[], into: string): Promise<Batch> {
   await rm(into, { recursive: true, force: true });
   await mkdir(into, { recursive: true });
   const run = await timed(() =>
-    Promise.all(pkgbases.map((pkgbase) => runGit(['clone', '--quiet', server.url(pkgbase), path.join(into, pkgbase)], into))),
+    Promise.allSettled(pkgbases.map((pkgbase) => runGit(['clone', '--quiet', server.url(pkgbase), path.join(into, pkgbase)], into))),
   );
   await rm(into, { recursive: true, force: true });
-  return run.ms;
+  const failures = run.value.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
+  return { ms: run.ms, failed: failures.length, firstError: failures[0] ?? null };
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -113,12 +120,30 @@ export async function benchClones(
     }
     const dir = path.join(root, 'clones');
     const times = new Map<string, number[]>(servers.map((server) => [server.label, []]));
+    const failures = new Map<string, { failed: number; firstError: string | null }>(servers.map((s) => [s.label, { failed: 0, firstError: null }]));
+    const tally = (server: Server, batch: Batch): number => {
+      const entry = failures.get(server.label) ?? { failed: 0, firstError: null };
+      failures.set(server.label, { failed: entry.failed + batch.failed, firstError: entry.firstError ?? batch.firstError });
+      return batch.ms;
+    };
     // One untimed round warms every server (JIT, page cache); then rounds alternate the servers.
-    for (const server of servers) await cloneAll(server, pkgbases, dir);
+    for (const server of servers) tally(server, await cloneAll(server, pkgbases, dir));
     for (let round = 1; round <= rounds; round += 1) {
-      for (const server of servers) times.get(server.label)?.push(await cloneAll(server, pkgbases, dir));
+      for (const server of servers) times.get(server.label)?.push(tally(server, await cloneAll(server, pkgbases, dir)));
       progress(`clones round ${round}: ${servers.map((s) => `${s.label} ${fmtMs(times.get(s.label)?.at(-1) ?? 0)}`).join(', ')}`);
     }
+    const total = pkgbases.length * (rounds + 1);
+    report.note('failed clones', servers.map((s) => `${s.label} ${failures.get(s.label)?.failed ?? 0} of ${total}`).join(', '));
+    const failing = servers.filter((s) => (failures.get(s.label)?.failed ?? 0) > 0);
+    for (const server of failing) {
+      const { failed, firstError } = failures.get(server.label) ?? { failed: 0, firstError: null };
+      report.error(
+        `clones (${server.label})`,
+        new Error(`${failed} of ${total} clones failed, so its times are not comparable; first: ${firstError}`),
+      );
+    }
+    // A ratio against a side that failed clones compares failures, not speed: none is recorded.
+    if (failing.length > 0) return;
     const medianOf = (label: string): number => median(times.get(label) ?? []);
     const daemon = medianOf('git daemon');
     const minimal = medianOf('minimal node smart HTTP');

@@ -31,7 +31,7 @@ export class Report {
   readonly notes: Note[] = [];
   readonly errors: Note[] = [];
 
-  /** A benchmark that could not run is reported, not thrown: benchmarks never fail the build. */
+  /** A benchmark that could not run (or whose work failed) is reported, not thrown; the run then exits 1. */
   error(stage: string, error: unknown): void {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.errors.push({ label: stage, value: message });

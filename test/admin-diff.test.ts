@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependencyName } from '../src/app/dependencies.js';
+import { dependencyTarget as dependencyName } from '../src/srcinfo/rpc-fields.js';
 import { compareMeta } from '../src/review/meta-changes.js';
 import { isBinary } from '../src/app/revision-files.js';
 import { safeNext } from '../src/admin/routes/request.js';

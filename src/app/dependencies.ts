@@ -3,9 +3,7 @@ import { describeError } from '../errors.js';
 import { listAllowlist, listAllowlistedPackages } from '../quarantine/packages.js';
 import { getPendingRevision, getServedRevision, listRevisions } from '../quarantine/revisions.js';
 import { isValidPackageName } from '../srcinfo/names.js';
-import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';
-import type { Srcinfo } from '../srcinfo/types.js';
-import { relationName } from '../srcinfo/rpc-fields.js';
+import { dependencyNames } from '../srcinfo/rpc-fields.js';
 
 export interface NeededPackage {
   /** The AUR pkgname to allowlist. */
@@ -22,18 +20,6 @@ export interface NeededPackages {
 }
 
 const CACHE_MS = 5 * 60_000;
-
-/** `foo>=1.2` → `foo`; names that are not valid package names (sonames like `libfoo.so=1-64`) drop out. */
-export function dependencyName(dependency: string): string | null {
-  const name = relationName(dependency);
-  return isValidPackageName(name) ? name : null;
-}
-
-/** Every build and run dependency a revision's .SRCINFO names, for all its split packages and arches. */
-export function dependencyNames(srcinfo: Srcinfo): string[] {
-  const names = rpcFieldsFromSrcinfo(srcinfo).flatMap((fields) => [...fields.Depends, ...fields.MakeDepends, ...fields.CheckDepends]);
-  return [...new Set(names.map(dependencyName).filter((name): name is string => name !== null))].sort();
-}
 
 /**
  * The AUR packages that allowlisted packages need and the allowlist lacks. Dependencies come from the

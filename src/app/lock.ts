@@ -6,7 +6,8 @@ import { unavailableMessage, type Catalog, type ServedLookup } from '../store/se
 import { assertPackageName } from '../srcinfo/names.js';
 import type { SnapshotStore } from '../store/snapshots.js';
 import { attestationUrl } from '../trust/published-log.js';
-import { dependencyTarget, resolveClosure, type ClosureEntry, type ServedNode } from '../pin/closure.js';
+import { resolveClosure, type ClosureEntry, type ServedNode } from '../pin/closure.js';
+import { dependencyTarget } from '../srcinfo/rpc-fields.js';
 import { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';
 
 export { LOCK_FORMAT_VERSION, MAX_LOCK_PACKAGES, snapshotUrl, type LockEntry, type LockFile } from '../pin/lock-file.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeError } from '../errors.js';
-import { dependencyTarget } from '../pin/closure.js';
+import { dependencyTarget } from '../srcinfo/rpc-fields.js';
 import type { LockEntry, LockFile } from '../pin/lock-file.js';
 import { parseSrcinfo } from '../srcinfo/parse.js';
 import { rpcFieldsFromSrcinfo } from '../srcinfo/rpc-fields.js';

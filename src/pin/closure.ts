@@ -1,6 +1,5 @@
 import { DependencyCycle } from '../errors.js';
-import { isValidPackageName } from '../srcinfo/names.js';
-import { relationName } from '../srcinfo/rpc-fields.js';
+import { dependencyTarget } from '../srcinfo/rpc-fields.js';
 import type { LockGap } from './lock-file.js';
 
 /**
@@ -40,12 +39,6 @@ export interface ClosureInput {
   served: readonly ServedNode[];
   /** Why an AUR package is not served, or null when aurgate does not know it as an AUR package. */
   missingReason: (name: string) => string | null;
-}
-
-/** `foo>=1.2` → `foo`; sonames and other non-names (`libfoo.so=1-64`) are not packages: null. */
-export function dependencyTarget(relation: string): string | null {
-  const name = relationName(relation);
-  return isValidPackageName(name) ? name : null;
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,3 +1,4 @@
+import { isValidPackageName } from './names.js';
 import { fullVersion, mergedFields, scalarField } from './parse.js';
 import type { Srcinfo, SrcinfoFields, SrcinfoRpcFields } from './types.js';
 
@@ -41,16 +42,28 @@ function dependencyList(fields: SrcinfoFields, key: string): string[] {
   return distinct(values.map(withoutDescription));
 }
 
-/**
- * Drops an optdepends-style `: description`. Only a colon followed by a space (or ending the value,
- * as makepkg trims `foo: `) separates it; the colon of an epoch (`foo>=1:2.0`) does not.
- */
 /** aurweb stores DepName/RelName without the version condition or description (`foo>=1.2` → `foo`). */
 export function relationName(entry: string): string {
   const cut = entry.search(/[<>=:]/);
   return (cut < 0 ? entry : entry.slice(0, cut)).trim();
 }
 
+/** The package a relation names (`foo>=1.2` → `foo`), or null when that is no valid package name. */
+export function dependencyTarget(relation: string): string | null {
+  const name = relationName(relation);
+  return isValidPackageName(name) ? name : null;
+}
+
+/** Every package a .SRCINFO's depends, makedepends and checkdepends name, over its split packages and arches, sorted. */
+export function dependencyNames(info: Srcinfo): string[] {
+  const relations = rpcFieldsFromSrcinfo(info).flatMap((fields) => [...fields.Depends, ...fields.MakeDepends, ...fields.CheckDepends]);
+  return [...new Set(relations.map(dependencyTarget).filter((name): name is string => name !== null))].sort();
+}
+
+/**
+ * Drops an optdepends-style `: description`. Only a colon followed by a space (or ending the value,
+ * as makepkg trims `foo: `) separates it; the colon of an epoch (`foo>=1:2.0`) does not.
+ */
 export function withoutDescription(dependency: string): string {
   const separator = /:(?: |$)/.exec(dependency);
   return separator === null ? dependency : dependency.slice(0, separator.index).trimEnd();
