@@ -62,6 +62,7 @@ const TABLE_OWNERS: Record<string, string> = {
   sync_runs: 'sync/runs.ts',
   maintainer_history: 'sync/maintainer-history.ts',
   package_signals: 'sync/signal-store.ts',
+  aur_names: 'sync/aur-names.ts',
   snapshots: 'store/snapshots.ts',
   tlog_leaves: 'trust/log-store.ts',
   tlog_hashes: 'trust/log-store.ts',

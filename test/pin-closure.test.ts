@@ -24,12 +24,15 @@ const PACKAGES: PackageSpec[] = [
   { pkgbase: 'cl-gone' },
   { pkgbase: 'cl-ping', depends: ['cl-pong'] },
   { pkgbase: 'cl-pong', makedepends: ['cl-ping'] },
+  // cl-stranger is in the AUR and was never allowlisted; python is not in the AUR at all.
+  { pkgbase: 'cl-outsider', depends: ['cl-stranger>=1', 'python'] },
 ];
-const APPROVED = ['cl-app', 'cl-lib', 'cl-runtime-git', 'cl-suite', 'cl-check', 'cl-needy', 'cl-ping', 'cl-pong'];
+const APPROVED = ['cl-app', 'cl-lib', 'cl-runtime-git', 'cl-suite', 'cl-check', 'cl-needy', 'cl-ping', 'cl-pong', 'cl-outsider'];
 
 let upstream: TestUpstream;
 let aurgate: Harness;
 let url: string;
+const heads = new Map<string, string>();
 
 async function writeLock(lock: unknown): Promise<string> {
   const file = path.join(await tempDir('aurgate-closure-'), 'aurgate.lock.json');
@@ -41,8 +44,8 @@ beforeAll(async () => {
   upstream = await TestUpstream.start();
   aurgate = await startPublicAurgate({ upstreamUrl: upstream.url });
   url = (aurgate as Harness & { url: string }).url;
-  const heads = new Map<string, string>();
   for (const spec of PACKAGES) heads.set(spec.pkgbase, await upstream.addPackage(makePackage(spec)));
+  heads.set('cl-stranger', await upstream.addPackage(makePackage({ pkgbase: 'cl-stranger' })));
   await aurgate.app.allow(
     PACKAGES.map((spec) => spec.pkgnames?.[0] ?? spec.pkgbase),
     'tester',
@@ -104,6 +107,24 @@ describe('aurgate lock follows AUR dependencies', () => {
       { name: 'cl-pending', reason: 'awaiting review', requiredBy: ['cl-needy'] },
     ]);
     expect(result.stderr).toMatch(/leaves out 2 AUR dependencies[^\n]*\n {2}cl-gone \(needed by cl-needy\): not on the allowlist\n {2}cl-pending/);
+  });
+
+  it('tells an AUR dependency that was never allowlisted from an official one by what the sync asked the AUR', async () => {
+    const refused = await aurgate.cli(['lock', 'cl-outsider']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('cl-stranger (needed by cl-outsider): not on the allowlist (an AUR package, pkgbase cl-stranger)');
+    expect(refused.stderr).not.toContain('python');
+    // The lock itself never asked upstream: the sync did, in one batched lookup.
+    upstream.resetRequests();
+    await aurgate.cli(['lock', 'cl-outsider', '--allow-missing']);
+    expect(upstream.requests).toEqual([]);
+    // Once it is served, the lock includes it.
+    await aurgate.app.allow(['cl-stranger'], 'tester');
+    await aurgate.app.sync({ only: ['cl-stranger'], trigger: 'cli' });
+    await aurgate.app.approve({ pkgbase: 'cl-stranger', commit: heads.get('cl-stranger') ?? '', by: await account(aurgate.app, 'rita') });
+    const locked = await aurgate.cli(['lock', 'cl-outsider']);
+    expect(locked.code, locked.stderr).toBe(0);
+    expect((JSON.parse(locked.stdout) as LockFile).packages.map((entry) => entry.pkgname)).toEqual(['cl-stranger', 'cl-outsider']);
   });
 
   it('refuses a dependency cycle with exit 4, naming it', async () => {

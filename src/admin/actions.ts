@@ -8,7 +8,6 @@ import { actorOf, assertCan, type Principal } from './auth/principal.js';
 import { createToken, revokeToken, type ApiToken, type TokenRequest } from '../accounts/tokens.js';
 import { normalizeUserName, type User } from '../accounts/users.js';
 import { createUser, disableUser } from '../app/accounts.js';
-import type { DependencyResolver } from '../app/dependencies.js';
 import type { StartOutcome, SyncRunner } from '../scheduler/sync-runner.js';
 import { decideTakedown, type TakedownChoice } from '../app/signals.js';
 import { importIocList, readIocSource } from '../app/ioc.js';
@@ -38,7 +37,6 @@ export class AdminActions {
   constructor(
     private readonly app: Aurgate,
     private readonly syncRunner: SyncRunner,
-    private readonly dependencies: DependencyResolver,
   ) {}
 
   approve(principal: Principal, request: ApproveRequest): Promise<ApproveResult> {
@@ -107,7 +105,6 @@ export class AdminActions {
   async allow(principal: Principal, names: readonly string[], fetch: boolean): Promise<{ added: AllowlistEntry[]; sync: StartOutcome | null }> {
     assertCan(principal, 'admin', 'changing the allowlist');
     const added = await this.app.allow(names, principal.user.name, actorOf(principal).channel);
-    this.dependencies.invalidate();
     const sync =
       fetch && added.length > 0 ? await this.syncRunner.start({ only: [...new Set(added.map((entry) => entry.pkgbase))], trigger: 'allow' }) : null;
     return { added, sync };
@@ -116,7 +113,6 @@ export class AdminActions {
   disallow(principal: Principal, names: readonly string[]): AllowlistEntry[] {
     assertCan(principal, 'admin', 'changing the allowlist');
     const removed = this.app.disallow(names, principal.user.name, actorOf(principal).channel);
-    this.dependencies.invalidate();
     return removed;
   }
 

@@ -29,7 +29,7 @@ export function createAdminServices(app: Aurgate, syncIn: SyncPlacement = 'worke
     reviews: app.reviews,
     dependencies,
     syncRunner,
-    actions: new AdminActions(app, syncRunner, dependencies),
+    actions: new AdminActions(app, syncRunner),
     throttle: new LoginThrottle(app.db),
     cookies: new CookiePolicy(app.config.publicUrl.startsWith('https://')),
     sso: ssoOf(app),

@@ -2,6 +2,7 @@ import type { Db } from '../db/open.js';
 import { InvalidInput, MissingDependencies, NotFound } from '../errors.js';
 import { mirroredPkgbaseOf } from '../quarantine/packages.js';
 import { getRevision } from '../quarantine/revisions.js';
+import { aurName } from '../sync/aur-names.js';
 import { unavailableMessage, type Catalog, type ServedLookup } from '../store/served-catalog.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import type { SnapshotStore } from '../store/snapshots.js';
@@ -59,8 +60,9 @@ const REASONS = { 'awaiting-review': 'awaiting review', rejected: 'rejected', re
  * How aurgate tells an AUR dependency from an official-repository one without asking upstream (the
  * lock is answered by the server, which never does): a name is an AUR package when it is served, or
  * provided by a served package, or on the allowlist, or known to the mirror (a pkgbase it tracks or a
- * pkgname in the upstream metadata it recorded). Anything else is taken to come from the official
- * repositories: aurgate cannot serve it either way.
+ * pkgname in the upstream metadata it recorded), or one the sync found in the AUR when it asked which
+ * dependency names the AUR knows. Anything else is taken to come from the official repositories:
+ * aurgate cannot serve it either way.
  */
 export function dependencyStatus(deps: Pick<LockDeps, 'db' | 'lookup'>, name: string): DependencyStatus {
   const served = deps.lookup.packages();
@@ -78,7 +80,10 @@ function missingReason(deps: Pick<LockDeps, 'db' | 'lookup'>, name: string): str
   if (availability.kind === 'served') return 'served without a usable .SRCINFO';
   if (availability.reason !== 'not-allowlisted' && availability.reason !== 'unknown') return REASONS[availability.reason];
   const mirrored = mirroredPkgbaseOf(deps.db, name);
-  if (mirrored === null) return null;
+  if (mirrored === null) {
+    const upstream = aurName(deps.db, name);
+    return upstream?.known ? `not on the allowlist (an AUR package, pkgbase ${upstream.pkgbase})` : null;
+  }
   // A split sibling of an allowlisted pkgbase waits for the same review as the pkgname that is listed.
   const base = mirrored === name ? availability : deps.lookup.availability(mirrored);
   return base.kind === 'unavailable' && base.reason in REASONS ? REASONS[base.reason as keyof typeof REASONS] : 'not on the allowlist';

@@ -5,11 +5,14 @@ import { AurgateError, describeError, InvalidInput } from '../errors.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../quarantine/audit.js';
 import { listAllowlistedPackages, recordCheck, recordPackageError, type PackageRecord } from '../quarantine/packages.js';
+import { getRevision } from '../quarantine/revisions.js';
+import { dependencyNames } from '../srcinfo/rpc-fields.js';
 import { assertPackageName } from '../srcinfo/names.js';
 import type { MirrorRepos } from '../upstream/git-mirror.js';
 import type { RpcClient } from '../upstream/rpc-client.js';
 import { metaFromPackages, type UpstreamMeta, type UpstreamPackage } from '../upstream/rpc-schema.js';
 import { acquireLock } from '../db/locks.js';
+import { learnAurNames, syncCandidates } from './aur-names.js';
 import { forEachConcurrently } from './pool.js';
 import { recordUpstreamHead } from './record.js';
 import { finishRun, startRun, type SyncSummary } from './runs.js';
@@ -67,12 +70,16 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     const lookups = await lookUpstream(deps.rpc, targets);
     observeUpstream(deps, lookups, options);
     let done = 0;
+    /** The dependency names of the revisions this run records (not the revisions: an initial sync records thousands). */
+    const dependencies = new Set<string>();
     await forEachConcurrently(targets, deps.config.syncConcurrency, async (pkg) => {
-      await syncPackage(deps, pkg, lookups.get(pkg.pkgbase) ?? { kind: 'deleted' }, options, summary);
+      await syncPackage(deps, pkg, lookups.get(pkg.pkgbase) ?? { kind: 'deleted' }, options, summary, dependencies);
       done += 1;
       lock.heartbeat();
       options.onProgress?.(done, targets.length, pkg.pkgbase);
     });
+    // Which of their dependencies the AUR knows: what a lock needs to tell AUR from official packages.
+    await learnAurNames(deps, syncCandidates(db, dependencies));
   } finally {
     summary.durationMs = Date.now() - started;
     summary.status = summary.failed === 0 ? 'ok' : summary.failed === summary.packages ? 'failed' : 'partial';
@@ -145,7 +152,14 @@ function needsFetch(pkg: PackageRecord, meta: UpstreamMeta, config: Config, full
   return { fetch: changed || fullCheck, fullCheck };
 }
 
-async function syncPackage(deps: SyncDeps, pkg: PackageRecord, lookup: Lookup, options: SyncOptions, summary: SyncSummary): Promise<void> {
+async function syncPackage(
+  deps: SyncDeps,
+  pkg: PackageRecord,
+  lookup: Lookup,
+  options: SyncOptions,
+  summary: SyncSummary,
+  dependencies: Set<string>,
+): Promise<void> {
   const { db, logger } = deps;
   try {
     if (lookup.kind === 'failed') throw new Error(lookup.error);
@@ -158,9 +172,11 @@ async function syncPackage(deps: SyncDeps, pkg: PackageRecord, lookup: Lookup, o
     const outcome = await deps.mirror.fetch(pkg.pkgbase);
     summary.fetched += 1;
     if (outcome.kind === 'missing') return markDeleted(deps, pkg, options);
-    const recorded = await recordUpstreamHead(db, deps.mirror, pkg, outcome.commit, lookup.meta, decision.fullCheck);
-    if (recorded === 'new-revision') {
+    const recordedAs = await recordUpstreamHead(db, deps.mirror, pkg, outcome.commit, lookup.meta, decision.fullCheck);
+    if (recordedAs === 'new-revision') {
       summary.newRevisions += 1;
+      const srcinfo = getRevision(db, pkg.pkgbase, outcome.commit)?.srcinfo;
+      for (const name of srcinfo ? dependencyNames(srcinfo) : []) dependencies.add(name);
       logger.info({ pkgbase: pkg.pkgbase, commit: outcome.commit }, 'new revision awaiting review');
       options.onEvent?.({ kind: 'new-revision', pkgbase: pkg.pkgbase, commit: outcome.commit });
     }
