@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { buildApproved, type BuildRequest } from './app/build.js';
 import path from 'node:path';
 import { allow, disallow } from './app/allowlist.js';
 import { approve, rebaseStalePending, reject, revoke, servableRangeOf } from './app/decisions.js';
@@ -111,6 +112,11 @@ export class Aurgate implements AppDeps {
 
   revoke(input: DecisionInput) {
     return revoke(this, input);
+  }
+
+  /** Builds an approved revision into pacman packages (the served head unless a commit is named). */
+  build(request: BuildRequest) {
+    return buildApproved(this, request);
   }
 
   servableRangeOf(pkgbase: string) {

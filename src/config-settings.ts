@@ -194,6 +194,37 @@ export const SETTINGS = {
       .transform((value) => value === 'true' || value === '1'),
     doc: 'fetch sources from loopback, private and link-local addresses too (`true` only for a source host on your own network, and the tests)',
   },
+  buildUser: {
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a user name')
+      .default('builder'),
+    doc: "[builds](#builds-of-approved-revisions) run makepkg as this unprivileged user when aurgate runs as root (makepkg refuses root); otherwise as aurgate's own user",
+  },
+  buildTimeoutMs: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(60 * 60_000),
+    doc: 'deadline of one build: makepkg and everything it started are killed at it',
+  },
+  buildMaxBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(8 * 1024 * 1024 * 1024),
+    doc: "disk cap of one build's work and output directories: a build that passes it is stopped",
+  },
+  buildMaxLogBytes: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .default(8 * 1024 * 1024),
+    doc: "bytes of a build's log kept (its beginning, and the last 64 KiB, which names the failure)",
+  },
   localSignIn: {
     schema: flag.default(true),
     doc:

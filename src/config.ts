@@ -41,6 +41,8 @@ export interface DataPaths {
   readonly keys: string;
   /** The content-addressed source cache (src/sources/blob-store.ts). */
   readonly sources: string;
+  /** One directory per build of an approved revision: its log, work and output (src/build/). */
+  readonly builds: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -52,6 +54,7 @@ export function dataPaths(dataDir: string): DataPaths {
     snapshots: path.join(dataDir, 'snapshots'),
     keys: path.join(dataDir, 'keys'),
     sources: path.join(dataDir, 'sources'),
+    builds: path.join(dataDir, 'builds'),
   });
 }
 

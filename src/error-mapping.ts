@@ -52,6 +52,8 @@ const BY_CODE: Record<ErrorCode, Mapping> = {
   storage_error: INTERNAL,
   // A PKGBUILD source the server could not fetch or verify: an upstream's failure, named with its package and file.
   source_error: { status: 502, exitCode: EXIT_CODES.failure },
+  // A build that failed (src/build/): the build's outcome, not the request's; its log says why.
+  build_failed: { status: 500, exitCode: EXIT_CODES.failure },
   // A signature, proof or log that fails to verify (src/trust/). Over HTTP it is the server's own
   // problem (its log is damaged): a 500 without details; on the command line it has its own code.
   tampered: { status: 500, exitCode: EXIT_CODES.tampered },

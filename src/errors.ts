@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'git_error'
   | 'storage_error'
   | 'source_error'
+  | 'build_failed'
   | 'tampered'
   | 'sso_rejected'
   | 'identity_provider_error';
@@ -135,6 +136,14 @@ export class SourceError extends AurgateError {
     this.failure = failure;
     this.source = source;
   }
+}
+
+/**
+ * A build of an approved revision that failed: makepkg's own failure, a deadline or disk cap, or a
+ * source the build needs that is not in the source cache. Carries the package; its log has the rest.
+ */
+export class BuildError extends AurgateError {
+  readonly code = 'build_failed';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, exitCodeFor } from '../error-mapping.js';
+import { registerBuildCommands } from './build-commands.js';
 import { registerConfigCommand } from './config-command.js';
 import type { CliIo } from './io.js';
 import { registerKeyCommands } from './key-commands.js';
@@ -36,6 +37,7 @@ function buildProgram(io: CliIo): Command {
   registerSignalCommands(program, io);
   registerIocCommands(program, io);
   registerSourceCommands(program, io);
+  registerBuildCommands(program, io);
   registerConfigCommand(program, io);
   registerKeyCommands(program, io);
   registerLogCommands(program, io);

@@ -1,4 +1,5 @@
 import { readdir, rm, stat } from 'node:fs/promises';
+import { directorySize } from '../dir-size.js';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { readRef } from './refs.js';
@@ -91,15 +92,6 @@ function fetchArgs(url: string, refspec: string, bounds: FetchBounds): string[] 
     url,
     refspec,
   ];
-}
-
-async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    total += entry.isDirectory() ? await directorySize(full) : (await stat(full)).size;
-  }
-  return total;
 }
 
 async function incomingBytes(repo: string): Promise<number> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import {
   AurgateError,
+  BuildError,
   Busy,
   Conflict,
   Forbidden,
@@ -78,6 +79,8 @@ const ERROR_CLASSES: Record<ErrorCode, (message: string) => AurgateError> = {
   tampered: (message) => new TamperedError('malformed', message),
   // A sync fetches no PKGBUILD sources; the class survives, the failure kind and file name do not.
   source_error: (message) => new SourceError('unreachable', '', message),
+  // A sync builds nothing; should a build error ever cross, its class survives.
+  build_failed: (message) => new BuildError(message),
   sso_rejected: (message) => new SsoRejected(message),
   identity_provider_error: (message) => new IdentityProviderError(message),
 };
