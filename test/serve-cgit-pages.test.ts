@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePackage } from './support/fixture-packages.js';
+import { startAurgate, type Harness } from './support/harness.js';
+import { TestUpstream } from './support/upstream.js';
+import { account } from './support/accounts.js';
+
+/**
+ * The cgit and web URLs beyond clone and snapshot (aurweb's tree, plain with id=, pkgbase page, RSS):
+ * each answers from the served repos and catalog only, so a commit waiting in quarantine is never
+ * shown, whatever id a client names.
+ */
+let upstream: TestUpstream;
+let aurgate: Harness;
+let url: string;
+
+/** A split package: two approvals, an unrecorded commit inside the second range, then a pending commit. */
+const SPLIT = 'cg-split';
+const NAMES = ['cg-one', 'cg-two'];
+const OTHER = 'cg-other';
+const REVOKED = 'cg-revoked';
+const c: Record<string, string> = {};
+
+const split = (pkgver: string, marker: string, extraFiles: Record<string, string> = {}) =>
+  makePackage({ pkgbase: SPLIT, pkgnames: NAMES, pkgver, extraPkgbuild: `# ${marker}`, extraFiles });
+
+beforeAll(async () => {
+  upstream = await TestUpstream.start();
+  aurgate = await startAurgate({ upstreamUrl: upstream.url });
+  url = await aurgate.serve();
+  const rita = await account(aurgate.app, 'rita');
+  c['v1'] = await upstream.addPackage(split('1.0', 'marker-v1'));
+  c['other'] = await upstream.addPackage(makePackage({ pkgbase: OTHER, extraPkgbuild: '# marker-other' }));
+  c['r1'] = await upstream.addPackage(makePackage({ pkgbase: REVOKED, pkgver: '1.0' }));
+  await aurgate.app.allow([NAMES[0] ?? '', OTHER, REVOKED], 'tester');
+  await aurgate.app.sync({ trigger: 'cli' });
+  for (const [pkgbase, commit] of [
+    [SPLIT, c['v1']],
+    [OTHER, c['other']],
+    [REVOKED, c['r1']],
+  ] as const)
+    await aurgate.app.approve({ pkgbase, commit, by: rita });
+  // Two upstream commits between syncs: the first is never a revision of its own, only part of v2's range.
+  c['between'] = await upstream.push(SPLIT, split('1.5', 'marker-between'), 'between');
+  c['v2'] = await upstream.push(SPLIT, split('2.0', 'marker-v2', { 'notes.txt': '<script>alert(1)</script> & friends\n' }), 'v2');
+  c['r2'] = await upstream.push(REVOKED, makePackage({ pkgbase: REVOKED, pkgver: '2.0', extraPkgbuild: '# marker-r2' }), 'r2');
+  await aurgate.app.sync({ trigger: 'cli' });
+  await aurgate.app.approve({ pkgbase: SPLIT, commit: c['v2'], by: rita });
+  await aurgate.app.approve({ pkgbase: REVOKED, commit: c['r2'], by: rita });
+  await aurgate.app.revoke({ pkgbase: REVOKED, commit: c['r2'], by: await account(aurgate.app, 'ada', 'admin'), note: 'bad release' });
+  c['pending'] = await upstream.push(SPLIT, split('3.0', 'marker-quarantined'), 'not reviewed');
+  await aurgate.app.sync({ trigger: 'cli' });
+});
+afterAll(async () => {
+  await aurgate?.close();
+  await upstream?.stop();
+});
+
+const get = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+const plainUrl = (file: string, name: string, id?: string) => `/cgit/aur.git/plain/${file}?h=${name}${id === undefined ? '' : `&id=${id}`}`;
+
+/** A refusal: the status, a plain text message (never an empty body), and none of `secrets` in it. */
+async function expectRefused(response: Response, status: number, ...secrets: string[]): Promise<string> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  const body = await response.text();
+  expect(body.trim().length).toBeGreaterThan(0);
+  for (const secret of secrets) expect(body).not.toContain(secret);
+  return body;
+}
+
+describe('plain/<file>?h=&id=', () => {
+  it('without id, serves the approved head (not the pending commit)', async () => {
+    const response = await get(plainUrl('PKGBUILD', SPLIT));
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).toContain('marker-v2');
+    expect(body).not.toContain('marker-quarantined');
+  });
+
+  it('with the id of the approved head, serves that file', async () => {
+    const response = await get(plainUrl('PKGBUILD', SPLIT, c['v2']));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('marker-v2');
+  });
+
+  it('with the id of an older approved revision, serves the old content', async () => {
+    const response = await get(plainUrl('PKGBUILD', SPLIT, c['v1']));
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).toContain('marker-v1');
+    expect(body).not.toContain('marker-v2');
+  });
+
+  it('with the id of a commit inside an approved range (served by git clone already), serves it', async () => {
+    const response = await get(plainUrl('PKGBUILD', NAMES[1] ?? '', c['between']));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('marker-between');
+  });
+
+  it('with the id of a quarantined commit, answers 404 without its content', async () => {
+    const body = await expectRefused(await get(plainUrl('PKGBUILD', SPLIT, c['pending'])), 404, 'marker-quarantined');
+    expect(body).toContain('not a served revision');
+    const head = await get(plainUrl('PKGBUILD', SPLIT, c['pending']), { method: 'HEAD' });
+    expect(head.status).toBe(404);
+  });
+
+  it('with the id of a commit of another package, answers 404', async () => {
+    await expectRefused(await get(plainUrl('PKGBUILD', SPLIT, c['other'])), 404, 'marker-other');
+  });
+
+  it('with the id of a revoked revision, answers 410 with the reason, like /snapshot/', async () => {
+    const body = await expectRefused(await get(plainUrl('PKGBUILD', REVOKED, c['r2'])), 410, 'marker-r2');
+    expect(body).toContain('bad release');
+  });
+
+  it('with an abbreviated, upper-case or malformed id, answers 404', async () => {
+    for (const id of [(c['v1'] ?? '').slice(0, 12), (c['v1'] ?? '').toUpperCase(), 'HEAD', 'master', `${c['v1']}~1`, '--output=x'])
+      await expectRefused(await get(plainUrl('PKGBUILD', SPLIT, encodeURIComponent(id))), 404);
+  });
+});
+
+describe('snapshot of a split package', () => {
+  it("a pkgname's snapshot is its pkgbase's archive, under the name asked for", async () => {
+    const base = await get(`/cgit/aur.git/snapshot/${SPLIT}.tar.gz`);
+    const byName = await get(`/cgit/aur.git/snapshot/${NAMES[1]}.tar.gz`);
+    expect(byName.status).toBe(200);
+    expect(byName.headers.get('content-type')).toBe('application/x-gzip');
+    expect(byName.headers.get('content-disposition')).toBe(`attachment; filename="${NAMES[1]}.tar.gz"`);
+    const bytes = Buffer.from(await byName.arrayBuffer());
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(bytes.equals(Buffer.from(await base.arrayBuffer()))).toBe(true);
+  });
+
+  it('an unknown name answers 404 with a message', async () => {
+    const body = await expectRefused(await get('/cgit/aur.git/snapshot/cg-nothing.tar.gz'), 404);
+    expect(body).toContain('cg-nothing');
+  });
+});
