@@ -41,7 +41,11 @@ beforeAll(async () => {
     await aurgate.app.approve({ pkgbase, commit, by: rita });
   // Two upstream commits between syncs: the first is never a revision of its own, only part of v2's range.
   c['between'] = await upstream.push(SPLIT, split('1.5', 'marker-between'), 'between');
-  c['v2'] = await upstream.push(SPLIT, split('2.0', 'marker-v2', { 'notes.txt': '<script>alert(1)</script> & friends\n' }), 'v2');
+  c['v2'] = await upstream.push(
+    SPLIT,
+    split('2.0', 'marker-v2', { 'notes.txt': '<script>alert(1)</script> & friends\n', 'patches/fix.patch': 'patch\n' }),
+    'v2',
+  );
   c['r2'] = await upstream.push(REVOKED, makePackage({ pkgbase: REVOKED, pkgver: '2.0', extraPkgbuild: '# marker-r2' }), 'r2');
   await aurgate.app.sync({ trigger: 'cli' });
   await aurgate.app.approve({ pkgbase: SPLIT, commit: c['v2'], by: rita });
@@ -134,5 +138,67 @@ describe('snapshot of a split package', () => {
   it('an unknown name answers 404 with a message', async () => {
     const body = await expectRefused(await get('/cgit/aur.git/snapshot/cg-nothing.tar.gz'), 404);
     expect(body).toContain('cg-nothing');
+  });
+});
+
+describe('tree/?h=&id=', () => {
+  const tree = (file: string, name: string, id?: string) => `/cgit/aur.git/tree/${file}?h=${name}${id === undefined ? '' : `&id=${id}`}`;
+
+  it('lists the files of the served head as an HTML page, linked to their pages and raw bytes', async () => {
+    for (const path of [tree('', SPLIT), tree('', NAMES[0] ?? '')]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await response.text();
+      expect(html).toContain(`<a href="/cgit/aur.git/tree/PKGBUILD?h=${SPLIT}&amp;id=${c['v2']}">PKGBUILD</a>`);
+      expect(html).toContain(`/cgit/aur.git/plain/.SRCINFO?h=${SPLIT}&amp;id=${c['v2']}`);
+      expect(html).toContain('notes.txt');
+    }
+  });
+
+  it('lists an older approved revision with id=, and refuses a quarantined one', async () => {
+    const html = await (await get(tree('', SPLIT, c['v1']))).text();
+    expect(html).toContain('PKGBUILD');
+    expect(html).not.toContain('notes.txt');
+    await expectRefused(await get(tree('', SPLIT, c['pending'])), 404);
+  });
+
+  it('lists a directory, with or without the trailing slash cgit links it with', async () => {
+    for (const path of [tree('patches', SPLIT), tree('patches/', SPLIT)]) {
+      const html = await (await get(path)).text();
+      expect(html, path).toContain(`<a href="/cgit/aur.git/tree/patches/fix.patch?h=${SPLIT}&amp;id=${c['v2']}">patches/fix.patch</a>`);
+      expect(html, path).not.toContain('notes.txt');
+    }
+    expect((await get(`/cgit/aur.git/tree?h=${SPLIT}`)).status).toBe(200);
+  });
+
+  it('shows a file as escaped text', async () => {
+    const response = await get(tree('notes.txt', SPLIT));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain('<pre>&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends\n</pre>');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('shows a file of the revision id= names, and never a quarantined one', async () => {
+    const old = await (await get(tree('PKGBUILD', SPLIT, c['v1']))).text();
+    expect(old).toContain('marker-v1');
+    await expectRefused(await get(tree('PKGBUILD', SPLIT, c['pending'])), 404, 'marker-quarantined');
+    await expectRefused(await get(tree('PKGBUILD', SPLIT, c['other'])), 404, 'marker-other');
+    await expectRefused(await get(tree('PKGBUILD', REVOKED, c['r2'])), 410, 'marker-r2');
+  });
+
+  it('a missing file, a bad path or an unknown package answers 404 with a message', async () => {
+    for (const path of [
+      tree('no-such-file', SPLIT),
+      tree('notes.txt', SPLIT, c['v1']),
+      tree('..%2f..%2fetc%2fpasswd', SPLIT),
+      tree('a//b', SPLIT),
+      tree('PKGBUILD', 'cg-nothing'),
+      tree('PKGBUILD', '--output=x'),
+      tree('', ''),
+    ])
+      await expectRefused(await get(path), 404);
   });
 });

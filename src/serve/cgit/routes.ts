@@ -9,6 +9,7 @@ import type { RevisionLookup, ServedLookup } from '../../store/served-catalog.js
 import { logPage } from '../pages/log-page.js';
 import { validPlainPath } from './paths.js';
 import { resolveName, resolveTarget } from './resolve.js';
+import { treeRoutes } from './tree-routes.js';
 
 export interface CgitDeps {
   lookup: ServedLookup & RevisionLookup;
@@ -36,7 +37,8 @@ function snapshotResponse(c: Context, name: string, snapshot: Snapshot, cacheCon
 
 /**
  * cgit-style URLs over served repos only: the snapshot of the approved head, immutable per-revision
- * snapshots, plain files and the log. Each name and path is validated before git is asked anything.
+ * snapshots, plain files, the tree and commit views and the log. Each name, path and id is validated
+ * before git is asked anything.
  */
 export function cgitRoutes(deps: CgitDeps): Hono {
   const app = new Hono();
@@ -87,6 +89,8 @@ export function cgitRoutes(deps: CgitDeps): Hono {
     const { pkgbase, repo, head } = resolved.target;
     return c.html(logPage(pkgbase, await commitsBetween(repo, null, head, 200)));
   });
+
+  app.route('/', treeRoutes(deps));
 
   return app;
 }
