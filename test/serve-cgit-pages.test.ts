@@ -202,3 +202,21 @@ describe('tree/?h=&id=', () => {
       await expectRefused(await get(path), 404);
   });
 });
+
+describe('commit/?h=&id= and the log', () => {
+  it('shows a served commit, and the log links each commit to it', async () => {
+    const response = await get(`/cgit/aur.git/commit/?h=${NAMES[1]}&id=${c['between']}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain(`${SPLIT}: between`);
+    expect(html).toContain(c['between']);
+    const log = await (await get(`/cgit/aur.git/log/?h=${SPLIT}`)).text();
+    expect(log).toContain(`/cgit/aur.git/commit/?h=${SPLIT}&amp;id=${c['between']}`);
+    expect(log).not.toContain(c['pending']);
+  });
+
+  it('without id shows the served head; a quarantined id answers 404', async () => {
+    expect(await (await get(`/cgit/aur.git/commit/?h=${SPLIT}`)).text()).toContain(`${SPLIT}: v2`);
+    await expectRefused(await get(`/cgit/aur.git/commit/?h=${SPLIT}&id=${c['pending']}`), 404, 'not reviewed');
+  });
+});

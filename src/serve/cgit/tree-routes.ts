@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { listTree, readBlob, type TreeEntry } from '../../git/history.js';
+import { commitInfo, listTree, readBlob, type TreeEntry } from '../../git/history.js';
+import { commitPage } from '../pages/commit-page.js';
 import { treeFilePage, treeListingPage, type FileView } from '../pages/tree-page.js';
 import { validPlainPath } from './paths.js';
 import { resolveTarget, type ResolveDeps, type Target } from './resolve.js';
@@ -34,8 +35,9 @@ function treePath(requestPath: string): string | null {
 }
 
 /**
- * cgit's tree view of a served revision (`id=` as plain takes it): the file list at the top or
- * under a directory, or one file as escaped text. Only the resolved served commit is read.
+ * cgit's tree and commit views of a served revision (`id=` as plain takes it): the file list at the
+ * top or under a directory, one file as escaped text, the commit's facts. Only the resolved served
+ * commit is read.
  */
 export function treeRoutes(deps: ResolveDeps): Hono {
   const app = new Hono();
@@ -52,6 +54,14 @@ export function treeRoutes(deps: ResolveDeps): Hono {
     const under = file === '' ? entries : entries.filter((candidate) => candidate.path.startsWith(`${file}/`));
     if (under.length === 0) return refuse(c, 404, `aurgate: ${target.pkgbase} has no file ${file}`);
     return c.html(treeListingPage(target.pkgbase, target.commit, file, under));
+  });
+
+  app.get('/cgit/aur.git/commit/', async (c) => {
+    const resolved = await resolveTarget(deps, c.req.query('h') ?? '', c.req.query('id'));
+    if (!resolved.ok) return refuse(c, resolved.status, resolved.message);
+    const { pkgbase, repo, commit } = resolved.target;
+    const [info, entries] = await Promise.all([commitInfo(repo, commit), listTree(repo, commit)]);
+    return c.html(commitPage(pkgbase, info, entries));
   });
   return app;
 }
