@@ -220,3 +220,38 @@ describe('commit/?h=&id= and the log', () => {
     await expectRefused(await get(`/cgit/aur.git/commit/?h=${SPLIT}&id=${c['pending']}`), 404, 'not reviewed');
   });
 });
+
+describe('package and package base pages', () => {
+  it('/pkgbase/<base> and /pkgbase/<base>/ list every package of the base', async () => {
+    for (const path of [`/pkgbase/${SPLIT}`, `/pkgbase/${SPLIT}/`]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const html = await response.text();
+      expect(html).toContain(`Package base ${SPLIT} 2.0-1`);
+      for (const name of NAMES) expect(html).toContain(`<a href="/packages/${name}">${name}</a>`);
+      expect(html).toContain(c['v2']);
+    }
+  });
+
+  it('/pkgbase/ of a pkgname points at its base; of an unknown or unapproved name answers 404 with a message', async () => {
+    expect(await expectRefused(await get(`/pkgbase/${NAMES[1]}`), 404)).toContain(`/pkgbase/${SPLIT}`);
+    expect(await expectRefused(await get('/pkgbase/cg-nothing'), 404)).toContain('cg-nothing');
+    await expectRefused(await get('/pkgbase/UPPER'), 404);
+  });
+
+  it('/packages/<name> and /packages/<name>/ answer for pkgnames and pkgbases, split packages included', async () => {
+    for (const [name, title] of [
+      [NAMES[1], `${NAMES[1]} 2.0-1`],
+      [SPLIT, `${NAMES[0]} 2.0-1`],
+      [OTHER, `${OTHER} 1.0.0-1`],
+    ] as const) {
+      for (const path of [`/packages/${name}`, `/packages/${name}/`]) {
+        const response = await get(path);
+        expect(response.status, path).toBe(200);
+        expect(await response.text(), path).toContain(`<h1>${title}</h1>`);
+      }
+    }
+    expect(await expectRefused(await get('/packages/cg-nothing/'), 404)).toContain('cg-nothing');
+  });
+});
