@@ -1,3 +1,4 @@
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
@@ -18,6 +19,9 @@ const SPLIT = 'cg-split';
 const NAMES = ['cg-one', 'cg-two'];
 const OTHER = 'cg-other';
 const REVOKED = 'cg-revoked';
+/** Approved last, in a later second than the rest: the newest item of the feeds. */
+const FEED = 'cg-feed';
+const HOSTILE = 'Feed <b>& ]]> \u0007bell';
 const c: Record<string, string> = {};
 
 const split = (pkgver: string, marker: string, extraFiles: Record<string, string> = {}) =>
@@ -52,7 +56,11 @@ beforeAll(async () => {
   await aurgate.app.approve({ pkgbase: REVOKED, commit: c['r2'], by: rita });
   await aurgate.app.revoke({ pkgbase: REVOKED, commit: c['r2'], by: await account(aurgate.app, 'ada', 'admin'), note: 'bad release' });
   c['pending'] = await upstream.push(SPLIT, split('3.0', 'marker-quarantined'), 'not reviewed');
+  c['feed'] = await upstream.addPackage(makePackage({ pkgbase: FEED, pkgdesc: HOSTILE }));
+  await aurgate.app.allow([FEED], 'tester');
   await aurgate.app.sync({ trigger: 'cli' });
+  await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
+  await aurgate.app.approve({ pkgbase: FEED, commit: c['feed'], by: rita });
 });
 afterAll(async () => {
   await aurgate?.close();
@@ -254,4 +262,77 @@ describe('package and package base pages', () => {
     }
     expect(await expectRefused(await get('/packages/cg-nothing/'), 404)).toContain('cg-nothing');
   });
+});
+
+describe('RSS feeds', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** The little of the browser's DOM the parse below uses (the test is compiled without the DOM library). */
+  interface XmlElement {
+    nodeName: string;
+    textContent: string | null;
+    getAttribute(name: string): string | null;
+    getElementsByTagName(name: string): ArrayLike<XmlElement> & Iterable<XmlElement>;
+  }
+  type XmlParser = new () => {
+    parseFromString(text: string, type: string): { documentElement: XmlElement; getElementsByTagName: XmlElement['getElementsByTagName'] };
+  };
+
+  /** The feed read by a real XML parser (the browser's DOMParser): a well-formedness error is reported, not guessed at. */
+  async function parseFeed(xml: string) {
+    const page = await browser.newPage();
+    try {
+      return await page.evaluate((text) => {
+        const Parser = (globalThis as unknown as { DOMParser: XmlParser }).DOMParser;
+        const doc = new Parser().parseFromString(text, 'application/xml');
+        const error = doc.getElementsByTagName('parsererror')[0]?.textContent ?? null;
+        const field = (item: XmlElement, name: string) => item.getElementsByTagName(name)[0]?.textContent ?? null;
+        const items = [...doc.getElementsByTagName('item')].map((item) => ({
+          title: field(item, 'title'),
+          link: field(item, 'link'),
+          description: field(item, 'description'),
+          pubDate: field(item, 'pubDate'),
+          guid: field(item, 'guid'),
+        }));
+        return { error, root: doc.documentElement.nodeName, version: doc.documentElement.getAttribute('version'), items };
+      }, xml);
+    } finally {
+      await page.close();
+    }
+  }
+
+  for (const path of ['/rss/', '/rss/modified']) {
+    it(`${path} is well-formed RSS 2.0 of the served packages, newest approval first, upstream text escaped`, async () => {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/rss\+xml/);
+      const xml = await response.text();
+      const feed = await parseFeed(xml);
+      expect(feed.error).toBeNull();
+      expect([feed.root, feed.version]).toEqual(['rss', '2.0']);
+      // Every served pkgname once: the split base's two, the others' one each; nothing pending or revoked.
+      expect(feed.items.map((item) => item.title).sort()).toEqual([...NAMES, FEED, OTHER, REVOKED].sort());
+      const [first] = feed.items;
+      expect(first?.title).toBe(FEED);
+      expect(first?.link).toBe(`${aurgate.config.publicUrl}/packages/${FEED}`);
+      expect(first?.description).toBe('Feed <b>& ]]> bell');
+      expect(first?.guid).toBe(`${FEED}@${c['feed']}`);
+      const dates = feed.items.map((item) => Date.parse(item.pubDate ?? ''));
+      expect(dates.every((date, index) => Number.isFinite(date) && (index === 0 || date <= (dates[index - 1] ?? 0)))).toBe(true);
+      expect(first?.pubDate).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      expect(xml).toContain('Feed &lt;b&gt;&amp; ]]&gt; bell');
+      // The control character did reach the catalog (RPC has it); the feed alone drops it.
+      const info = (await (await get(`/rpc/?v=5&type=info&arg[]=${FEED}`)).json()) as { results: Array<{ Description: string }> };
+      expect(info.results[0]?.Description).toBe(HOSTILE);
+    });
+  }
 });

@@ -4,6 +4,7 @@ import { isValidPackageName } from '../../srcinfo/names.js';
 import { unavailableMessage, type Catalog, type ServedLookup, type ServedPackage } from '../../store/served-catalog.js';
 import { frontPage } from './front-page.js';
 import { packagePage, pkgbasePage } from './package-page.js';
+import { rssFeed, type FeedKind } from './rss.js';
 
 export interface PageDeps {
   catalog: Catalog;
@@ -21,6 +22,19 @@ function servedPackages(deps: PageDeps, name: string): { pkgbase: string; packag
   const [first, ...rest] = deps.catalog.packages().filter((pkg) => pkg.PackageBase === availability.pkgbase);
   if (!first) return `aurgate: ${availability.pkgbase} is served over git only (its .SRCINFO could not be read)`;
   return { pkgbase: availability.pkgbase, packages: [first, ...rest] };
+}
+
+/** Each feed built once per catalog generation: it sorts every served package, and readers poll it. */
+function feedCache(deps: PageDeps): (kind: FeedKind) => string {
+  const built = new Map<FeedKind, { generation: number; xml: string }>();
+  return (kind) => {
+    const generation = deps.catalog.generation();
+    const cached = built.get(kind);
+    if (cached?.generation === generation) return cached.xml;
+    const xml = rssFeed(deps.publicUrl, deps.catalog.packages(), kind);
+    built.set(kind, { generation, xml });
+    return xml;
+  };
 }
 
 export function pageRoutes(deps: PageDeps): Hono {
@@ -51,5 +65,13 @@ export function pageRoutes(deps: PageDeps): Hono {
   };
   app.get('/pkgbase/:name', pkgbaseAnswer);
   app.get('/pkgbase/:name/', pkgbaseAnswer);
+
+  const feed = feedCache(deps);
+  for (const [path, kind] of [
+    ['/rss', 'new'],
+    ['/rss/', 'new'],
+    ['/rss/modified', 'modified'],
+  ] as const)
+    app.get(path, (c) => c.body(feed(kind), 200, { 'Content-Type': 'application/rss+xml; charset=utf-8' }));
   return app;
 }
