@@ -336,3 +336,28 @@ describe('RSS feeds', () => {
     });
   }
 });
+
+describe('bad input never reaches git', () => {
+  it('malformed ids and paths are refused before a revision lookup or any git process', async () => {
+    const { cgitRoutes } = await import('../src/serve/cgit/routes.js');
+    const asked: string[] = [];
+    const router = cgitRoutes({
+      lookup: {
+        availability: (name) => ({ kind: 'served', pkgbase: name, commit: 'a'.repeat(40) }),
+        revisionAvailability: (_pkgbase, commit) => (asked.push(commit), { kind: 'missing' }),
+      },
+      // No such directory: a git process started here would fail, and the answer would be a 500.
+      servedRoot: '/nonexistent/aurgate-served',
+      snapshots: aurgate.app.snapshots,
+    });
+    const ids = ['b'.repeat(39), 'B'.repeat(40), 'HEAD', '--output=x', `${'b'.repeat(40)}~1`, `${'b'.repeat(40)}:PKGBUILD`, 'b'.repeat(41)];
+    for (const id of ids)
+      for (const view of ['plain/PKGBUILD', 'tree/', 'tree/PKGBUILD', 'commit/']) {
+        const response = await router.request(`/cgit/aur.git/${view}?h=x&id=${encodeURIComponent(id)}`);
+        expect(response.status, `${view} ${id}`).toBe(404);
+      }
+    for (const path of ['plain/..%2fetc%2fpasswd', 'tree/..%2fetc', 'tree/a%00b', 'plain/', `tree/${'a/'.repeat(600)}x`])
+      expect((await router.request(`/cgit/aur.git/${path}?h=x&id=${'b'.repeat(40)}`)).status, path).toBe(404);
+    expect(asked).toEqual([]);
+  });
+});

@@ -46,7 +46,7 @@ export function cgitRoutes(deps: CgitDeps): Hono {
   app.on(['GET', 'HEAD'], '/cgit/aur.git/snapshot/:file', async (c) => {
     const file = c.req.param('file');
     const name = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
-    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: snapshots are named <pkgbase>.tar.gz');
+    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: snapshots are named <pkgbase or pkgname>.tar.gz');
     // A split package's pkgname gets its pkgbase's archive (cgit has one repo per pkgbase), under the name asked for.
     const resolved = resolveName(deps, name);
     if (!resolved.ok) return plain(c, resolved.status, resolved.message);
