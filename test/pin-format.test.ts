@@ -126,6 +126,8 @@ describe('route labels for metrics', () => {
       '/pkgbase.gz.sha256': 'lists',
       '/': 'pages',
       '/packages/foo': 'pages',
+      '/pkgbase/foo/': 'pages',
+      '/rss/modified': 'pages',
       '/admin': 'admin',
       '/admin/queue': 'admin',
       '/api/v1/lock': 'api',

@@ -18,6 +18,6 @@ export function routeLabel(path: string): RouteLabel {
   if (HEALTH.has(path)) return 'health';
   if (LIST_FILE.test(path)) return 'lists';
   if (GIT_PATH.test(path)) return 'git';
-  if (path === '/' || path.startsWith('/packages/')) return 'pages';
+  if (path === '/' || path.startsWith('/packages/') || path.startsWith('/pkgbase/') || path === '/rss' || path.startsWith('/rss/')) return 'pages';
   return 'other';
 }

@@ -1,4 +1,3 @@
-import { packageRepoPath } from '../../git/repo-paths.js';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
@@ -6,9 +5,11 @@ import type { Context } from 'hono';
 import { commitsBetween, readBlob } from '../../git/history.js';
 import { isFullCommitId, isValidPackageName } from '../../srcinfo/names.js';
 import type { Snapshot, SnapshotStore } from '../../store/snapshots.js';
-import { unavailableMessage, type RevisionLookup, type ServedLookup } from '../../store/served-catalog.js';
+import type { RevisionLookup, ServedLookup } from '../../store/served-catalog.js';
 import { logPage } from '../pages/log-page.js';
 import { validPlainPath } from './paths.js';
+import { resolveName, resolveTarget } from './resolve.js';
+import { treeRoutes } from './tree-routes.js';
 
 export interface CgitDeps {
   lookup: ServedLookup & RevisionLookup;
@@ -36,19 +37,21 @@ function snapshotResponse(c: Context, name: string, snapshot: Snapshot, cacheCon
 
 /**
  * cgit-style URLs over served repos only: the snapshot of the approved head, immutable per-revision
- * snapshots, plain files and the log. Each name and path is validated before git is asked anything.
+ * snapshots, plain files, the tree and commit views and the log. Each name, path and id is validated
+ * before git is asked anything.
  */
 export function cgitRoutes(deps: CgitDeps): Hono {
   const app = new Hono();
-  const repoOf = (pkgbase: string) => packageRepoPath(deps.servedRoot, pkgbase);
 
   app.on(['GET', 'HEAD'], '/cgit/aur.git/snapshot/:file', async (c) => {
     const file = c.req.param('file');
     const name = file.endsWith('.tar.gz') ? file.slice(0, -'.tar.gz'.length) : '';
-    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: snapshots are named <pkgbase>.tar.gz');
-    const availability = deps.lookup.availability(name);
-    if (availability.kind !== 'served' || availability.pkgbase !== name) return plain(c, 404, unavailableMessage(name, availability));
-    return snapshotResponse(c, file, await deps.snapshots.get(name, availability.commit), 'no-cache');
+    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: snapshots are named <pkgbase or pkgname>.tar.gz');
+    // A split package's pkgname gets its pkgbase's archive (cgit has one repo per pkgbase), under the name asked for.
+    const resolved = resolveName(deps, name);
+    if (!resolved.ok) return plain(c, resolved.status, resolved.message);
+    const { pkgbase, head } = resolved.target;
+    return snapshotResponse(c, file, await deps.snapshots.get(pkgbase, head), 'no-cache');
   });
 
   app.on(['GET', 'HEAD'], '/snapshot/:pkgbase/:file', async (c) => {
@@ -69,25 +72,25 @@ export function cgitRoutes(deps: CgitDeps): Hono {
   });
 
   app.on(['GET', 'HEAD'], '/cgit/aur.git/plain/*', async (c) => {
-    const name = c.req.query('h') ?? '';
     const file = validPlainPath(c.req.path.slice('/cgit/aur.git/plain/'.length));
-    if (!isValidPackageName(name) || !file) return plain(c, 404, 'aurgate: no such file');
-    const availability = deps.lookup.availability(name);
-    if (availability.kind !== 'served') return plain(c, 404, unavailableMessage(name, availability));
-    const blob = await readBlob(repoOf(availability.pkgbase), availability.commit, file);
-    if (!blob) return plain(c, 404, `aurgate: ${availability.pkgbase} has no file ${file}`);
+    if (!file) return plain(c, 404, 'aurgate: no such file');
+    const resolved = await resolveTarget(deps, c.req.query('h') ?? '', c.req.query('id'));
+    if (!resolved.ok) return plain(c, resolved.status, resolved.message);
+    const { pkgbase, repo, commit } = resolved.target;
+    const blob = await readBlob(repo, commit, file);
+    if (!blob) return plain(c, 404, `aurgate: ${pkgbase} has no file ${file}`);
     const headers = { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': String(blob.length) };
     return c.req.method === 'HEAD' ? c.body(null, 200, headers) : c.body(new Uint8Array(blob), 200, headers);
   });
 
   app.get('/cgit/aur.git/log/', async (c) => {
-    const name = c.req.query('h') ?? '';
-    if (!isValidPackageName(name)) return plain(c, 404, 'aurgate: no such package');
-    const availability = deps.lookup.availability(name);
-    if (availability.kind !== 'served') return plain(c, 404, unavailableMessage(name, availability));
-    const commits = await commitsBetween(repoOf(availability.pkgbase), null, availability.commit, 200);
-    return c.html(logPage(availability.pkgbase, commits));
+    const resolved = resolveName(deps, c.req.query('h') ?? '');
+    if (!resolved.ok) return plain(c, resolved.status, resolved.message);
+    const { pkgbase, repo, head } = resolved.target;
+    return c.html(logPage(pkgbase, await commitsBetween(repo, null, head, 200)));
   });
+
+  app.route('/', treeRoutes(deps));
 
   return app;
 }

@@ -36,6 +36,13 @@ export function frontPage(publicUrl: string, packageCount: number, baseCount: nu
           <code>/snapshot/&lt;pkgbase&gt;/&lt;commit&gt;.tar.gz</code>: immutable, checksummed archives for pinned builds
         </li>
         <li>
+          <code>/cgit/aur.git/tree/?h=&lt;name&gt;</code>, <code>/cgit/aur.git/log/?h=&lt;name&gt;</code>, <code>/pkgbase/&lt;pkgbase&gt;</code>,{' '}
+          <code>/packages/&lt;name&gt;</code>: browse what is served
+        </li>
+        <li>
+          <a href="/rss/">/rss/</a>, <a href="/rss/modified">/rss/modified</a>: the most recently approved packages
+        </li>
+        <li>
           <a href="/packages.gz">/packages.gz</a>, <a href="/pkgbase.gz">/pkgbase.gz</a>, <a href="/users.gz">/users.gz</a>,{' '}
           <a href="/packages-meta-v1.json.gz">/packages-meta-v1.json.gz</a>, <a href="/packages-meta-ext-v1.json.gz">/packages-meta-ext-v1.json.gz</a>
         </li>

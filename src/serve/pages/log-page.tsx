@@ -18,7 +18,9 @@ export function logPage(pkgbase: string, commits: readonly CommitInfo[]) {
           {commits.map((commit) => (
             <tr>
               <td>
-                <code>{commit.id.slice(0, 12)}</code>
+                <a href={`/cgit/aur.git/commit/?h=${encodeURIComponent(pkgbase)}&id=${commit.id}`}>
+                  <code>{commit.id.slice(0, 12)}</code>
+                </a>
               </td>
               <td>{commit.subject}</td>
               <td>{commit.authorName}</td>
