@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { buildApproved, type BuildRequest } from './app/build.js';
+import { buildNow, type BuildRequest } from './app/build.js';
+import { BuildQueue } from './app/build-queue.js';
 import path from 'node:path';
 import { allow, disallow } from './app/allowlist.js';
 import { approve, rebaseStalePending, reject, revoke, servableRangeOf } from './app/decisions.js';
@@ -43,6 +44,7 @@ export class Aurgate implements AppDeps {
   /** The hermetic source cache (`<dataDir>/sources`): approved revisions' PKGBUILD sources, content-addressed. */
   readonly blobs: BlobStore;
   readonly sources: SourceCache;
+  readonly builds: BuildQueue;
   /** Set when AURGATE_REQUIRED_APPROVALS disagrees with the policy in the database (which wins). */
   readonly policyWarning: string | null;
 
@@ -66,7 +68,11 @@ export class Aurgate implements AppDeps {
     this.trust = new TrustLog(this.db, config.paths.keys, config.publicUrl);
     this.notifier = createNotifier(config, logger);
     this.blobs = new BlobStore(config.paths.sources);
-    this.sources = new SourceCache({ db: this.db, config, logger, blobs: this.blobs });
+    this.builds = new BuildQueue(this);
+    this.sources = new SourceCache({ db: this.db, config, logger, blobs: this.blobs }, (pkgbase, commit, complete) => {
+      // A build needs every source in the cache: it follows the fetch job of the approval.
+      if (config.buildOnApproval && complete) this.builds.enqueue({ pkgbase, commit, trigger: 'approval', requestedBy: null });
+    });
     this.reviews = new ReviewService(this);
     this.policyWarning = policyDrift(seedPolicy(this.db, config.requiredApprovals), config.requiredApprovals);
     if (this.policyWarning) logger.warn({ variable: 'AURGATE_REQUIRED_APPROVALS' }, this.policyWarning);
@@ -116,7 +122,7 @@ export class Aurgate implements AppDeps {
 
   /** Builds an approved revision into pacman packages (the served head unless a commit is named). */
   build(request: BuildRequest) {
-    return buildApproved(this, request);
+    return buildNow(this, request);
   }
 
   servableRangeOf(pkgbase: string) {

@@ -201,6 +201,10 @@ export const SETTINGS = {
       .default('builder'),
     doc: "[builds](#builds-of-approved-revisions) run makepkg as this unprivileged user when aurgate runs as root (makepkg refuses root); otherwise as aurgate's own user",
   },
+  buildOnApproval: {
+    schema: flag.default(false),
+    doc: 'build each approved revision in `aurgate serve` once its sources are in the cache (see [builds](#builds-of-approved-revisions)); `aurgate build` works either way',
+  },
   buildTimeoutMs: {
     schema: z.coerce
       .number()

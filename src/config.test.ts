@@ -37,6 +37,11 @@ const CONTRACT_VARIABLES = [
   'AURGATE_SOURCE_TIMEOUT_MS',
   'AURGATE_SOURCE_MAX_REDIRECTS',
   'AURGATE_SOURCE_ALLOW_PRIVATE',
+  'AURGATE_BUILD_USER',
+  'AURGATE_BUILD_ON_APPROVAL',
+  'AURGATE_BUILD_TIMEOUT_MS',
+  'AURGATE_BUILD_MAX_BYTES',
+  'AURGATE_BUILD_MAX_LOG_BYTES',
   'AURGATE_LOCAL_SIGN_IN',
   'AURGATE_OIDC_ISSUER',
   'AURGATE_OIDC_ALLOW_HTTP',
@@ -93,6 +98,11 @@ describe('configuration', () => {
       sourceTimeoutMs: 600_000,
       sourceMaxRedirects: 5,
       sourceAllowPrivate: false,
+      buildUser: 'builder',
+      buildOnApproval: false,
+      buildTimeoutMs: 3_600_000,
+      buildMaxBytes: 8 * 1024 * 1024 * 1024,
+      buildMaxLogBytes: 8 * 1024 * 1024,
       // Single sign-on is off; local password sign-in is on.
       localSignIn: true,
       oidcIssuer: undefined,
@@ -111,6 +121,7 @@ describe('configuration', () => {
         snapshots: path.resolve('./data/snapshots'),
         keys: path.resolve('./data/keys'),
         sources: path.resolve('./data/sources'),
+        builds: path.resolve('./data/builds'),
       },
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });

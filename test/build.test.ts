@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildRecord, BuiltPackage } from '../src/build/records.js';
+import { buildPackages, listBuilds, type BuildRecord, type BuiltPackage } from '../src/build/records.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { SourceHost } from './support/source-host.js';
 import { TestUpstream } from './support/upstream.js';
+import { until } from './support/until.js';
 
 /**
  * Builds of approved revisions with the real makepkg, as the unprivileged build user, in bubblewrap
@@ -123,5 +124,33 @@ describe('aurgate build', () => {
     expect(pending.code).toBe(4);
     expect(pending.stderr).toContain('is pending: only approved revisions are built');
     expect((await aurgate.cli(['build', 'pending'])).stderr).toContain('pending has no approved revision to build');
+  });
+});
+
+describe('builds on approval (AURGATE_BUILD_ON_APPROVAL)', () => {
+  it('builds an approved revision in aurgate serve once its sources are in the cache', async () => {
+    const served = await startAurgate({
+      upstreamUrl: upstream.url,
+      env: { AURGATE_SOURCE_ALLOW_PRIVATE: 'true', AURGATE_BUILD_ON_APPROVAL: 'true' },
+    });
+    try {
+      await served.serve();
+      await served.app.allow(['built'], 'tester');
+      await served.app.sync({ only: ['built'], trigger: 'cli' });
+      await served.app.approve({ pkgbase: 'built', commit: commits['built'] ?? '', by: await account(served.app, 'rita') });
+      await until(async () => {
+        await served.app.sources.idle();
+        await served.app.builds.idle();
+        return listBuilds(served.app.db, { pkgbase: 'built' })[0]?.state === 'succeeded';
+      });
+      const [build] = listBuilds(served.app.db, { pkgbase: 'built' });
+      expect(build).toMatchObject({ commit: commits['built'], trigger: 'approval', networkIsolated: true });
+      expect(buildPackages(served.app.db, build?.id ?? 0).map((pkg) => pkg.pkgname)).toEqual(['built']);
+      // Asking again gives the same build back rather than a second one.
+      const again = JSON.parse((await served.cli(['build', 'built', '--json'])).stdout) as BuildJson;
+      expect(again.build.id).toBe(build?.id);
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -6,8 +6,19 @@ import { arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { networkIsolationAvailable, runLocalBuild } from '../build/local-builder.js';
 import { readPkginfo } from '../build/pkginfo.js';
-import { finishBuild, getBuild, queueBuild, startBuild, type BuildRecord, type BuiltPackage } from '../build/records.js';
-import { BuildError, Conflict, describeError, NotFound } from '../errors.js';
+import {
+  activeOrBuilt,
+  buildPackages,
+  claimBuild,
+  finishBuild,
+  getBuild,
+  queueBuild,
+  recordBuildFacts,
+  type BuildRecord,
+  type BuiltPackage,
+} from '../build/records.js';
+import { inTransaction } from '../db/open.js';
+import { BuildError, Busy, Conflict, describeError, NotFound } from '../errors.js';
 import { commitInfo } from '../git/history.js';
 import { getRevision, getServedRevision } from '../quarantine/revisions.js';
 import { assertPackageName, isFullCommitId } from '../srcinfo/names.js';
@@ -24,6 +35,8 @@ export interface BuildRequest {
   commit?: string | undefined;
   trigger: 'cli' | 'admin' | 'api' | 'approval';
   requestedBy: string | null;
+  /** Build again even if this commit was built (a rebuild, e.g. to compare digests). */
+  again?: boolean;
   onStage?: (stage: string) => void;
 }
 
@@ -41,22 +54,51 @@ export function buildLogFile(deps: Pick<BuildDeps, 'config'>, id: number): strin
 }
 
 /**
- * Builds one approved revision into pacman packages: the approved snapshot, its sources from the
- * source cache only (the build has no network where bubblewrap can take it away), SOURCE_DATE_EPOCH
- * from the approved commit. Every step is recorded on the build; a failure names the package and
- * the cause, and the log stays. Only an approved, non-revoked commit is ever built.
+ * Queues the build of an approved revision (the served head unless a commit is named). Only an
+ * approved, non-revoked commit is ever queued; a commit queued, running or built already gives
+ * that build back instead of a second one.
  */
-export async function buildApproved(deps: BuildDeps, request: BuildRequest): Promise<BuildOutcome> {
+export function requestBuild(deps: Pick<BuildDeps, 'db'>, request: BuildRequest): BuildRecord {
   const pkgbase = assertPackageName(request.pkgbase, 'pkgbase');
   const commit = approvedCommit(deps, pkgbase, request.commit);
-  const build = queueBuild(deps.db, { pkgbase, commit, builder: 'local', trigger: request.trigger, requestedBy: request.requestedBy });
+  return inTransaction(
+    deps.db,
+    () =>
+      (request.again ? null : activeOrBuilt(deps.db, pkgbase, commit)) ??
+      queueBuild(deps.db, { pkgbase, commit, builder: 'local', trigger: request.trigger, requestedBy: request.requestedBy }),
+  );
+}
+
+/** Queues and runs a build in this process at once (`aurgate build`): its outcome, or the build that exists already. */
+export async function buildNow(deps: BuildDeps, request: BuildRequest): Promise<BuildOutcome> {
+  const queued = requestBuild(deps, request);
+  if (queued.state === 'succeeded') return { build: queued, packages: buildPackages(deps.db, queued.id), logFile: buildLogFile(deps, queued.id) };
+  const build = claimBuild(deps.db, queued.id);
+  if (!build)
+    throw new Busy(`build #${queued.id} of ${queued.pkgbase} ${queued.commit} is being run by another process`, { pkgbase: queued.pkgbase });
+  return runBuild(deps, build, { onStage: request.onStage });
+}
+
+/**
+ * Runs a claimed build: the approved snapshot, its sources from the source cache only (the build has
+ * no network where bubblewrap can take it away), SOURCE_DATE_EPOCH from the approved commit. Every
+ * step is recorded on the build; a failure names the package and the cause, and the log stays.
+ */
+export async function runBuild(
+  deps: BuildDeps,
+  build: BuildRecord,
+  options: { onStage?: ((stage: string) => void) | undefined; signal?: AbortSignal } = {},
+): Promise<BuildOutcome> {
+  const { pkgbase, commit } = build;
   const dir = path.join(deps.config.paths.builds, String(build.id));
   const logFile = buildLogFile(deps, build.id);
   const stage = (text: string) => {
     deps.logger.info({ build: build.id, pkgbase, commit, stage: text }, 'build');
-    request.onStage?.(text);
+    options.onStage?.(text);
   };
   try {
+    // Approved when queued is not enough: a revocation since then stops the build.
+    approvedCommit(deps, pkgbase, commit);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     const work = path.join(dir, 'work');
     stage('unpacking the approved snapshot');
@@ -69,7 +111,7 @@ export async function buildApproved(deps: BuildDeps, request: BuildRequest): Pro
     await mkdir(pkgDest, { recursive: true });
     stage('running makepkg');
     const networkIsolated = await networkIsolationAvailable();
-    startBuild(deps.db, build.id, { sourceDateEpoch, networkIsolated });
+    recordBuildFacts(deps.db, build.id, { sourceDateEpoch, networkIsolated });
     if (!networkIsolated) deps.logger.warn({ build: build.id, pkgbase }, 'bubblewrap is not available: the build runs with network access');
     const result = await runLocalBuild({
       packageDir,
@@ -82,6 +124,7 @@ export async function buildApproved(deps: BuildDeps, request: BuildRequest): Pro
       maxBytes: deps.config.buildMaxBytes,
       maxLogBytes: deps.config.buildMaxLogBytes,
       user: deps.config.buildUser,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     stage('recording the packages');
     const packages = await keepPackages(result.packages, path.join(dir, 'packages'));
@@ -98,7 +141,7 @@ export async function buildApproved(deps: BuildDeps, request: BuildRequest): Pro
 }
 
 /** The commit to build: the one named (full id), which must be approved and not revoked, else the served head. */
-function approvedCommit(deps: BuildDeps, pkgbase: string, commit: string | undefined): string {
+function approvedCommit(deps: Pick<BuildDeps, 'db'>, pkgbase: string, commit: string | undefined): string {
   if (commit === undefined) {
     const served = getServedRevision(deps.db, pkgbase);
     if (!served) throw new NotFound(`${pkgbase} has no approved revision to build`, { pkgbase });

@@ -46,7 +46,11 @@ export class SourceCache {
   /** Only a serving process runs queued jobs; a CLI command that approves just queues (it exits soon). */
   private runsJobs = false;
 
-  constructor(private readonly deps: SourceFetchDeps) {}
+  constructor(
+    private readonly deps: SourceFetchDeps,
+    /** Told when a revision's fetch job ends, whether every source was stored (builds on approval wait for it). */
+    private readonly onFetched: (pkgbase: string, commit: string, complete: boolean) => void = () => undefined,
+  ) {}
 
   /** Queues the fetch of a revision's sources (and runs it, in a serving process); never throws (an approval has committed). */
   enqueue(pkgbase: string, commit: string, trigger: string): void {
@@ -100,6 +104,7 @@ export class SourceCache {
       });
       const error = failureText(summary);
       finishJob(db, pkgbase, commit, error);
+      this.onFetched(pkgbase, commit, error === null);
       if (error) logger.warn({ pkgbase, commit, failed: summary.failed }, 'some sources were not stored');
       else logger.info({ pkgbase, commit, stored: summary.stored, reused: summary.reused }, 'sources stored');
     } catch (error) {

@@ -26,6 +26,8 @@ export interface LocalBuildJob {
   maxLogBytes: number;
   /** The user makepkg runs as when this process is root. */
   user: string;
+  /** Aborting stops the build (the server shutting down): makepkg runs in its own process group and would outlive it. */
+  signal?: AbortSignal;
 }
 
 export interface LocalBuildResult {
@@ -144,9 +146,16 @@ function runBounded(argv: readonly string[], job: LocalBuildJob): Promise<void> 
     let stopped: string | null = null;
     const stop = (why: string) => {
       stopped ??= why;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group has exited already.
+      }
     };
     const timer = setTimeout(() => stop(`the build passed its deadline of ${job.timeoutMs} ms (AURGATE_BUILD_TIMEOUT_MS)`), job.timeoutMs);
+    const onAbort = () => stop('the build was stopped: the server is shutting down');
+    if (job.signal?.aborted) onAbort();
+    job.signal?.addEventListener('abort', onAbort, { once: true });
     const disk = setInterval(() => {
       void directorySize(job.root).then((bytes) => {
         if (bytes > job.maxBytes) stop(`the build passed its disk cap: ${bytes} bytes of ${job.maxBytes} (AURGATE_BUILD_MAX_BYTES)`);
@@ -157,11 +166,13 @@ function runBounded(argv: readonly string[], job: LocalBuildJob): Promise<void> 
     child.once('error', (error) => {
       clearTimeout(timer);
       clearInterval(disk);
+      job.signal?.removeEventListener('abort', onAbort);
       void log.close().finally(() => reject(new BuildError(`makepkg could not start: ${error.message}`, { cause: error })));
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(disk);
+      job.signal?.removeEventListener('abort', onAbort);
       void log.close().then(() => {
         if (code === 0 && stopped === null) return resolve();
         const reason = stopped ?? `makepkg failed (exit ${code ?? signal}): ${log.lastLines(3)}`;

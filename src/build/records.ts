@@ -75,9 +75,9 @@ export function queueBuild(
   return getBuild(db, Number(id)) as BuildRecord;
 }
 
-export function startBuild(db: Db, id: number, facts: { sourceDateEpoch: number; networkIsolated: boolean }, at = Date.now()): void {
-  db.prepare("UPDATE builds SET state = 'running', started_at = ?, source_date_epoch = ?, network_isolated = ? WHERE id = ?").run(
-    at,
+/** What a running build records once it knows them: the epoch it builds at and whether it is offline. */
+export function recordBuildFacts(db: Db, id: number, facts: { sourceDateEpoch: number; networkIsolated: boolean }): void {
+  db.prepare('UPDATE builds SET source_date_epoch = ?, network_isolated = ? WHERE id = ?').run(
     facts.sourceDateEpoch,
     facts.networkIsolated ? 1 : 0,
     id,
@@ -97,9 +97,34 @@ export function finishBuild(db: Db, id: number, outcome: { packages: readonly Bu
   });
 }
 
-/** Builds a killed process left queued or running are closed as failed (their work directory is gone with it). */
-export function failAbandonedBuilds(db: Db, reason: string, at = Date.now()): number {
-  return db.prepare("UPDATE builds SET state = 'failed', finished_at = ?, error = ? WHERE state IN ('queued', 'running')").run(at, reason).changes;
+/** Builds a killed process left running are closed as failed (what they did is lost with the process); queued ones stay queued. */
+export function failInterruptedBuilds(db: Db, reason: string, at = Date.now()): number {
+  return db.prepare("UPDATE builds SET state = 'failed', finished_at = ?, error = ? WHERE state = 'running'").run(at, reason).changes;
+}
+
+/** Takes the oldest queued build (queued → running in one statement, so two runners never take the same one). */
+export function claimNextBuild(db: Db, at = Date.now()): BuildRecord | null {
+  const row = db
+    .prepare(
+      "UPDATE builds SET state = 'running', started_at = ? WHERE id = (SELECT id FROM builds WHERE state = 'queued' ORDER BY id LIMIT 1) AND state = 'queued' RETURNING *",
+    )
+    .get(at) as BuildRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
+/** Takes this queued build (the CLI runs the build it just queued). */
+export function claimBuild(db: Db, id: number, at = Date.now()): BuildRecord | null {
+  const row = db.prepare("UPDATE builds SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued' RETURNING *").get(at, id) as
+    BuildRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
+/** A build of this commit that is queued, running or succeeded: a new one would only repeat it. */
+export function activeOrBuilt(db: Db, pkgbase: string, commit: string): BuildRecord | null {
+  const row = db
+    .prepare("SELECT * FROM builds WHERE pkgbase = ? AND commit_id = ? AND state IN ('queued', 'running', 'succeeded') ORDER BY id DESC LIMIT 1")
+    .get(pkgbase, commit) as BuildRow | undefined;
+  return row ? toRecord(row) : null;
 }
 
 export function getBuild(db: Db, id: number): BuildRecord | null {

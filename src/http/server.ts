@@ -49,7 +49,9 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   if (rebased > 0) logger.warn({ rebased }, 'pending revisions re-based off revoked commits');
   // Source fetches a previous process queued or left running go on here, in the background.
   app.sources.resume();
-  const sourcePoll = setInterval(() => app.sources.kick(), SOURCE_POLL_MS).unref();
+  // Builds queued before (or by another process: a CLI approval) run here, one at a time.
+  app.builds.resume();
+  const sourcePoll = setInterval(() => (app.sources.kick(), app.builds.kick()), SOURCE_POLL_MS).unref();
   const catalog = new DbCatalog(db, logger);
   const { snapshots } = app;
   const inFlight = new InFlight();
@@ -90,6 +92,7 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
       ready = false;
       clearInterval(sourcePoll);
       app.sources.stop();
+      app.builds.stop();
       await task?.stop();
       await closeServer(server, Promise.all([inFlight.idle(graceMs), admin.services.syncRunner.stop(graceMs)]));
     },
