@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, listBuilds, type BuildRecord, type BuiltPackage } from '../src/build/records.js';
+import { requestBuild, runBuild } from '../src/app/build.js';
+import { buildPackages, claimBuild, getBuild, listBuilds, type BuildRecord, type BuiltPackage } from '../src/build/records.js';
 import { account } from './support/accounts.js';
 import { makePackage } from './support/fixture-packages.js';
 import { startAurgate, type Harness } from './support/harness.js';
@@ -124,6 +125,20 @@ describe('aurgate build', () => {
     expect(pending.code).toBe(4);
     expect(pending.stderr).toContain('is pending: only approved revisions are built');
     expect((await aurgate.cli(['build', 'pending'])).stderr).toContain('pending has no approved revision to build');
+  });
+
+  it('does not run a queued build whose commit was revoked meanwhile', async () => {
+    const queued = requestBuild(aurgate.app, { pkgbase: 'online', trigger: 'api', requestedBy: 'tester', again: true });
+    await aurgate.app.revoke({
+      pkgbase: 'online',
+      commit: commits['online'] ?? '',
+      by: await account(aurgate.app, 'ada', 'admin'),
+      note: 'compromised',
+    });
+    const claimed = claimBuild(aurgate.app.db, queued.id);
+    expect(claimed).not.toBeNull();
+    await expect(runBuild(aurgate.app, claimed as BuildRecord)).rejects.toThrow(/online [0-9a-f]{40} is revoked: only approved revisions are built/);
+    expect(getBuild(aurgate.app.db, queued.id)).toMatchObject({ state: 'failed', sourceDateEpoch: null });
   });
 });
 
