@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ServedPackage } from '../../store/served-catalog.js';
+import { servedPackage } from '../../../test/support/served-package.js';
 import { listContent } from './archives.js';
 
 function served(name: string, people: Pick<ServedPackage, 'Maintainer' | 'Submitter' | 'CoMaintainers'>): ServedPackage {
-  return {
-    ID: 1,
-    Name: name,
-    PackageBase: name,
-    PackageBaseID: 1,
-    Version: '1-1',
-    Description: null,
-    URL: null,
-    License: [],
-    Depends: [],
-    MakeDepends: [],
-    CheckDepends: [],
-    OptDepends: [],
-    Conflicts: [],
-    Provides: [],
-    Replaces: [],
-    Groups: [],
-    NumVotes: 0,
-    Popularity: 0,
-    OutOfDate: null,
-    FirstSubmitted: 0,
-    LastModified: 0,
-    Keywords: [],
-    URLPath: `/cgit/aur.git/snapshot/${name}.tar.gz`,
-    commit: 'c'.repeat(40),
-    approvedAt: 0,
-    ...people,
-  };
+  return servedPackage(name, people);
 }
 
 describe('users.gz content', () => {

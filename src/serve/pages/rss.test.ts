@@ -1,38 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ServedPackage } from '../../store/served-catalog.js';
+import { servedPackage } from '../../../test/support/served-package.js';
 import { MAX_FEED_ITEMS, rssFeed, xmlText } from './rss.js';
 
 function served(name: string, approvedAt: number, Description: string | null = null): ServedPackage {
-  return {
-    ID: 1,
-    Name: name,
-    PackageBase: name,
-    PackageBaseID: 1,
-    Version: '1-1',
-    Description,
-    URL: null,
-    License: [],
-    Depends: [],
-    MakeDepends: [],
-    CheckDepends: [],
-    OptDepends: [],
-    Conflicts: [],
-    Provides: [],
-    Replaces: [],
-    Groups: [],
-    NumVotes: 0,
-    Popularity: 0,
-    OutOfDate: null,
-    FirstSubmitted: 0,
-    LastModified: 0,
-    Keywords: [],
-    CoMaintainers: [],
-    Maintainer: null,
-    Submitter: null,
-    URLPath: `/cgit/aur.git/snapshot/${name}.tar.gz`,
-    commit: 'c'.repeat(40),
-    approvedAt,
-  };
+  return servedPackage(name, { approvedAt, Description });
 }
 
 describe('xmlText', () => {
