@@ -1,6 +1,7 @@
 import { claimNextBuild, failInterruptedBuilds } from '../build/records.js';
 import { describeError } from '../errors.js';
 import { requestBuild, runBuild, type BuildDeps, type BuildRequest } from './build.js';
+import { JobRunner } from './job-runner.js';
 
 /**
  * Builds queued in the database, run in the background one at a time by the serving process: a
@@ -8,18 +9,18 @@ import { requestBuild, runBuild, type BuildDeps, type BuildRequest } from './bui
  * approval, the sync worker's policies) only queue.
  */
 export class BuildQueue {
-  private running: Promise<void> | null = null;
-  private stopped = false;
-  private runsJobs = false;
   private readonly stopping = new AbortController();
+  private readonly runner: JobRunner;
 
-  constructor(private readonly deps: BuildDeps) {}
+  constructor(private readonly deps: BuildDeps) {
+    this.runner = new JobRunner('build', deps.logger, () => this.drain());
+  }
 
   /** Queues a build and starts it in a serving process; never throws (it follows a decision that has committed). */
   enqueue(request: Omit<BuildRequest, 'onStage'>): void {
     try {
       requestBuild(this.deps, request);
-      this.kick();
+      this.runner.kick();
     } catch (error) {
       this.deps.logger.error({ pkgbase: request.pkgbase, commit: request.commit, err: describeError(error) }, 'could not queue the build');
     }
@@ -27,28 +28,22 @@ export class BuildQueue {
 
   /** Makes this process the runner (`aurgate serve` at start-up); builds a previous process left running are closed as failed. */
   resume(): void {
-    this.runsJobs = true;
     const failed = failInterruptedBuilds(this.deps.db, 'the process running the build stopped; queue it again with aurgate build');
     if (failed > 0) this.deps.logger.warn({ builds: failed }, 'builds interrupted by a stopped process recorded as failed');
-    this.kick();
+    this.runner.activate();
   }
 
   kick(): void {
-    if (this.running || this.stopped || !this.runsJobs) return;
-    this.running = this.drain()
-      .catch((error: unknown) => this.deps.logger.error({ err: describeError(error) }, 'build runner stopped'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.runner.kick();
   }
 
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   /** Takes no further build and stops the running one (recorded as failed; `aurgate build` can queue it again). */
   stop(): void {
-    this.stopped = true;
+    this.runner.stop();
     this.stopping.abort();
   }
 
@@ -60,6 +55,6 @@ export class BuildQueue {
   }
 
   private next() {
-    return this.stopped ? null : claimNextBuild(this.deps.db);
+    return this.runner.stopped ? null : claimNextBuild(this.deps.db);
   }
 }

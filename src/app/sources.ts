@@ -31,6 +31,7 @@ import {
 import { assertPackageName } from '../srcinfo/names.js';
 import { sourceEntries } from '../srcinfo/sources.js';
 import { fetchRevisionSources, type FetchSummary, type SourceFetchDeps } from './source-fetch.js';
+import { JobRunner } from './job-runner.js';
 
 /** Unreferenced blobs younger than this survive a GC: a fetch in progress has not named them yet. */
 export const GC_GRACE_MS = 60 * 60 * 1000;
@@ -41,22 +42,22 @@ export const GC_GRACE_MS = 60 * 60 * 1000;
  * Serving reads (manifest, blob) are in source-serving.ts.
  */
 export class SourceCache {
-  private running: Promise<void> | null = null;
-  private stopped = false;
   /** Only a serving process runs queued jobs; a CLI command that approves just queues (it exits soon). */
-  private runsJobs = false;
+  private readonly runner: JobRunner;
 
   constructor(
     private readonly deps: SourceFetchDeps,
     /** Told when a revision's fetch job ends, whether every source was stored (builds on approval wait for it). */
     private readonly onFetched: (pkgbase: string, commit: string, complete: boolean) => void = () => undefined,
-  ) {}
+  ) {
+    this.runner = new JobRunner('source fetch', deps.logger, () => this.drain());
+  }
 
   /** Queues the fetch of a revision's sources (and runs it, in a serving process); never throws (an approval has committed). */
   enqueue(pkgbase: string, commit: string, trigger: string): void {
     try {
       queueJob(this.deps.db, pkgbase, commit, trigger);
-      this.kick();
+      this.runner.kick();
     } catch (error) {
       this.deps.logger.error({ pkgbase, commit, err: describeError(error) }, 'could not queue the source fetch');
     }
@@ -64,33 +65,28 @@ export class SourceCache {
 
   /** Makes this process the job runner and resumes jobs a previous one left queued or running (`aurgate serve` at start-up). */
   resume(): void {
-    this.runsJobs = true;
     requeueInterruptedJobs(this.deps.db);
-    this.kick();
+    this.runner.activate();
   }
 
   /** Resolves when no job is queued or running in this process. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   /** Starts the runner if jobs are queued (another process, such as a sync worker's policy approval, may have queued them). */
   kick(): void {
-    if (this.running || this.stopped || !this.runsJobs) return;
-    this.running = this.drain()
-      .catch((error: unknown) => this.deps.logger.error({ err: describeError(error) }, 'source fetch runner stopped'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.runner.kick();
   }
 
   /** Takes no further job (the one running finishes or is re-queued at the next start). */
   stop(): void {
-    this.stopped = true;
+    this.runner.stop();
   }
 
   private async drain(): Promise<void> {
-    for (let job = this.stopped ? null : claimNextJob(this.deps.db); job; job = this.stopped ? null : claimNextJob(this.deps.db)) await this.run(job);
+    const next = () => (this.runner.stopped ? null : claimNextJob(this.deps.db));
+    for (let job = next(); job; job = next()) await this.run(job);
   }
 
   private async run(job: SourceJob): Promise<void> {
