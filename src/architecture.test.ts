@@ -29,6 +29,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   trust: 'domain',
   replica: 'domain',
   sources: 'domain',
+  repo: 'domain',
   app: 'app',
   http: 'transport',
   serve: 'transport',

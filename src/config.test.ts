@@ -111,6 +111,8 @@ describe('configuration', () => {
         snapshots: path.resolve('./data/snapshots'),
         keys: path.resolve('./data/keys'),
         sources: path.resolve('./data/sources'),
+        repoKey: path.resolve('./data/repo-key'),
+        repo: path.resolve('./data/repo'),
       },
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });

@@ -41,6 +41,10 @@ export interface DataPaths {
   readonly keys: string;
   /** The content-addressed source cache (src/sources/blob-store.ts). */
   readonly sources: string;
+  /** The OpenPGP key that signs the pacman repository (src/repo/pgp-key.ts), mode 0700. */
+  readonly repoKey: string;
+  /** The signed pacman repositories built packages are served from (src/repo/pacman-repo.ts). */
+  readonly repo: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -52,6 +56,8 @@ export function dataPaths(dataDir: string): DataPaths {
     snapshots: path.join(dataDir, 'snapshots'),
     keys: path.join(dataDir, 'keys'),
     sources: path.join(dataDir, 'sources'),
+    repoKey: path.join(dataDir, 'repo-key'),
+    repo: path.join(dataDir, 'repo'),
   });
 }
 
