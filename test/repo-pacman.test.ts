@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PacmanRepo } from '../src/repo/pacman-repo.js';
+import { PacmanRepo } from '../src/repo/pacman-repo.js';
 import type { RepoKey } from '../src/repo/pgp-key.js';
 import { tempDir } from './support/git-client.js';
 import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
@@ -348,6 +348,23 @@ describe('updating the repository', () => {
     expect(await repo.removePackages([APP])).toEqual({ removed: [], absent: [APP] });
     await repo.addPackages([built[APP] ?? '']);
     expect((await pacmanInstall(APP)).code).toBe(0);
+  });
+
+  it('puts an any package into every architecture directory and an x86_64 one into its own, each database signed', async () => {
+    const root = await tempDir('aurgate-repo-arches-');
+    const multi = await PacmanRepo.open({ root, key, db: aurgate.app.db, name: 'multi', arches: ['x86_64', 'aarch64'] });
+    const added = await multi.addPackages([built[LIB] ?? '', built[APP] ?? '']);
+    expect(added.map((pkg) => [pkg.repoArch, pkg.pkgname]).sort()).toEqual([
+      ['aarch64', LIB],
+      ['x86_64', APP],
+      ['x86_64', LIB],
+    ]);
+    for (const arch of ['x86_64', 'aarch64']) {
+      const dir = multi.archDir(arch);
+      await mustRun('gpg', ['--homedir', gnupg, '--verify', path.join(dir, 'multi.db.sig'), path.join(dir, 'multi.db')]);
+      await mustRun('gpg', ['--homedir', gnupg, '--verify', path.join(dir, `${LIB_FILE}.sig`), path.join(dir, LIB_FILE)]);
+    }
+    expect(existsSync(path.join(multi.archDir('aarch64'), APP_FILE))).toBe(false);
   });
 
   it('loses no update when writers in two other processes and this one add at once', async () => {

@@ -5,12 +5,12 @@ import { withLock } from '../db/locks.js';
 import type { Db } from '../db/open.js';
 import { AurgateError, InvalidInput, StorageError } from '../errors.js';
 import { assertPackageName } from '../srcinfo/names.js';
-import { parseDbEntries, type RepoPackage } from './db-entries.js';
+import { createEmptyDatabases, DATABASE_KINDS, readEntries, runRepoTool, signDatabases } from './databases.js';
+import type { RepoPackage } from './db-entries.js';
 import { assertPackageFileName, assertRepoName, isArch } from './names.js';
 import { checkPackage, type CheckedPackage } from './package-file.js';
 import type { RepoKey } from './pgp-key.js';
 import { RepoLayout } from './repo-layout.js';
-import { lastLines, runTool } from './tools.js';
 
 /**
  * A signed pacman repository (`<root>/<name>/os/<arch>/`, see repo-layout.ts) filled with package
@@ -46,11 +46,14 @@ export interface RemoveResult {
 }
 
 export const DEFAULT_REPO_NAME = 'aurgate';
-const DATABASE_KINDS = ['db', 'files'] as const;
-/** repo-add reads every package whole (checksums, file list): minutes for a large one. */
-const REPO_TOOL_TIMEOUT_MS = 30 * 60_000;
-const MAX_DB_LISTING_BYTES = 256 * 1024 * 1024;
 const queues = new Map<string, Promise<unknown>>();
+
+/** What one update does to one architecture's directory. */
+interface UpdatePlan {
+  arch: string;
+  adds: readonly CheckedPackage[];
+  removes: readonly string[];
+}
 
 export class PacmanRepo {
   readonly name: string;
@@ -73,6 +76,8 @@ export class PacmanRepo {
     const repo = new PacmanRepo(options);
     await repo.exclusive(async () => {
       await mkdir(repo.layout.dir, { recursive: true });
+      // No writer runs while this one holds the lock: staging left behind is a dead writer's.
+      await repo.layout.clearStaging();
       await writeIfChanged(repo.layout.keyFile, options.key.armoredPublicKey);
       for (const arch of repo.arches) if ((await repo.layout.current(arch)) === null) await repo.createEmpty(arch);
     });
@@ -86,7 +91,8 @@ export class PacmanRepo {
 
   /**
    * Adds package files (copied in; the originals are not touched), replacing any package of the
-   * same pkgname. All or nothing: one file that fails a check adds none, and the error names it.
+   * same pkgname. All or nothing: every file is checked before anything changes, one that fails adds
+   * none (the error names it and why), and no architecture's directory changes unless all can.
    */
   async addPackages(files: readonly string[]): Promise<ServedPackage[]> {
     if (files.length === 0) return [];
@@ -97,10 +103,15 @@ export class PacmanRepo {
       const staging = await this.layout.staging();
       try {
         const packages = await this.stage(files, staging);
-        for (const arch of this.arches) {
-          const mine = packages.filter((pkg) => pkg.info.arch === arch || pkg.info.arch === 'any');
-          if (mine.length > 0) await this.update(arch, staging, mine, []);
-        }
+        const plans = this.arches.map((arch) => ({
+          arch,
+          adds: packages.filter((pkg) => pkg.info.arch === arch || pkg.info.arch === 'any'),
+          removes: [],
+        }));
+        await this.update(
+          plans.filter((plan) => plan.adds.length > 0),
+          staging,
+        );
         const added = new Set(packages.map((pkg) => pkg.name));
         return (await this.listUnlocked()).filter((pkg) => added.has(pkg.filename));
       } finally {
@@ -116,12 +127,13 @@ export class PacmanRepo {
       const removed = new Set<string>();
       const staging = await this.layout.staging();
       try {
+        const plans: UpdatePlan[] = [];
         for (const arch of this.arches) {
           const present = (await this.entries(arch)).filter((entry) => wanted.includes(entry.pkgname)).map((entry) => entry.pkgname);
-          if (present.length === 0) continue;
-          await this.update(arch, staging, [], present);
+          if (present.length > 0) plans.push({ arch, adds: [], removes: present });
           for (const name of present) removed.add(name);
         }
+        await this.update(plans, staging);
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
@@ -161,21 +173,36 @@ export class PacmanRepo {
   }
 
   /**
-   * Builds the next generation of `arch` from the current one (kept packages linked, databases
-   * copied), adds and removes with repo-add / repo-remove, signs the databases and swaps it in.
+   * Builds the next generation of each planned architecture, and swaps them in only once all are
+   * built: a repo-add that fails for one architecture changes none.
    */
-  private async update(arch: string, staging: string, adds: readonly CheckedPackage[], removes: readonly string[]): Promise<void> {
-    const current = await this.layout.current(arch);
-    if (current === null) throw new StorageError(`repository ${this.name} has no ${arch} database (${this.archDir(arch)} is missing)`);
-    const next = await this.layout.newGeneration(arch);
+  private async update(plans: readonly UpdatePlan[], staging: string): Promise<void> {
+    const built: Array<{ arch: string; next: string }> = [];
     try {
-      await this.fill(arch, current, next, staging, adds, removes);
+      for (const plan of plans) built.push({ arch: plan.arch, next: await this.prepare(plan, staging) });
+    } catch (error) {
+      for (const { next } of built) await rm(next, { recursive: true, force: true });
+      throw error;
+    }
+    for (const { arch, next } of built) await this.layout.publish(arch, next);
+    for (const { arch } of built) await this.layout.prune(arch);
+  }
+
+  /**
+   * The next generation of an architecture, from its current one (kept packages linked, databases
+   * copied), with repo-add / repo-remove applied and the databases signed.
+   */
+  private async prepare(plan: UpdatePlan, staging: string): Promise<string> {
+    const current = await this.layout.current(plan.arch);
+    if (current === null) throw new StorageError(`repository ${this.name} has no ${plan.arch} database (${this.archDir(plan.arch)} is missing)`);
+    const next = await this.layout.newGeneration(plan.arch);
+    try {
+      await this.fill(plan.arch, current, next, staging, plan.adds, plan.removes);
     } catch (error) {
       await rm(next, { recursive: true, force: true });
-      throw error instanceof AurgateError ? error : new StorageError(`updating repository ${this.name} (${arch}) failed`, { cause: error });
+      throw error instanceof AurgateError ? error : new StorageError(`updating repository ${this.name} (${plan.arch}) failed`, { cause: error });
     }
-    await this.layout.publish(arch, next);
-    await this.layout.prune(arch);
+    return next;
   }
 
   private async fill(
@@ -193,56 +220,23 @@ export class PacmanRepo {
         for (const file of [entry.filename, `${entry.filename}.sig`]) await link(path.join(current, file), path.join(next, file));
     for (const pkg of adds)
       for (const file of [pkg.name, `${pkg.name}.sig`]) await link(path.join(path.dirname(pkg.path), file), path.join(next, file));
-    const env = { TMPDIR: staging };
-    if (adds.length > 0) await this.repoTool('repo-add', [this.layout.database(next, 'db'), ...adds.map((pkg) => path.join(next, pkg.name))], env);
-    if (removes.length > 0) await this.repoTool('repo-remove', [this.layout.database(next, 'db'), ...removes], env);
-    await this.signDatabases(next);
+    if (adds.length > 0) await runRepoTool('repo-add', [this.layout.database(next, 'db'), ...adds.map((pkg) => path.join(next, pkg.name))], staging);
+    if (removes.length > 0) await runRepoTool('repo-remove', [this.layout.database(next, 'db'), ...removes], staging);
+    await signDatabases(this.layout, next, this.options.key);
   }
 
   private async createEmpty(arch: string): Promise<void> {
     const next = await this.layout.newGeneration(arch);
-    for (const kind of DATABASE_KINDS) {
-      const result = await runTool('bsdtar', ['-czf', this.layout.database(next, kind), '-T', '/dev/null'], { maxStdoutBytes: 0, timeoutMs: 60_000 });
-      if (result.code !== 0) throw new StorageError(`cannot create an empty ${kind} database in ${next}: ${lastLines(result.stderr)}`);
-    }
-    await this.signDatabases(next);
+    await createEmptyDatabases(this.layout, next);
+    await signDatabases(this.layout, next, this.options.key);
     await this.layout.publish(arch, next);
     await this.layout.prune(arch);
   }
 
-  /**
-   * Signs `<name>.db.tar.gz` and `<name>.files.tar.gz` and gives them the names pacman fetches
-   * (`<name>.db`, `<name>.db.sig`, …) as hard links: the route serves files, never follows links
-   * inside a generation. repo-add's own symlinks and `.old` backups go.
-   */
-  private async signDatabases(generation: string): Promise<void> {
-    for (const kind of DATABASE_KINDS) {
-      const tarball = this.layout.database(generation, kind);
-      const short = path.join(generation, `${this.name}.${kind}`);
-      for (const leftover of [`${tarball}.old`, `${tarball}.old.sig`, short, `${short}.sig`]) await rm(leftover, { force: true });
-      await writeFile(`${tarball}.sig`, await this.options.key.signFile(tarball), { mode: 0o644 });
-      await link(tarball, short);
-      await link(`${tarball}.sig`, `${short}.sig`);
-    }
-  }
-
-  private async repoTool(program: 'repo-add' | 'repo-remove', args: readonly string[], env: Record<string, string>): Promise<void> {
-    const result = await runTool(program, ['-q', '--nocolor', ...args], { maxStdoutBytes: 1024 * 1024, timeoutMs: REPO_TOOL_TIMEOUT_MS, env });
-    if (result.code !== 0 || result.timedOut)
-      throw new StorageError(
-        `${program} failed for repository ${this.name}: ${result.timedOut ? 'timed out' : lastLines(result.stderr) || `exit ${result.code}`}`,
-      );
-  }
-
-  /** The entries of `arch`'s current database (every member of a .db is a desc file). */
+  /** The entries of `arch`'s current database. */
   private async entries(arch: string): Promise<RepoPackage[]> {
     const current = await this.layout.current(arch);
-    if (current === null) return [];
-    const db = this.layout.database(current, 'db');
-    const result = await runTool('bsdtar', ['-xOf', db], { maxStdoutBytes: MAX_DB_LISTING_BYTES, timeoutMs: 5 * 60_000 });
-    if (result.code !== 0 || result.exceeded || result.timedOut)
-      throw new StorageError(`cannot read the database ${db}: ${lastLines(result.stderr) || 'too large'}`);
-    return parseDbEntries(result.stdout.toString('utf8'));
+    return current === null ? [] : readEntries(this.layout, current);
   }
 
   /** Runs `change` as the only writer: after this process's earlier writers, under the cross-process lock. */
