@@ -30,6 +30,7 @@ const FOLDER_LAYER: Record<string, Layer> = {
   replica: 'domain',
   sources: 'domain',
   build: 'domain',
+  repo: 'domain',
   app: 'app',
   http: 'transport',
   serve: 'transport',

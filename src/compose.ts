@@ -18,6 +18,8 @@ import { createNotifier, type Notifier } from './notify/webhook.js';
 import type { Channel } from './quarantine/actor.js';
 import type { ApproveInput, DecisionInput } from './quarantine/decisions.js';
 import { policyDrift, seedPolicy } from './quarantine/policy.js';
+import { PacmanRepo } from './repo/pacman-repo.js';
+import { openRepoKey, type RepoKey } from './repo/pgp-key.js';
 import { BlobStore } from './sources/blob-store.js';
 import { ServedRepos } from './store/served-repos.js';
 import { SnapshotStore } from './store/snapshots.js';
@@ -47,6 +49,8 @@ export class Aurgate implements AppDeps {
   readonly builds: BuildQueue;
   /** Set when AURGATE_REQUIRED_APPROVALS disagrees with the policy in the database (which wins). */
   readonly policyWarning: string | null;
+  private repoKeyOpening: Promise<RepoKey> | undefined;
+  private pacmanRepoOpening: Promise<PacmanRepo> | undefined;
 
   constructor(
     readonly config: Config,
@@ -80,6 +84,25 @@ export class Aurgate implements AppDeps {
 
   close(): void {
     this.db.close();
+  }
+
+  /** The OpenPGP key that signs the pacman repository (`<dataDir>/repo-key`), created on first use. */
+  repoKey(): Promise<RepoKey> {
+    this.repoKeyOpening ??= retryable(openRepoKey(this.config.paths.repoKey, { host: new URL(this.config.publicUrl).hostname }), () => {
+      this.repoKeyOpening = undefined;
+    });
+    return this.repoKeyOpening;
+  }
+
+  /** The signed pacman repository (`<dataDir>/repo/aurgate`) built packages are added to, opened on first use. */
+  pacmanRepo(): Promise<PacmanRepo> {
+    this.pacmanRepoOpening ??= retryable(
+      this.repoKey().then((key) => PacmanRepo.open({ root: this.config.paths.repo, key, db: this.db })),
+      () => {
+        this.pacmanRepoOpening = undefined;
+      },
+    );
+    return this.pacmanRepoOpening;
   }
 
   /** A sync run with its risk assessment and notifications: the one assembly every trigger uses. */
@@ -132,4 +155,12 @@ export class Aurgate implements AppDeps {
   rebaseStalePending() {
     return rebaseStalePending(this);
   }
+}
+
+/** A memoized opening that is forgotten when it fails, so the next caller tries again. */
+function retryable<T>(opening: Promise<T>, forget: () => void): Promise<T> {
+  return opening.catch((error: unknown) => {
+    forget();
+    throw error;
+  });
 }

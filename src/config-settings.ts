@@ -73,7 +73,7 @@ const roleMap = z
 export const SETTINGS = {
   dataDir: {
     schema: z.string().min(1).default('./data'),
-    doc: 'database (`aurgate.db`), `mirror/` and `served/` repos, `snapshots/` cache, `keys/` (the signing key)',
+    doc: 'database (`aurgate.db`), `mirror/` and `served/` repos, `snapshots/` cache, `keys/` (the signing key), `repo/` and `repo-key/` (the signed pacman repository and its OpenPGP key)',
   },
   upstreamUrl: { schema: httpUrl.default('https://aur.archlinux.org'), doc: 'the AUR to mirror from (RPC and git)' },
   host: { schema: z.string().min(1).default('127.0.0.1'), doc: 'address the server listens on' },

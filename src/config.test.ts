@@ -122,6 +122,8 @@ describe('configuration', () => {
         keys: path.resolve('./data/keys'),
         sources: path.resolve('./data/sources'),
         builds: path.resolve('./data/builds'),
+        repoKey: path.resolve('./data/repo-key'),
+        repo: path.resolve('./data/repo'),
       },
     });
     expect(loadConfig({ AURGATE_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', cliLogLevel: 'debug' });

@@ -43,6 +43,10 @@ export interface DataPaths {
   readonly sources: string;
   /** One directory per build of an approved revision: its log, work and output (src/build/). */
   readonly builds: string;
+  /** The OpenPGP key that signs the pacman repository (src/repo/pgp-key.ts), mode 0700. */
+  readonly repoKey: string;
+  /** The signed pacman repositories built packages are served from (src/repo/pacman-repo.ts). */
+  readonly repo: string;
 }
 
 export function dataPaths(dataDir: string): DataPaths {
@@ -55,6 +59,8 @@ export function dataPaths(dataDir: string): DataPaths {
     keys: path.join(dataDir, 'keys'),
     sources: path.join(dataDir, 'sources'),
     builds: path.join(dataDir, 'builds'),
+    repoKey: path.join(dataDir, 'repo-key'),
+    repo: path.join(dataDir, 'repo'),
   });
 }
 

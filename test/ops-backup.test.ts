@@ -83,8 +83,10 @@ describe('aurgate backup and restore', () => {
     const result = await aurgate.cli(['backup', backupDir]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 mirror repos, 2 served repos, 3 snapshot archives');
-    expect((await readdir(backupDir)).sort()).toEqual(['aurgate.db', 'keys', 'manifest.json', 'mirror', 'served', 'snapshots']);
+    expect((await readdir(backupDir)).sort()).toEqual(['aurgate.db', 'keys', 'manifest.json', 'mirror', 'repo-key', 'served', 'snapshots']);
     expect((await stat(path.join(backupDir, 'keys'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(backupDir, 'repo-key'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(backupDir, 'repo-key', 'private.asc'))).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to back up into a directory that is not empty', async () => {
@@ -117,6 +119,10 @@ describe('aurgate backup and restore', () => {
       const keys = async (base: string) => (await fetch(`${base}/.well-known/aurgate/keys`)).text();
       expect(await keys(server.url)).toBe(await keys(url));
       expect(restored.trust.keys().active.keyid).toBe(aurgate.app.trust.keys().active.keyid);
+      // And the same pacman repository key, which clients trusted by its fingerprint.
+      const repoKey = async (base: string) => (await fetch(`${base}/repo/aurgate/key.asc`)).text();
+      expect(await repoKey(server.url)).toBe(await repoKey(url));
+      expect((await restored.repoKey()).fingerprint).toBe((await aurgate.app.repoKey()).fingerprint);
       const pending = restored.db.prepare("SELECT COUNT(*) AS n FROM revisions WHERE state = 'pending'").get() as { n: number };
       expect(pending.n).toBe(1);
       expect(restored.db.prepare('SELECT COUNT(*) AS n FROM locks').get()).toEqual({ n: 0 });

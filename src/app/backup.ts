@@ -12,7 +12,14 @@ export const BACKUP_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 
 /** Inside a backup directory; the same names as inside a data dir, so a backup is easy to inspect. */
-export const BACKUP_LAYOUT = { database: 'aurgate.db', mirror: 'mirror', served: 'served', snapshots: 'snapshots', keys: 'keys' } as const;
+export const BACKUP_LAYOUT = {
+  database: 'aurgate.db',
+  mirror: 'mirror',
+  served: 'served',
+  snapshots: 'snapshots',
+  keys: 'keys',
+  repoKey: 'repo-key',
+} as const;
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
@@ -97,10 +104,15 @@ export async function createBackup(app: Pick<AppDeps, 'db' | 'config'>, target: 
     }
   }
 
-  // The signing keys: without them a restored server would sign with a new identity its verifiers do not pin.
-  if (existsSync(paths.keys)) {
-    await copyTree(paths.keys, path.join(dir, BACKUP_LAYOUT.keys));
-    await keepPrivate(path.join(dir, BACKUP_LAYOUT.keys));
+  // The signing keys: without them a restored server would sign with a new identity its verifiers do
+  // not pin. The same for the pacman repository's key, which every client has trusted by fingerprint.
+  for (const [from, part] of [
+    [paths.keys, BACKUP_LAYOUT.keys],
+    [paths.repoKey, BACKUP_LAYOUT.repoKey],
+  ] as const) {
+    if (!existsSync(from)) continue;
+    await copyTree(from, path.join(dir, part));
+    await keepPrivate(path.join(dir, part));
   }
 
   const manifest: BackupManifest = {

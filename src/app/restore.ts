@@ -60,11 +60,12 @@ export async function restoreBackup(config: Config, source: string, logger: Logg
       [BACKUP_LAYOUT.served, paths.servedRepos],
       [BACKUP_LAYOUT.snapshots, paths.snapshots],
       [BACKUP_LAYOUT.keys, paths.keys],
+      [BACKUP_LAYOUT.repoKey, paths.repoKey],
     ] as const) {
       const dir = path.join(from, part);
       if (existsSync(dir)) await cp(dir, to, { recursive: true, preserveTimestamps: true, errorOnExist: true, force: false });
     }
-    if (existsSync(paths.keys)) await keepPrivate(paths.keys);
+    for (const keys of [paths.keys, paths.repoKey]) if (existsSync(keys)) await keepPrivate(keys);
   } catch (error) {
     throw new StorageError(`restoring ${from} into ${dataDir} failed: ${describeError(error)}`, { cause: error });
   }

@@ -35,7 +35,9 @@ function printKeys(io: CliIo, trust: TrustLog, store: KeyStore, json: boolean | 
 }
 
 export function registerKeyCommands(program: Command, io: CliIo): void {
-  const key = program.command('key').description('the Ed25519 key that signs approvals and log checkpoints (in <data dir>/keys)');
+  const key = program
+    .command('key')
+    .description('the Ed25519 key that signs approvals and log checkpoints (in <data dir>/keys); export-pgp: the pacman repository key');
 
   key
     .command('show')
@@ -93,4 +95,15 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
         }
       });
     });
+
+  key
+    .command('export-pgp')
+    .description('print the OpenPGP public key that signs the pacman repository (for pacman-key --add), created on first use in <data dir>/repo-key')
+    .option('--fingerprint', 'print only its fingerprint (for pacman-key --lsign-key)')
+    .action(async (options: { fingerprint?: boolean }) =>
+      withAurgate(io, async (app) => {
+        const repoKey = await app.repoKey();
+        io.stdout.write(options.fingerprint ? `${repoKey.fingerprint}\n` : repoKey.armoredPublicKey.replace(/\n?$/, '\n'));
+      }),
+    );
 }

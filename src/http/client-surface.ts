@@ -10,6 +10,7 @@ import { cgitRoutes } from '../serve/cgit/routes.js';
 import { gitRoutes } from '../serve/git/routes.js';
 import { lockRoutes } from '../serve/lock-routes.js';
 import { pageRoutes } from '../serve/pages/routes.js';
+import { repoRoutes } from '../serve/repo-routes.js';
 import type { RpcService } from '../serve/rpc/index.js';
 import { sourceRoutes } from '../serve/source-routes.js';
 import { trustRoutes } from '../serve/trust-routes.js';
@@ -110,7 +111,7 @@ export interface ClientSurface {
   metrics: Metrics;
 }
 
-/** The client-facing routers beyond RPC and lists (those are fast routers): locks, the log, sources, pages, cgit, git. */
+/** The client-facing routers beyond RPC and lists (those are fast routers): locks, the log, sources, the pacman repository, pages, cgit, git. */
 export function clientRouters(surface: ClientSurface): Hono[] {
   const { config, logger, db, catalog, snapshots, metrics } = surface;
   return [
@@ -124,6 +125,7 @@ export function clientRouters(surface: ClientSurface): Hono[] {
     }),
     trustRoutes(surface.log),
     sourceRoutes({ db, blobs: surface.blobs, publicUrl: config.publicUrl, logger, isApproved: surface.isApproved }),
+    repoRoutes({ root: config.paths.repo }),
     pageRoutes({ catalog, lookup: catalog, publicUrl: config.publicUrl }),
     cgitRoutes({ lookup: catalog, servedRoot: config.paths.servedRepos, snapshots }),
     gitRoutes({

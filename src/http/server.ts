@@ -1,5 +1,6 @@
 import type { ScheduledTask } from 'node-cron';
 import { closeRunsWithoutHolder } from '../app/sync.js';
+import { describeError } from '../errors.js';
 import { createAdmin } from '../admin/index.js';
 import { createApp } from './create-app.js';
 import { clientRouters, closeServer, InFlight, listen, type ClientSurface } from './client-surface.js';
@@ -47,6 +48,11 @@ export async function startServer(app: Aurgate, options: { schedule: boolean; po
   if (abandoned > 0) logger.warn({ runs: abandoned }, 'sync runs of a process that is gone recorded as interrupted');
   const rebased = await app.rebaseStalePending();
   if (rebased > 0) logger.warn({ rebased }, 'pending revisions re-based off revoked commits');
+  // The package repository exists from the start (an empty signed database, its key at
+  // /repo/aurgate/key.asc), so clients can be set up before the first build is added.
+  await app
+    .pacmanRepo()
+    .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'the pacman repository could not be opened: /repo/ serves nothing'));
   // Source fetches a previous process queued or left running go on here, in the background.
   app.sources.resume();
   // Builds queued before (or by another process: a CLI approval) run here, one at a time.

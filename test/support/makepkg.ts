@@ -11,14 +11,16 @@ export interface MakepkgResult {
 
 /**
  * Debian's makepkg, run the way CI can: it refuses root, so as root it runs as the `builder` user that
- * .ci/run creates; PACMAN=true stands in for pacman, which Debian's makepkg lacks. A missing makepkg
- * or builder is an error, not a skip: .ci/run installs both.
+ * .ci/run creates; PACMAN=true stands in for pacman (the suite builds with --nodeps). `env` sets
+ * makepkg variables such as PKGEXT. A missing makepkg or builder is an error, not a skip: .ci/run
+ * installs both.
  */
-export async function runMakepkg(dir: string, args: readonly string[]): Promise<MakepkgResult> {
+export async function runMakepkg(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<MakepkgResult> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await chownRecursive(dir);
   const command = asRoot ? ['runuser', '-u', 'builder', '--'] : [];
-  const [program = 'env', ...rest] = [...command, 'env', 'PACMAN=true', 'makepkg', ...args];
+  const settings = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const [program = 'env', ...rest] = [...command, 'env', 'PACMAN=true', ...settings, 'makepkg', ...args];
   return new Promise((resolve, reject) => {
     execFile(program, rest, { cwd: dir, timeout: CHILD_HANG_GUARD_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`makepkg ${args.join(' ')} failed in ${dir}: ${stderr || error.message}`));
