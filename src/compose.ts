@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { buildNow, type BuildRequest } from './app/build.js';
+import { describeError } from './errors.js';
+import { reconcileRepo } from './app/repo-publish.js';
 import { BuildQueue } from './app/build-queue.js';
 import path from 'node:path';
 import { allow, disallow } from './app/allowlist.js';
@@ -139,8 +141,15 @@ export class Aurgate implements AppDeps {
     return reject(this, input);
   }
 
-  revoke(input: DecisionInput) {
-    return revoke(this, input);
+  /** Revokes; the revoked commits' built packages then leave the signed repository (not part of the decision). */
+  async revoke(input: DecisionInput) {
+    const revoked = await revoke(this, input);
+    for (const pkgbase of new Set(revoked.map((revision) => revision.pkgbase))) {
+      await reconcileRepo(this, pkgbase).catch((error: unknown) =>
+        this.logger.error({ pkgbase, err: describeError(error) }, 'removing revoked packages from the signed repository failed'),
+      );
+    }
+    return revoked;
   }
 
   /** Builds an approved revision into pacman packages (the served head unless a commit is named). */

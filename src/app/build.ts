@@ -26,8 +26,9 @@ import { listRevisionSources } from '../sources/records.js';
 import { sourceEntries } from '../srcinfo/sources.js';
 import type { BlobStore } from '../sources/blob-store.js';
 import type { AppDeps } from './deps.js';
+import { reconcileRepo, type PublishDeps, type RepoChange } from './repo-publish.js';
 
-export type BuildDeps = Pick<AppDeps, 'db' | 'config' | 'logger' | 'snapshots' | 'served'> & { blobs: BlobStore };
+export type BuildDeps = Pick<AppDeps, 'db' | 'config' | 'logger' | 'snapshots' | 'served'> & { blobs: BlobStore } & Pick<PublishDeps, 'pacmanRepo'>;
 
 export interface BuildRequest {
   pkgbase: string;
@@ -44,6 +45,8 @@ export interface BuildOutcome {
   build: BuildRecord;
   packages: BuiltPackage[];
   logFile: string;
+  /** What the signed repository gained and lost (a build of the served head replaces what was there), or why that failed. */
+  repository: RepoChange | { error: string };
 }
 
 /** makepkg's name for this machine's architecture (CARCH). */
@@ -72,7 +75,13 @@ export function requestBuild(deps: Pick<BuildDeps, 'db'>, request: BuildRequest)
 /** Queues and runs a build in this process at once (`aurgate build`): its outcome, or the build that exists already. */
 export async function buildNow(deps: BuildDeps, request: BuildRequest): Promise<BuildOutcome> {
   const queued = requestBuild(deps, request);
-  if (queued.state === 'succeeded') return { build: queued, packages: buildPackages(deps.db, queued.id), logFile: buildLogFile(deps, queued.id) };
+  if (queued.state === 'succeeded')
+    return {
+      build: queued,
+      packages: buildPackages(deps.db, queued.id),
+      logFile: buildLogFile(deps, queued.id),
+      repository: await publish(deps, queued.pkgbase),
+    };
   const build = claimBuild(deps.db, queued.id);
   if (!build)
     throw new Busy(`build #${queued.id} of ${queued.pkgbase} ${queued.commit} is being run by another process`, { pkgbase: queued.pkgbase });
@@ -131,12 +140,23 @@ export async function runBuild(
     finishBuild(deps.db, build.id, { packages });
     stage(`built ${packages.map((pkg) => pkg.filename).join(', ')}`);
     await rm(work, { recursive: true, force: true });
-    return { build: getBuild(deps.db, build.id) as BuildRecord, packages, logFile };
+    stage('updating the signed repository');
+    return { build: getBuild(deps.db, build.id) as BuildRecord, packages, logFile, repository: await publish(deps, pkgbase) };
   } catch (error) {
     const message = `${pkgbase} ${commit.slice(0, 12)}: ${describeError(error)}`;
     finishBuild(deps.db, build.id, { error: message });
     deps.logger.warn({ build: build.id, pkgbase, commit, err: message }, 'build failed');
     throw error instanceof BuildError ? new BuildError(message, { pkgbase, commit, cause: error }) : error;
+  }
+}
+
+/** The repository after a build; a failure there leaves the build succeeded (its packages are kept) and is reported. */
+async function publish(deps: BuildDeps, pkgbase: string): Promise<RepoChange | { error: string }> {
+  try {
+    return await reconcileRepo(deps, pkgbase);
+  } catch (error) {
+    deps.logger.error({ pkgbase, err: describeError(error) }, 'adding the built packages to the signed repository failed');
+    return { error: describeError(error) };
   }
 }
 

@@ -144,3 +144,22 @@ export function buildPackages(db: Db, id: number): BuiltPackage[] {
     .prepare('SELECT filename, pkgname, version, arch, sha256, size FROM build_packages WHERE build_id = ? ORDER BY filename')
     .all(id) as BuiltPackage[];
 }
+
+/** The newest successful build of a commit, or null. */
+export function latestSucceededBuild(db: Db, pkgbase: string, commit: string): BuildRecord | null {
+  const row = db
+    .prepare("SELECT * FROM builds WHERE pkgbase = ? AND commit_id = ? AND state = 'succeeded' ORDER BY id DESC LIMIT 1")
+    .get(pkgbase, commit) as BuildRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
+/** Every package file a successful build of this pkgbase produced, with the commit it was built from. */
+export function builtPackagesOf(db: Db, pkgbase: string): Array<BuiltPackage & { buildId: number; commit: string }> {
+  return db
+    .prepare(
+      `SELECT p.filename, p.pkgname, p.version, p.arch, p.sha256, p.size, b.id AS buildId, b.commit_id AS "commit"
+       FROM build_packages p JOIN builds b ON b.id = p.build_id
+       WHERE b.pkgbase = ? AND b.state = 'succeeded' ORDER BY b.id`,
+    )
+    .all(pkgbase) as Array<BuiltPackage & { buildId: number; commit: string }>;
+}

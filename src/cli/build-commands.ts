@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildLogFile } from '../app/build.js';
 import { buildPackages, getBuild, listBuilds } from '../build/records.js';
+import { EXIT_CODES } from '../error-mapping.js';
 import { NotFound } from '../errors.js';
 import { withAurgate } from './context.js';
 import type { CliIo } from './io.js';
@@ -25,9 +26,16 @@ export function registerBuildCommands(program: Command, io: CliIo): void {
           requestedBy: 'cli',
           onStage: (stage) => !options.json && io.stderr.write(`${pkgbase}: ${stage}\n`),
         });
-        if (options.json) return printJson(io, { build: outcome.build, packages: outcome.packages, log: outcome.logFile });
+        const { repository } = outcome;
+        if ('error' in repository) io.exitCode = EXIT_CODES.failure;
+        if (options.json) return printJson(io, { build: outcome.build, packages: outcome.packages, log: outcome.logFile, repository });
         for (const pkg of outcome.packages) io.stdout.write(`${pkg.filename} ${pkg.sha256}\n`);
         io.stderr.write(`build #${outcome.build.id} succeeded; log: ${outcome.logFile}\n`);
+        io.stderr.write(
+          'error' in repository
+            ? `the signed repository was not updated: ${termSafe(repository.error)}\n`
+            : `signed repository: ${repository.added.length} added, ${repository.removed.length} removed\n`,
+        );
       }),
     );
 
