@@ -71,13 +71,16 @@ export class PacmanRepo {
     this.lockWaitMs = options.lockWaitMs ?? 10 * 60_000;
   }
 
-  /** Opens the repository, writing its public key and an empty signed database for each new architecture. */
+  /**
+   * Opens the repository, writing its public key and an empty signed database for each new
+   * architecture. Takes the writers' lock only when there is something to write: a server starting
+   * while another process runs a long repo-add does not wait for it.
+   */
   static async open(options: PacmanRepoOptions): Promise<PacmanRepo> {
     const repo = new PacmanRepo(options);
+    if (await repo.isSetUp()) return repo;
     await repo.exclusive(async () => {
       await mkdir(repo.layout.dir, { recursive: true });
-      // No writer runs while this one holds the lock: staging left behind is a dead writer's.
-      await repo.layout.clearStaging();
       await writeIfChanged(repo.layout.keyFile, options.key.armoredPublicKey);
       for (const arch of repo.arches) if ((await repo.layout.current(arch)) === null) await repo.createEmpty(arch);
     });
@@ -231,6 +234,13 @@ export class PacmanRepo {
     await signDatabases(this.layout, next, this.options.key);
     await this.layout.publish(arch, next);
     await this.layout.prune(arch);
+  }
+
+  private async isSetUp(): Promise<boolean> {
+    const served = await readFile(this.layout.keyFile, 'utf8').catch(() => null);
+    if (served !== this.options.key.armoredPublicKey) return false;
+    for (const arch of this.arches) if ((await this.layout.current(arch)) === null) return false;
+    return true;
   }
 
   /** The entries of `arch`'s current database. */

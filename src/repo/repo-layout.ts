@@ -84,14 +84,14 @@ export class RepoLayout {
         await rm(path.join(generations, entry), { recursive: true, force: true });
   }
 
-  /** A fresh staging directory; the caller removes it. */
+  /**
+   * A fresh staging directory; the caller removes it. Called under the writers' lock, so whatever
+   * else is in `.work/` was left by a writer that died, and goes.
+   */
   async staging(): Promise<string> {
+    await rm(this.workDir, { recursive: true, force: true });
     const dir = path.join(this.workDir, randomBytes(6).toString('hex'));
     await mkdir(dir, { recursive: true });
     return dir;
-  }
-
-  async clearStaging(): Promise<void> {
-    await rm(this.workDir, { recursive: true, force: true });
   }
 }
