@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -7,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PacmanRepo } from '../src/repo/pacman-repo.js';
 import type { RepoKey } from '../src/repo/pgp-key.js';
 import { tempDir } from './support/git-client.js';
-import { CHILD_HANG_GUARD_MS } from './support/hang-guard.js';
 import { startAurgate, type Harness } from './support/harness.js';
 import { runMakepkg } from './support/makepkg.js';
 import { TestUpstream } from './support/upstream.js';
+import { mustRun, PacmanClient } from './support/pacman-client.js';
 
 /**
  * The signed repository against the real pacman 6.0.2 (gpgme, GnuPG 2.2): packages built by makepkg,
@@ -50,26 +49,7 @@ let repo: PacmanRepo;
 let key: RepoKey;
 let built: Record<string, string>;
 let gnupg: string;
-
-interface Run {
-  code: number;
-  output: string;
-}
-
-function run(program: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(program, args, { timeout: CHILD_HANG_GUARD_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
-async function mustRun(program: string, args: readonly string[]): Promise<string> {
-  const result = await run(program, args);
-  if (result.code !== 0) throw new Error(`${program} ${args.join(' ')} failed (${result.code}): ${result.output}`);
-  return result.output;
-}
+let pacman: PacmanClient;
 
 async function buildPackage(name: string): Promise<string> {
   const dir = path.join(await tempDir('aurgate-repo-build-'), name);
@@ -79,29 +59,6 @@ async function buildPackage(name: string): Promise<string> {
   const file = (await readdir(dir)).find((entry) => entry.endsWith('.pkg.tar.zst'));
   if (!file) throw new Error(`makepkg left no package in ${dir}`);
   return path.join(dir, file);
-}
-
-function pacmanConf(): string {
-  return `[options]
-Architecture = x86_64
-SigLevel = Required DatabaseRequired
-LocalFileSigLevel = Optional
-
-[aurgate]
-Server = ${url}/repo/aurgate/os/$arch
-`;
-}
-
-/** `pacman -Sy <targets>` into a fresh root with a fresh cache, as root. */
-async function pacmanInstall(...targets: string[]): Promise<Run & { root: string }> {
-  const root = await tempDir('aurgate-pacman-root-');
-  await mkdir(path.join(root, 'var/lib/pacman'), { recursive: true });
-  const cache = await tempDir('aurgate-pacman-cache-');
-  const conf = path.join(root, 'pacman.conf');
-  await writeFile(conf, pacmanConf());
-  const base = ['--root', root, '--dbpath', path.join(root, 'var/lib/pacman'), '--gpgdir', gnupg, '--cachedir', cache, '--config', conf];
-  const result = await run('pacman', [...base, '--noconfirm', '--noprogressbar', '--disable-download-timeout', '-Sy', ...targets]);
-  return { ...result, root };
 }
 
 /** The file pacman downloads as `<name>` from the x86_64 directory. */
@@ -149,25 +106,20 @@ beforeAll(async () => {
   await repo.addPackages([lib, app]);
 
   // The client side: a keyring of its own that trusts exactly the key the server hands out.
-  gnupg = path.join(await tempDir('aurgate-pacman-gnupg-'), 'gnupg');
-  const keyFile = path.join(path.dirname(gnupg), 'aurgate.asc');
-  await writeFile(keyFile, await (await fetch(`${url}/repo/aurgate/key.asc`)).text());
-  const keyring = ['--gpgdir', gnupg, '--config', '/dev/null'];
-  await mustRun('pacman-key', [...keyring, '--init']);
-  await mustRun('pacman-key', [...keyring, '--add', keyFile]);
-  await mustRun('pacman-key', [...keyring, '--lsign-key', key.fingerprint]);
+  pacman = await PacmanClient.trusting(url, key.fingerprint);
+  gnupg = pacman.gnupg;
 });
 
 afterAll(async () => {
   // pacman-key started a gpg-agent for the keyring: stop it, it is ours.
-  if (gnupg) await run('gpgconf', ['--homedir', gnupg, '--kill', 'all']);
+  await pacman?.close();
   await aurgate?.close();
   await upstream?.stop();
 });
 
 describe('a signed pacman repository', () => {
   it('pacman installs an app and its dependency from it, verifying packages and database with the repository key', async () => {
-    const result = await pacmanInstall(APP);
+    const result = await pacman.install(APP);
     expect(result.output).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(result.root, 'usr/share/aurgate-test/app.txt'), 'utf8')).toBe('hello from app\n');
@@ -176,7 +128,7 @@ describe('a signed pacman repository', () => {
   });
 
   it('pacman refuses a package whose bytes were changed on the server', async () => {
-    const result = await withFlippedByte(served(LIB_FILE), () => pacmanInstall(APP));
+    const result = await withFlippedByte(served(LIB_FILE), () => pacman.install(APP));
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(
       /aurgate-test-lib-1\.0-1-any\.pkg\.tar\.zst is corrupted \(invalid or corrupted package \((PGP signature|checksum)\)\)/,
@@ -185,7 +137,7 @@ describe('a signed pacman repository', () => {
   });
 
   it('pacman refuses a database whose bytes were changed on the server', async () => {
-    const result = await withFlippedByte(served('aurgate.db'), () => pacmanInstall(APP));
+    const result = await withFlippedByte(served('aurgate.db'), () => pacman.install(APP));
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/failed to synchronize all databases \(invalid or corrupted database \(PGP signature\)\)/);
     expect(existsSync(path.join(result.root, 'usr/share/aurgate-test'))).toBe(false);
@@ -197,7 +149,7 @@ describe('a signed pacman repository', () => {
     renameSync(signature, aside);
     try {
       expect((await fetch(`${url}/repo/aurgate/os/x86_64/aurgate.db.sig`)).status).toBe(404);
-      const result = await pacmanInstall(APP);
+      const result = await pacman.install(APP);
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/failed retrieving file 'aurgate\.db\.sig'.*404[\s\S]*failed to synchronize all databases/);
       expect(existsSync(path.join(result.root, 'usr/share/aurgate-test'))).toBe(false);
@@ -340,14 +292,14 @@ describe('serving the repository', () => {
 describe('updating the repository', () => {
   it('removes packages for pacman at its next refresh, reports names it does not hold, and takes them back', async () => {
     expect(await repo.removePackages([APP, 'never-added'])).toEqual({ removed: [APP], absent: ['never-added'] });
-    const gone = await pacmanInstall(APP);
+    const gone = await pacman.install(APP);
     expect(gone.code).not.toBe(0);
     expect(gone.output).toMatch(/target not found: aurgate-test-app/);
     expect(existsSync(served(APP_FILE))).toBe(false);
-    expect((await pacmanInstall(LIB)).code).toBe(0);
+    expect((await pacman.install(LIB)).code).toBe(0);
     expect(await repo.removePackages([APP])).toEqual({ removed: [], absent: [APP] });
     await repo.addPackages([built[APP] ?? '']);
-    expect((await pacmanInstall(APP)).code).toBe(0);
+    expect((await pacman.install(APP)).code).toBe(0);
   });
 
   it('puts an any package into every architecture directory and an x86_64 one into its own, each database signed', async () => {
@@ -396,6 +348,6 @@ describe('updating the repository', () => {
     // The database that came out last is signed by the key pacman trusts.
     await mustRun('gpg', ['--homedir', gnupg, '--verify', served('aurgate.db.sig'), served('aurgate.db')]);
     await repo.removePackages(['aurgate-test-extra']);
-    expect((await pacmanInstall(APP)).code).toBe(0);
+    expect((await pacman.install(APP)).code).toBe(0);
   });
 });

@@ -5,7 +5,6 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { arch as hostArch } from 'node:os';
 import path from 'node:path';
 import { networkIsolationAvailable, runLocalBuild } from '../build/local-builder.js';
-import { readPkginfo } from '../build/pkginfo.js';
 import {
   activeOrBuilt,
   buildPackages,
@@ -18,6 +17,7 @@ import {
   type BuiltPackage,
 } from '../build/records.js';
 import { inTransaction } from '../db/open.js';
+import { checkPackage } from '../repo/package-file.js';
 import { BuildError, Busy, Conflict, describeError, NotFound } from '../errors.js';
 import { commitInfo } from '../git/history.js';
 import { getRevision, getServedRevision } from '../quarantine/revisions.js';
@@ -220,11 +220,14 @@ async function keepPackages(files: readonly string[], into: string): Promise<Bui
     const filename = path.basename(file);
     const kept = path.join(into, filename);
     await copyFile(file, kept);
-    const info = await readPkginfo(kept);
+    // The same strict check the repository makes: a build() that wrote a hostile .PKGINFO fails here, named.
+    const { info } = await checkPackage(kept, filename).catch((error: unknown) => {
+      throw new BuildError(`makepkg wrote a package that is refused: ${describeError(error)}`, { cause: error });
+    });
     packages.push({
       filename,
       pkgname: info.pkgname,
-      version: info.pkgver,
+      version: info.version,
       arch: info.arch,
       sha256: await sha256Of(kept),
       size: (await stat(kept)).size,
