@@ -1,4 +1,6 @@
 import type { Aurgate } from '../compose.js';
+import { requestBuild } from '../app/build.js';
+import type { BuildRecord } from '../build/records.js';
 import { Conflict, Forbidden } from '../errors.js';
 import type { ApproveResult } from '../quarantine/decisions.js';
 import type { AllowlistEntry } from '../quarantine/packages.js';
@@ -55,6 +57,19 @@ export class AdminActions {
   reject(principal: Principal, request: DecisionRequest): Revision {
     assertCan(principal, 'review', 'rejecting');
     return this.app.reject({ pkgbase: request.pkgbase, commit: request.commit, by: actorOf(principal), note: request.note });
+  }
+
+  /** Queues the build of an approved revision (the served head unless a commit is named); the server's build queue runs it. */
+  requestBuild(principal: Principal, request: { pkgbase: string; commit?: string | undefined }): BuildRecord {
+    assertCan(principal, 'review', 'requesting a build');
+    const build = requestBuild(this.app, {
+      pkgbase: request.pkgbase,
+      commit: request.commit,
+      trigger: principal.via === 'session' ? 'admin' : 'api',
+      requestedBy: principal.user.name,
+    });
+    this.app.builds.kick();
+    return build;
   }
 
   /** Revokes the commit and every approved revision built on it (all are returned). */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { buildPackages, listBuilds } from '../../build/records.js';
 import { closeRunsWithoutHolder } from '../../app/sync.js';
 import { listAudit } from '../../quarantine/audit.js';
 import { listAllowlist } from '../../quarantine/packages.js';
@@ -10,7 +11,7 @@ import { tokensVisibleTo } from '../../accounts/tokens.js';
 import { auditFilterOf, parseId, principalOf, requires } from '../routes/request.js';
 import type { AdminServices } from '../services.js';
 import { policyView } from '../routes/policy-routes.js';
-import { allowBody, jsonBody, policyBody, tokenBody, userBody } from './body.js';
+import { allowBody, buildBody, jsonBody, policyBody, tokenBody, userBody } from './body.js';
 
 /** JSON for the allowlist, audit log, sync, users and tokens. */
 export function adminApi(services: AdminServices): Hono<AdminEnv> {
@@ -51,6 +52,17 @@ export function adminApi(services: AdminServices): Hono<AdminEnv> {
     const body = await jsonBody(c, policyBody);
     const { before, after } = actions.setRequiredApprovals(principalOf(c), body.requiredApprovals);
     return c.json({ ...after, previous: { requiredApprovals: before } });
+  });
+
+  api.get('/admin/api/builds', (c) => {
+    const pkgbase = c.req.query('pkgbase');
+    const builds = listBuilds(app.db, pkgbase ? { pkgbase } : {});
+    return c.json({ builds: builds.map((build) => ({ ...build, packages: buildPackages(app.db, build.id) })) });
+  });
+
+  api.post('/admin/api/builds/:pkgbase', requires('review', 'requesting a build'), async (c) => {
+    const body = await jsonBody(c, buildBody);
+    return c.json({ build: actions.requestBuild(principalOf(c), { pkgbase: c.req.param('pkgbase'), commit: body.commit }) }, 202);
   });
 
   api.get('/admin/api/sync', (c) => {

@@ -34,3 +34,4 @@ export const tokenBody = z.object({
   scopes: z.array(text(20)).min(1),
   expiresInDays: z.number().int().positive().max(3650).optional(),
 });
+export const buildBody = z.object({ commit: text(64).optional() });
