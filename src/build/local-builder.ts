@@ -37,7 +37,8 @@ export interface LocalBuildResult {
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const DISK_CHECK_MS = 1000;
+/** Walking a large build tree costs IO: every few seconds is enough for a cap of gigabytes. */
+const DISK_CHECK_MS = 5000;
 
 let isolation: Promise<boolean> | null = null;
 

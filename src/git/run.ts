@@ -182,24 +182,29 @@ function killTree(root: number): void {
     }
   };
   signal(root, 'SIGSTOP');
-  const tree = [root];
-  for (let index = 0; index < tree.length; index += 1) {
-    for (const child of childrenOf(tree[index] as number)) {
-      signal(child, 'SIGSTOP');
-      tree.push(child);
-    }
+  // Two reads of /proc: the second finds what a descendant started before it was stopped.
+  const tree = new Set([root]);
+  for (let pass = 0; pass < 2; pass += 1) {
+    const children = childrenByParent();
+    for (const pid of tree)
+      for (const child of children.get(pid) ?? [])
+        if (!tree.has(child)) {
+          signal(child, 'SIGSTOP');
+          tree.add(child);
+        }
   }
-  for (const pid of tree.reverse()) signal(pid, 'SIGKILL');
+  for (const pid of [...tree].reverse()) signal(pid, 'SIGKILL');
 }
 
-function childrenOf(parent: number): number[] {
+/** Every process's children, read once from /proc (`pid (comm) state ppid …`). */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [];
+    return children;
   }
-  const children: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -208,9 +213,9 @@ function childrenOf(parent: number): number[] {
     } catch {
       continue;
     }
-    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+    // comm may hold spaces and parentheses, so the fields are read after the last ')'.
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === parent) children.push(Number(entry));
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   return children;
 }

@@ -49,7 +49,10 @@ async function openInside(layout: RepoLayout, candidate: string): Promise<Served
   } catch {
     return null;
   }
-  const info = await handle.stat();
+  const info = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
   if (!info.isFile()) {
     await handle.close();
     return null;
